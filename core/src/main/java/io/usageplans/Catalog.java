@@ -1,0 +1,150 @@
+package io.usageplans;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The plans and API keys of one API, validated as a whole: unique plan and key names, unique key values,
+ * keys only on known plans, and at most one plan per key on each stage (as in AWS).
+ */
+public final class Catalog {
+
+    private final String api;
+    private final Map<String, Plan> plans;
+    private final List<String> planOrder;
+    private final List<ApiKey> apiKeys;
+    private final List<String> excludePaths;
+
+    private Catalog(String api, List<Plan> plans, List<ApiKey> apiKeys, List<String> excludePaths) {
+        this.api = api == null || api.isBlank() ? "api" : api;
+        this.excludePaths = List.copyOf(excludePaths);
+        for (String pattern : this.excludePaths) {
+            String problem = PathPattern.problemWith(pattern);
+            if (problem != null) {
+                throw new UsagePlansConfigException("excludePaths", problem);
+            }
+        }
+        Map<String, Plan> byName = new LinkedHashMap<>();
+        for (Plan plan : plans) {
+            if (byName.putIfAbsent(plan.name(), plan) != null) {
+                throw new UsagePlansConfigException("plans[" + plan.name() + "]",
+                        "plan '" + plan.name() + "' is defined twice; plan names must be unique");
+            }
+        }
+        Map<String, ApiKey> keysByName = new HashMap<>();
+        List<ApiKey> keys = new ArrayList<>();
+        for (ApiKey key : apiKeys) {
+            String entry = "apiKeys[" + key.name() + "]";
+            if (keysByName.putIfAbsent(key.name(), key) != null) {
+                throw new UsagePlansConfigException(entry, "key '" + key.name() + "' is defined twice; key names must be unique");
+            }
+            for (ApiKey other : keys) {
+                if (other.matchesSha256(key.valueSha256())) {
+                    throw new UsagePlansConfigException(entry, "key '" + key.name() + "' has the same value as key '"
+                            + other.name() + "'; key values must be unique");
+                }
+            }
+            Map<String, String> planOfStage = new HashMap<>();
+            for (String planName : key.plans()) {
+                Plan plan = byName.get(planName);
+                if (plan == null) {
+                    throw new UsagePlansConfigException(entry + ".plans", "unknown plan '" + planName + "'; known plans are "
+                            + byName.keySet());
+                }
+                for (ApiStage stage : plan.apiStages()) {
+                    String previous = planOfStage.putIfAbsent(stage.stage(), planName);
+                    if (previous != null && !previous.equals(planName)) {
+                        throw new UsagePlansConfigException(entry + ".plans", "plans '" + previous + "' and '" + planName
+                                + "' both apply to stage '" + stage.stage() + "'; a key may have at most one plan per stage");
+                    }
+                }
+            }
+            keys.add(key);
+        }
+        this.plans = Map.copyOf(byName);
+        this.apiKeys = List.copyOf(keys);
+        this.planOrder = List.copyOf(byName.keySet());
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public String api() {
+        return api;
+    }
+
+    /** The plans, in the order they were defined. */
+    public List<Plan> plans() {
+        List<Plan> ordered = new ArrayList<>(planOrder.size());
+        for (String name : planOrder) {
+            ordered.add(plans.get(name));
+        }
+        return ordered;
+    }
+
+    /** Paths that are never metered, e.g. {@code /health} or {@code /static/*}; see {@link PathPattern}. */
+    public List<String> excludePaths() {
+        return excludePaths;
+    }
+
+    public Optional<Plan> plan(String name) {
+        return Optional.ofNullable(plans.get(name));
+    }
+
+    public List<ApiKey> apiKeys() {
+        return apiKeys;
+    }
+
+    /** The plan of {@code key} that applies to {@code stage}, if any. */
+    public Optional<Plan> planOf(ApiKey key, String stage) {
+        for (String name : key.plans()) {
+            Plan plan = plans.get(name);
+            if (plan != null && plan.stage(stage).isPresent()) {
+                return Optional.of(plan);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Builds a {@link Catalog} in code. */
+    public static final class Builder {
+        private String api;
+        private final List<Plan> plans = new ArrayList<>();
+        private final List<ApiKey> apiKeys = new ArrayList<>();
+        private final List<String> excludePaths = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        public Builder api(String name) {
+            this.api = name;
+            return this;
+        }
+
+        public Builder plan(Plan plan) {
+            plans.add(Objects.requireNonNull(plan, "plan"));
+            return this;
+        }
+
+        public Builder apiKey(ApiKey key) {
+            apiKeys.add(Objects.requireNonNull(key, "key"));
+            return this;
+        }
+
+        /** A path never metered: exact ({@code /health}), prefix ({@code /static/*}) or extension ({@code *.css}). */
+        public Builder excludePath(String pattern) {
+            excludePaths.add(Objects.requireNonNull(pattern, "pattern"));
+            return this;
+        }
+
+        public Catalog build() {
+            return new Catalog(api, plans, apiKeys, excludePaths);
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package io.usageplans;
+
+import io.usageplans.internal.CompiledPlan;
+import io.usageplans.internal.MethodRoute;
+import io.usageplans.internal.RateLimitFields;
+import io.usageplans.spi.Consumption;
+
+/**
+ * The answer for one request, from one call into the store: whether it may pass, why not, and everything the
+ * response needs (status, message, Retry-After and the RateLimit fields). Adapters never look anything up again.
+ */
+public final class Decision {
+
+    /** What happened to the request. */
+    public enum Outcome {
+        /** The path is not covered by any plan on this stage, or is excluded: no key needed, nothing counted. */
+        NOT_METERED(0, null),
+        /** Counted against the key's plan and let through. */
+        ALLOWED(0, null),
+        /** No usable key for this request on this stage: 403. */
+        FORBIDDEN(403, "Forbidden"),
+        /** A throttle (plan or method) has no token: 429. */
+        THROTTLED(429, "Too Many Requests"),
+        /** The quota of the current period is used up: 429. */
+        QUOTA_EXCEEDED(429, "Limit Exceeded");
+
+        private final int status;
+        private final String message;
+
+        Outcome(int status, String message) {
+            this.status = status;
+            this.message = message;
+        }
+
+        /** The HTTP status of a rejection, 0 for requests that pass. */
+        public int status() {
+            return status;
+        }
+
+        /** The gateway's message for a rejection, as in {@code {"message":"Forbidden"}}; null for requests that pass. */
+        public String message() {
+            return message;
+        }
+
+        public boolean passes() {
+            return status == 0;
+        }
+    }
+
+    /** Why a request was forbidden; only logged, the caller always sees {@code {"message":"Forbidden"}}. */
+    public enum ForbiddenReason {
+        MISSING_KEY("no API key"),
+        MALFORMED_KEY("malformed API key"),
+        UNKNOWN_KEY("unknown API key"),
+        DISABLED_KEY("disabled API key"),
+        NO_PLAN_ON_STAGE("key has no plan on this stage");
+
+        private final String text;
+
+        ForbiddenReason(String text) {
+            this.text = text;
+        }
+
+        public String text() {
+            return text;
+        }
+    }
+
+    static final Decision NOT_METERED = new Decision(Outcome.NOT_METERED, null, null, null, null, null, null, 0, 0);
+
+    private final Outcome outcome;
+    private final ForbiddenReason forbiddenReason;
+    private final ApiKey key;
+    private final CompiledPlan plan;
+    private final MethodRoute route;
+    private final Consumption consumption;
+    private final QuotaWindow window;
+    private final long nowMillis;
+    private final long retryAfterSeconds;
+
+    Decision(Outcome outcome, ForbiddenReason forbiddenReason, ApiKey key, CompiledPlan plan, MethodRoute route,
+             Consumption consumption, QuotaWindow window, long nowMillis, long retryAfterSeconds) {
+        this.outcome = outcome;
+        this.forbiddenReason = forbiddenReason;
+        this.key = key;
+        this.plan = plan;
+        this.route = route;
+        this.consumption = consumption;
+        this.window = window;
+        this.nowMillis = nowMillis;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    static Decision forbidden(ForbiddenReason reason, ApiKey key) {
+        return new Decision(Outcome.FORBIDDEN, reason, key, null, null, null, null, 0, 0);
+    }
+
+    public Outcome outcome() {
+        return outcome;
+    }
+
+    /** Whether the request may go on to the application. */
+    public boolean passes() {
+        return outcome.passes();
+    }
+
+    /** Whether a key was checked against a plan, i.e. the RateLimit fields apply. */
+    public boolean metered() {
+        return consumption != null;
+    }
+
+    /** For {@link Outcome#FORBIDDEN}: why; otherwise null. */
+    public ForbiddenReason forbiddenReason() {
+        return forbiddenReason;
+    }
+
+    /** The key, once it was recognised; null for missing, malformed and unknown keys. */
+    public ApiKey apiKey() {
+        return key;
+    }
+
+    /** The plan the request was metered under, or null. */
+    public String planName() {
+        return plan == null ? null : plan.name();
+    }
+
+    /** The method-level throttle that applied, like {@code /pets/{petId}/GET}, or null. */
+    public String methodKey() {
+        return route == null ? null : route.methodKey().toString();
+    }
+
+    /** The quota period the request was counted in, or null when the plan has no quota. */
+    public QuotaWindow quotaWindow() {
+        return window;
+    }
+
+    /** The store's answer, or null when no store was asked. */
+    public Consumption consumption() {
+        return consumption;
+    }
+
+    /** Whole seconds until a retry can succeed, rounded up, at least 1 on a 429; 0 otherwise. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+
+    /** The {@code RateLimit-Policy} field (draft-ietf-httpapi-ratelimit-headers-11), or null when not metered. */
+    public String rateLimitPolicy() {
+        return consumption == null ? null : RateLimitFields.policy(plan, route, window);
+    }
+
+    /** The {@code RateLimit} field (draft-ietf-httpapi-ratelimit-headers-11), or null when not metered. */
+    public String rateLimit() {
+        return consumption == null ? null : RateLimitFields.limit(plan, route, consumption, window, nowMillis);
+    }
+
+    @Override
+    public String toString() {
+        return "Decision[" + outcome + (forbiddenReason == null ? "" : " " + forbiddenReason)
+                + (plan == null ? "" : " plan=" + plan.name()) + (retryAfterSeconds == 0 ? "" : " retryAfter=" + retryAfterSeconds) + "]";
+    }
+}

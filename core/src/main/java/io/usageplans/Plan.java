@@ -1,0 +1,97 @@
+package io.usageplans;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A usage plan (AWS's UsagePlan): an optional per-key throttle, an optional per-key quota, and the stages
+ * it applies to. No throttle means not throttled; no quota means no quota.
+ */
+public record Plan(String name, String description, Throttle throttle, Quota quota, List<ApiStage> apiStages) {
+
+    public Plan {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("plan name must not be empty");
+        }
+        description = description == null ? "" : description;
+        apiStages = List.copyOf(Objects.requireNonNullElse(apiStages, List.of()));
+        List<String> seen = new ArrayList<>();
+        for (ApiStage s : apiStages) {
+            if (seen.contains(s.stage())) {
+                throw new IllegalArgumentException("stage '" + s.stage() + "' is listed twice in plan '" + name + "'");
+            }
+            seen.add(s.stage());
+        }
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    public Optional<Throttle> throttleIfAny() {
+        return Optional.ofNullable(throttle);
+    }
+
+    public Optional<Quota> quotaIfAny() {
+        return Optional.ofNullable(quota);
+    }
+
+    /** This plan's settings for {@code stage}, if it applies to that stage. */
+    public Optional<ApiStage> stage(String stage) {
+        for (ApiStage s : apiStages) {
+            if (s.stage().equals(stage)) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Builds a {@link Plan} in code: {@code Plan.builder("premium").throttle(20, 40).quota(100, QuotaPeriod.DAY).stage("test")}. */
+    public static final class Builder {
+        private final String name;
+        private String description;
+        private Throttle throttle;
+        private Quota quota;
+        private final List<ApiStage> stages = new ArrayList<>();
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        public Builder description(String value) {
+            this.description = value;
+            return this;
+        }
+
+        public Builder throttle(double rateLimit, int burstLimit) {
+            this.throttle = new Throttle(rateLimit, burstLimit);
+            return this;
+        }
+
+        public Builder quota(long limit, QuotaPeriod period) {
+            this.quota = Quota.of(limit, period);
+            return this;
+        }
+
+        public Builder quota(Quota value) {
+            this.quota = value;
+            return this;
+        }
+
+        public Builder stage(String stage) {
+            stages.add(ApiStage.of(stage));
+            return this;
+        }
+
+        public Builder stage(ApiStage stage) {
+            stages.add(Objects.requireNonNull(stage, "stage"));
+            return this;
+        }
+
+        public Plan build() {
+            return new Plan(name, description, throttle, quota, stages);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.usageplans.internal;
+
+import io.usageplans.QuotaWindow;
+import io.usageplans.spi.Consumption;
+
+/**
+ * Renders the {@code RateLimit-Policy} and {@code RateLimit} fields of draft-ietf-httpapi-ratelimit-headers-11:
+ * a structured-field list of named policies, most specific first: the method throttle, the plan's burst, the quota.
+ * Policy items carry {@code q} (quota units) and {@code w} (window, seconds); limit items {@code r} (remaining)
+ * and {@code t} (seconds until the policy is fully reset, rounded up).
+ */
+public final class RateLimitFields {
+
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+    private RateLimitFields() {
+    }
+
+    public static String policy(CompiledPlan plan, MethodRoute route, QuotaWindow window) {
+        StringBuilder out = new StringBuilder(96);
+        if (route != null) {
+            out.append(route.policyItem);
+        }
+        if (plan.burstPolicyItem != null) {
+            separate(out).append(plan.burstPolicyItem);
+        }
+        if (window != null) {
+            separate(out).append(plan.quotaPolicyItem(window));
+        }
+        return out.toString();
+    }
+
+    public static String limit(CompiledPlan plan, MethodRoute route, Consumption c, QuotaWindow window, long nowMillis) {
+        StringBuilder out = new StringBuilder(96);
+        if (route != null) {
+            out.append(route.policyName).append(";r=").append(c.methodTokens()).append(";t=").append(ceilSeconds(c.methodNanosToFull()));
+        }
+        if (plan.burstPolicyItem != null) {
+            separate(out).append(plan.burstPolicyName).append(";r=").append(c.planTokens())
+                    .append(";t=").append(ceilSeconds(c.planNanosToFull()));
+        }
+        if (window != null) {
+            separate(out).append(plan.quotaPolicyName).append(";r=").append(Math.max(0, window.limit() - c.quotaUsed()))
+                    .append(";t=").append(window.secondsUntilEnd(nowMillis));
+        }
+        return out.toString();
+    }
+
+    /** Whole seconds, rounded up: a bucket 50 ms from full says {@code t=1}; a full one {@code t=0}. */
+    public static long ceilSeconds(long nanos) {
+        return nanos <= 0 ? 0 : (nanos + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND;
+    }
+
+    /** An RFC 8941 sf-string: quoted, with {@code "} and {@code \} escaped and non-printable characters dropped. */
+    static String quote(String name) {
+        StringBuilder out = new StringBuilder(name.length() + 2).append('"');
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c >= 0x20 && c <= 0x7e) {
+                out.append(c);
+            }
+        }
+        return out.append('"').toString();
+    }
+
+    private static StringBuilder separate(StringBuilder out) {
+        return out.length() == 0 ? out : out.append(", ");
+    }
+}

@@ -1,0 +1,148 @@
+package io.usageplans.local;
+
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.local.LocalBucket;
+import io.github.bucket4j.local.SynchronizationStrategy;
+import io.usageplans.QuotaWindow;
+import io.usageplans.spi.BucketSpec;
+import io.usageplans.spi.Consumption;
+import io.usageplans.spi.Consumption.Verdict;
+import io.usageplans.spi.MeteringRequest;
+
+import java.time.Duration;
+
+/**
+ * The throttle buckets and quota counter of one key on one plan. Every method runs under this object's lock,
+ * which is what makes "rejected by any limit, consumed from none" atomic; the Bucket4j buckets are therefore
+ * unsynchronized and read the decision's time from this object, so one decision sees one instant.
+ */
+final class KeyState implements TimeMeter {
+
+    private static final long NANOS_PER_MILLI = 1_000_000L;
+
+    private long nowNanos;
+    private BucketSpec planSpec;
+    private LocalBucket planBucket;
+    private BucketSpec[] methodSpecs = new BucketSpec[0];
+    private LocalBucket[] methodBuckets = new LocalBucket[0];
+    private long quotaStartMillis = Long.MIN_VALUE;
+    private long quotaUsed;
+
+    /** When every bucket is full again and no quota period with usage is running: then this state can go. */
+    long idleAfterNanos;
+    /** Set under the lock when the sweeper removed this state from the map. */
+    boolean evicted;
+
+    KeyState(String stateKey) {
+        // the key only names the map entry; nothing to keep
+    }
+
+    Consumption consume(MeteringRequest request) {
+        nowNanos = request.nowNanos();
+        QuotaWindow quota = request.quota();
+        if (quota != null && quotaStartMillis != quota.startMillis()) {
+            quotaStartMillis = quota.startMillis();
+            quotaUsed = 0;
+        }
+        LocalBucket plan = request.planBucket() == null ? null : planBucket(request.planBucket());
+        LocalBucket method = request.methodBucket() == null ? null : methodBucket(request.methodBucket());
+
+        if (quota != null && quotaUsed >= quota.limit()) {
+            return rejected(Verdict.QUOTA_EXCEEDED, request, plan, method, 0);
+        }
+        ConsumptionProbe methodProbe = null;
+        if (method != null) {
+            methodProbe = method.tryConsumeAndReturnRemaining(1);
+            if (!methodProbe.isConsumed()) {
+                return rejected(Verdict.METHOD_THROTTLED, request, plan, method, methodProbe.getNanosToWaitForRefill());
+            }
+        }
+        ConsumptionProbe planProbe = null;
+        if (plan != null) {
+            planProbe = plan.tryConsumeAndReturnRemaining(1);
+            if (!planProbe.isConsumed()) {
+                if (method != null) {
+                    method.addTokens(1); // give back: a rejected request consumes from no limit
+                }
+                return rejected(Verdict.PLAN_THROTTLED, request, plan, method, planProbe.getNanosToWaitForRefill());
+            }
+        }
+        if (quota != null) {
+            quotaUsed++;
+            extendIdle(quota.endMillis() * NANOS_PER_MILLI);
+        }
+        long planTokens = planProbe == null ? 0 : planProbe.getRemainingTokens();
+        long planToFull = planProbe == null ? 0 : planProbe.getNanosToWaitForReset();
+        long methodTokens = methodProbe == null ? 0 : methodProbe.getRemainingTokens();
+        long methodToFull = methodProbe == null ? 0 : methodProbe.getNanosToWaitForReset();
+        extendIdle(nowNanos + Math.max(planToFull, methodToFull));
+        return new Consumption(Verdict.ALLOWED, planTokens, planToFull, methodTokens, methodToFull, quotaUsed, 0);
+    }
+
+    private Consumption rejected(Verdict verdict, MeteringRequest request, LocalBucket plan, LocalBucket method,
+                                 long nanosToRetry) {
+        long planTokens = plan == null ? 0 : plan.getAvailableTokens();
+        long methodTokens = method == null ? 0 : method.getAvailableTokens();
+        long planToFull = plan == null ? 0 : request.planBucket().nanosToFull(planTokens);
+        long methodToFull = method == null ? 0 : request.methodBucket().nanosToFull(methodTokens);
+        return new Consumption(verdict, planTokens, planToFull, methodTokens, methodToFull, quotaUsed, nanosToRetry);
+    }
+
+    private void extendIdle(long untilNanos) {
+        if (untilNanos > idleAfterNanos) {
+            idleAfterNanos = untilNanos;
+        }
+    }
+
+    private LocalBucket planBucket(BucketSpec spec) {
+        if (planBucket == null || !spec.equals(planSpec)) {
+            planSpec = spec;
+            planBucket = newBucket(spec);
+        }
+        return planBucket;
+    }
+
+    private LocalBucket methodBucket(BucketSpec spec) {
+        for (int i = 0; i < methodSpecs.length; i++) {
+            if (methodSpecs[i].id().equals(spec.id())) {
+                if (!methodSpecs[i].equals(spec)) { // the catalog changed this method's throttle
+                    methodSpecs[i] = spec;
+                    methodBuckets[i] = newBucket(spec);
+                }
+                return methodBuckets[i];
+            }
+        }
+        int n = methodSpecs.length;
+        methodSpecs = java.util.Arrays.copyOf(methodSpecs, n + 1);
+        methodBuckets = java.util.Arrays.copyOf(methodBuckets, n + 1);
+        methodSpecs[n] = spec;
+        methodBuckets[n] = newBucket(spec);
+        return methodBuckets[n];
+    }
+
+    private LocalBucket newBucket(BucketSpec spec) {
+        Bandwidth bandwidth = Bandwidth.builder()
+                .capacity(spec.capacity())
+                .refillGreedy(spec.capacity(), Duration.ofNanos(spec.nanosToFill()))
+                .initialTokens(spec.capacity())
+                .build();
+        return Bucket.builder()
+                .addLimit(bandwidth)
+                .withCustomTimePrecision(this)
+                .withSynchronizationStrategy(SynchronizationStrategy.NONE)
+                .build();
+    }
+
+    @Override
+    public long currentTimeNanos() {
+        return nowNanos;
+    }
+
+    @Override
+    public boolean isWallClockBased() {
+        return true;
+    }
+}

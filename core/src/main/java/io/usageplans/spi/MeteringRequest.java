@@ -1,0 +1,17 @@
+package io.usageplans.spi;
+
+import io.usageplans.QuotaWindow;
+
+/**
+ * Everything a store needs to decide one request for one key on one plan: the buckets to take a token from
+ * and the quota period to count in. Limits that do not apply are {@code null}.
+ *
+ * @param stateKey     identifies the key and plan whose state is used (never the key value)
+ * @param planBucket   the plan's throttle, or {@code null} when the plan is not throttled
+ * @param methodBucket the method-level throttle of the called method, or {@code null}
+ * @param quota        the current calendar period of the plan's quota, or {@code null} when it has no quota
+ * @param nowNanos     the time of the decision, nanoseconds since the epoch, from the engine's clock
+ */
+public record MeteringRequest(String stateKey, BucketSpec planBucket, BucketSpec methodBucket, QuotaWindow quota,
+                              long nowNanos) {
+}
