@@ -1,0 +1,39 @@
+package io.usageplans;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * A configuration value and where it came from, looked up the same way for every setting: the adapter's own
+ * parameter (a filter init-param), then the system property of the same name, then the environment variable
+ * ({@code usageplans.config} becomes {@code USAGEPLANS_CONFIG}).
+ */
+public record Setting(String name, String value, String origin) {
+
+    public static Optional<Setting> find(String name, UnaryOperator<String> adapterParameter) {
+        String value = adapterParameter == null ? null : adapterParameter.apply(name);
+        if (present(value)) {
+            return Optional.of(new Setting(name, value.trim(), "init-param " + name));
+        }
+        value = System.getProperty(name);
+        if (present(value)) {
+            return Optional.of(new Setting(name, value.trim(), "system property " + name));
+        }
+        String variable = environmentName(name);
+        value = System.getenv(variable);
+        if (present(value)) {
+            return Optional.of(new Setting(name, value.trim(), "environment variable " + variable));
+        }
+        return Optional.empty();
+    }
+
+    /** {@code usageplans.key-header} becomes {@code USAGEPLANS_KEY_HEADER}. */
+    public static String environmentName(String name) {
+        return name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private static boolean present(String value) {
+        return value != null && !value.isBlank();
+    }
+}

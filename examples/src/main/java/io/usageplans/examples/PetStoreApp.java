@@ -1,0 +1,122 @@
+package io.usageplans.examples;
+
+import java.util.EnumSet;
+
+import io.usageplans.servlet.UsagePlanFilter;
+import jakarta.servlet.DispatcherType;
+import org.eclipse.jetty.ee11.servlet.FilterHolder;
+import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * The AWS usage-plan tutorial as a runnable app: API MyProjectAPI, stage {@code test}, at
+ * {@code http://localhost:8080/test/pets}. The plan file is found as in any WAR (system property or environment
+ * variable {@code usageplans.config} / {@code USAGEPLANS_CONFIG}, else {@code usage-plans.yaml} in this jar).
+ *
+ * <pre>java -jar examples/target/usage-plans-example.jar [--port 8080]</pre>
+ */
+public final class PetStoreApp {
+
+    private final Server server;
+
+    private PetStoreApp(Server server) {
+        this.server = server;
+    }
+
+    /** Starts the app on {@code port} (0 picks a free one). */
+    public static PetStoreApp start(int port) throws Exception {
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost(System.getProperty("usageplans.example.host", "0.0.0.0"));
+        connector.setPort(port);
+        server.addConnector(connector);
+
+        ServletContextHandler context = new ServletContextHandler("/test");
+        // An embedded ServletContextHandler does not read web-fragment.xml, so the filter is added here; it is
+        // the same filter, configured the same way, as the one a WAR gets from the jar.
+        FilterHolder filter = new FilterHolder(UsagePlanFilter.class);
+        filter.setName("UsagePlans");
+        filter.setAsyncSupported(true);
+        context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
+        context.addServlet(PetsServlet.class, "/pets/*");
+        context.addServlet(PetsServlet.class, "/pets");
+        context.addServlet(HealthServlet.class, "/health");
+        server.setHandler(context);
+        server.setStopAtShutdown(true);
+        try {
+            server.start();
+        } catch (Exception e) {
+            server.stop();
+            throw e;
+        }
+        return new PetStoreApp(server);
+    }
+
+    public int port() {
+        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+
+    public void stop() throws Exception {
+        server.stop();
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$-7s %3$s - %5$s%6$s%n");
+        }
+        int port = 8080;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--port" -> {
+                    if (i + 1 >= args.length) {
+                        usage("--port needs a number");
+                    }
+                    try {
+                        port = Integer.parseInt(args[++i]);
+                    } catch (NumberFormatException e) {
+                        usage("--port needs a number between 0 and 65535, was '" + args[i] + "'");
+                    }
+                    if (port < 0 || port > 65535) {
+                        usage("--port needs a number between 0 and 65535, was " + port);
+                    }
+                }
+                case "--help", "-h" -> {
+                    System.out.println(USAGE);
+                    return;
+                }
+                default -> usage("unknown argument '" + args[i] + "'");
+            }
+        }
+        PetStoreApp app;
+        try {
+            app = start(port);
+        } catch (Exception e) {
+            System.err.println("usage-plans example: could not start: " + rootMessage(e));
+            System.exit(1);
+            return;
+        }
+        System.out.println("usage-plans example: MyProjectAPI stage test at http://localhost:" + app.port()
+                + "/test/pets  (try: curl -i -H 'x-api-key: demo-basic-key-0123456789' http://localhost:" + app.port() + "/test/pets)");
+        app.server.join();
+    }
+
+    private static final String USAGE = """
+            usage: java -jar usage-plans-example.jar [--port N]
+              --port N   listen on port N (default 8080; 0 picks a free port)
+            The plan file: -Dusageplans.config=<file or classpath:...> or USAGEPLANS_CONFIG, else the tutorial's.""";
+
+    private static void usage(String problem) {
+        System.err.println("usage-plans example: " + problem);
+        System.err.println(USAGE);
+        System.exit(2);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+}

@@ -1,0 +1,82 @@
+package io.usageplans.servlet;
+
+import java.security.Principal;
+import java.util.Locale;
+
+import io.usageplans.UsagePlansConfigException;
+import jakarta.servlet.http.HttpServletRequest;
+
+/**
+ * Where the API key of a request comes from. The default is the {@code x-api-key} header; choose another with
+ * the setting {@code usageplans.key-source}: {@code header:<name>}, {@code query:<name>}, {@code principal}, or
+ * the class name of your own implementation (public, with a no-argument constructor).
+ */
+@FunctionalInterface
+public interface ApiKeyResolver {
+
+    /** The setting that chooses the resolver. */
+    String KEY_SOURCE = "usageplans.key-source";
+
+    /** The raw key the caller sent, or null when there is none. */
+    String resolve(HttpServletRequest request);
+
+    /** The key from a request header; header names are case-insensitive. */
+    static ApiKeyResolver header(String name) {
+        return request -> request.getHeader(name);
+    }
+
+    /** The key from a query parameter (the query string only: a form body is never read). */
+    static ApiKeyResolver queryParameter(String name) {
+        String prefix = name + "=";
+        return request -> {
+            String query = request.getQueryString();
+            if (query == null) {
+                return null;
+            }
+            for (String pair : query.split("&")) {
+                if (pair.startsWith(prefix)) {
+                    try {
+                        return java.net.URLDecoder.decode(pair.substring(prefix.length()), java.nio.charset.StandardCharsets.UTF_8);
+                    } catch (IllegalArgumentException e) {
+                        return pair.substring(prefix.length()); // malformed %-escape: let the key checks reject it
+                    }
+                }
+            }
+            return null;
+        };
+    }
+
+    /** The name of the authenticated principal, for applications whose callers log in. */
+    static ApiKeyResolver principal() {
+        return request -> {
+            Principal p = request.getUserPrincipal();
+            return p == null ? null : p.getName();
+        };
+    }
+
+    /** Parses the {@code usageplans.key-source} setting; null or empty means the {@code x-api-key} header. */
+    static ApiKeyResolver fromSetting(String value, ClassLoader loader) {
+        if (value == null || value.isBlank()) {
+            return header("x-api-key");
+        }
+        String v = value.trim();
+        String lower = v.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("header:") && v.length() > 7) {
+            return header(v.substring(7).trim());
+        }
+        if (lower.startsWith("query:") && v.length() > 6) {
+            return queryParameter(v.substring(6).trim());
+        }
+        if (lower.equals("principal")) {
+            return principal();
+        }
+        try {
+            Class<?> type = Class.forName(v, true, loader);
+            return (ApiKeyResolver) type.getConstructor().newInstance();
+        } catch (ReflectiveOperationException | ClassCastException | LinkageError e) {
+            throw new UsagePlansConfigException(KEY_SOURCE, "'" + v + "' is not header:<name>, query:<name>, principal, "
+                    + "or the name of a public class implementing " + ApiKeyResolver.class.getName()
+                    + " with a no-argument constructor (" + e + ")");
+        }
+    }
+}

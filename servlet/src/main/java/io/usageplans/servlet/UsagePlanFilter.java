@@ -1,0 +1,168 @@
+package io.usageplans.servlet;
+
+import java.io.IOException;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+
+import io.usageplans.Catalog;
+import io.usageplans.Decision;
+import io.usageplans.Plan;
+import io.usageplans.PlanFileLocator;
+import io.usageplans.Setting;
+import io.usageplans.UsagePlans;
+import io.usageplans.UsagePlansConfigException;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * Enforces usage plans on every request it covers: resolve the key, decide with the one engine, write the
+ * RateLimit fields, and either pass the request on or answer 403/429. A WAR gets it from this jar's
+ * {@code web-fragment.xml}; code can register it with an engine of its own.
+ *
+ * <p>Settings (init-param, system property, or environment variable such as {@code USAGEPLANS_CONFIG}):
+ * {@code usageplans.config} (plan file), {@code usageplans.stage} (default: the context path without its slash),
+ * {@code usageplans.exclude} (comma-separated path patterns never metered), {@code usageplans.key-source}
+ * (see {@link ApiKeyResolver}).
+ */
+public class UsagePlanFilter implements Filter {
+
+    /** The servlet-context attribute holding the application's {@link UsagePlans} engine, shared by every adapter. */
+    public static final String ENGINE_ATTRIBUTE = UsagePlans.class.getName();
+    /** The request attribute holding the {@link Decision} once a request was metered, so it is counted once. */
+    public static final String DECISION_ATTRIBUTE = Decision.class.getName();
+
+    public static final String STAGE = "usageplans.stage";
+    public static final String EXCLUDE = "usageplans.exclude";
+
+    private static final System.Logger LOG = System.getLogger(UsagePlanFilter.class.getName());
+
+    private UsagePlans engine;
+    private boolean ownsEngine;
+    private ApiKeyResolver keyResolver;
+
+    /** For {@code web-fragment.xml} and {@code web.xml}: the engine is built from the plan file at {@link #init}. */
+    public UsagePlanFilter() {
+    }
+
+    /** For registration in code, with an engine built in code; the filter does not close it. */
+    public UsagePlanFilter(UsagePlans engine, ApiKeyResolver keyResolver) {
+        this.engine = engine;
+        this.keyResolver = keyResolver;
+    }
+
+    public UsagePlanFilter(UsagePlans engine) {
+        this(engine, ApiKeyResolver.header("x-api-key"));
+    }
+
+    @Override
+    public void init(FilterConfig config) throws ServletException {
+        ServletContext context = config.getServletContext();
+        ClassLoader loader = Optional.ofNullable(context.getClassLoader()).orElse(UsagePlanFilter.class.getClassLoader());
+        try {
+            if (keyResolver == null) {
+                keyResolver = ApiKeyResolver.fromSetting(
+                        Setting.find(ApiKeyResolver.KEY_SOURCE, config::getInitParameter).map(Setting::value).orElse(null), loader);
+            }
+            if (engine == null && context.getAttribute(ENGINE_ATTRIBUTE) instanceof UsagePlans shared) {
+                engine = shared; // built by the application (or another adapter) before this filter started
+            }
+            if (engine == null) {
+                engine = buildEngine(config, context, loader);
+                ownsEngine = true;
+            }
+            if (context.getAttribute(ENGINE_ATTRIBUTE) == null) {
+                context.setAttribute(ENGINE_ATTRIBUTE, engine);
+            }
+            LOG.log(System.Logger.Level.INFO, "usage-plans: metering API {0}, stage ''{1}'': {2} plans, {3} keys",
+                    engine.catalog().api(), engine.stage(), engine.catalog().plans().size(), engine.catalog().apiKeys().size());
+        } catch (UsagePlansConfigException e) {
+            LOG.log(System.Logger.Level.ERROR, e.getMessage());
+            throw new ServletException(e.getMessage(), e);
+        }
+    }
+
+    private static UsagePlans buildEngine(FilterConfig config, ServletContext context, ClassLoader loader) {
+        Catalog catalog = PlanFileLocator.load(config::getInitParameter, loader);
+        UsagePlans.Builder builder = UsagePlans.builder(catalog).stage(stage(config, context, catalog));
+        Setting.find(EXCLUDE, config::getInitParameter).ifPresent(setting -> {
+            for (String pattern : setting.value().split(",")) {
+                if (!pattern.isBlank()) {
+                    try {
+                        builder.excludePath(pattern.trim());
+                    } catch (UsagePlansConfigException e) {
+                        throw new UsagePlansConfigException(setting.origin(), pattern.trim(), 0, e.problem());
+                    }
+                }
+            }
+        });
+        return builder.build();
+    }
+
+    /** The explicit setting, else the context path without its slash, else the catalog's only stage. */
+    static String stage(FilterConfig config, ServletContext context, Catalog catalog) {
+        Optional<Setting> explicit = Setting.find(STAGE, config::getInitParameter);
+        if (explicit.isPresent()) {
+            return explicit.get().value();
+        }
+        String contextPath = context.getContextPath();
+        if (contextPath != null && contextPath.length() > 1) {
+            return contextPath.substring(1);
+        }
+        Set<String> stages = new LinkedHashSet<>();
+        for (Plan plan : catalog.plans()) {
+            plan.apiStages().forEach(s -> stages.add(s.stage()));
+        }
+        if (stages.size() == 1) {
+            return stages.iterator().next();
+        }
+        throw new UsagePlansConfigException(STAGE, "the application runs at the root context, so its stage cannot be "
+                + "taken from the context path, and the plans name " + (stages.isEmpty() ? "no stage" : "stages " + stages)
+                + "; set usageplans.stage (init-param, system property or USAGEPLANS_STAGE)");
+    }
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+        if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)
+                || request.getAttribute(DECISION_ATTRIBUTE) != null) {
+            chain.doFilter(req, res); // not HTTP, or already metered by another adapter: count once
+            return;
+        }
+        Decision decision;
+        try {
+            String path = request.getPathInfo() == null ? request.getServletPath() : request.getServletPath() + request.getPathInfo();
+            decision = engine.decide(keyResolver.resolve(request), request.getMethod(), path.isEmpty() ? "/" : path);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "usage-plans: could not decide " + request.getMethod() + " "
+                    + request.getRequestURI() + "; answering 500", e);
+            RejectionResponse.internalError(response);
+            return;
+        }
+        request.setAttribute(DECISION_ATTRIBUTE, decision);
+        if (!decision.passes()) {
+            RejectionResponse.reject(decision, response);
+            return;
+        }
+        RejectionResponse.rateLimitFields(decision, response);
+        chain.doFilter(request, response);
+    }
+
+    @Override
+    public void destroy() {
+        if (ownsEngine && engine != null) {
+            engine.close();
+        }
+    }
+
+    /** The engine this filter enforces, once initialised. */
+    public UsagePlans engine() {
+        return engine;
+    }
+}
