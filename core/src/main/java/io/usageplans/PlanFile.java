@@ -41,6 +41,10 @@ public final class PlanFile {
     private static final Set<String> STAGE_FIELDS = Set.of("stage", "apiId", "throttle");
     private static final Set<String> KEY_FIELDS = Set.of("name", "description", "value", "valueSha256", "enabled", "plans");
 
+    /** A YAML/JSON number: no Java suffixes (10f), no hex, no NaN. */
+    private static final java.util.regex.Pattern DECIMAL =
+            java.util.regex.Pattern.compile("[-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?");
+
     private final String source;
     private final Map<String, Integer> lineOfEntry = new LinkedHashMap<>();
 
@@ -100,6 +104,10 @@ public final class PlanFile {
                         + "' is defined twice; plan names must be unique");
             }
             catalog.plan(plan);
+        }
+        if (planNames.isEmpty()) {
+            Node plans = top.get("plans");
+            throw error(plans == null ? root.get() : plans, "plans", "at least one plan is required; without plans nothing is metered");
         }
         Set<String> keyNames = new HashSet<>();
         for (Node node : list(top.get("apiKeys"), "apiKeys")) {
@@ -254,7 +262,7 @@ public final class PlanFile {
             throw error(node, entry, value == null ? "needs a 'value' or a 'valueSha256'" : "has both 'value' and 'valueSha256'; give one");
         }
         if (value != null) {
-            String text = requiredString(value, entry + ".value");
+            String text = rawString(value, entry + ".value"); // not trimmed: spaces are a problem to report, not to hide
             String problem = ApiKey.problemWithValue(text);
             if (problem != null) {
                 throw error(value, entry + ".value", "the key value " + problem + " (" + ApiKey.mask(text) + ")");
@@ -265,8 +273,9 @@ public final class PlanFile {
             try {
                 key.valueSha256(text);
             } catch (IllegalArgumentException e) {
-                throw error(hash, entry + ".valueSha256", "must be 64 hexadecimal digits (the SHA-256 of the key value), was '"
-                        + text + "'");
+                // it may be a key value written in the wrong field: never print it in full
+                throw error(hash, entry + ".valueSha256", "must be 64 hexadecimal digits (the SHA-256 of the key value), was "
+                        + text.length() + " characters (" + ApiKey.mask(text) + ")");
             }
         }
         Node enabled = f.get("enabled");
@@ -320,7 +329,16 @@ public final class PlanFile {
         return sequence.getValue();
     }
 
-    private String indexEntry(String list, Node node) {
+    /** {@code plans[premium]} when the entry has a name, {@code plans[line 7]} while it has none. */
+    private static String indexEntry(String list, Node node) {
+        if (node instanceof MappingNode mapping) {
+            for (NodeTuple t : mapping.getValue()) {
+                if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("name")
+                        && t.getValueNode() instanceof ScalarNode v && !v.getValue().isBlank()) {
+                    return list + "[" + v.getValue().trim() + "]";
+                }
+            }
+        }
         return list + "[line " + line(node) + "]";
     }
 
@@ -346,6 +364,13 @@ public final class PlanFile {
         return value;
     }
 
+    private String rawString(Node node, String entry) {
+        if (!(node instanceof ScalarNode s) || isNull(node)) {
+            throw error(node, entry, "must be text, was " + (node instanceof ScalarNode ? "empty" : describe(node)));
+        }
+        return s.getValue();
+    }
+
     private String optionalString(Node node, String entry) {
         if (node == null || isNull(node)) {
             return null;
@@ -358,15 +383,14 @@ public final class PlanFile {
 
     private double decimal(Node node, String entry) {
         String text = scalarOrFail(node, entry, "a number");
-        try {
-            double value = Double.parseDouble(text);
-            if (Double.isNaN(value) || Double.isInfinite(value)) {
-                throw new NumberFormatException();
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw error(node, entry, "must be a number, was '" + text + "'");
+        if (!DECIMAL.matcher(text).matches()) {
+            throw error(node, entry, "must be a number (like 10 or 0.5), was '" + text + "'");
         }
+        double value = Double.parseDouble(text);
+        if (Double.isInfinite(value)) {
+            throw error(node, entry, "is too large, was '" + text + "'");
+        }
+        return value;
     }
 
     private long whole(Node node, String entry) {

@@ -43,7 +43,8 @@ final class KeyState implements TimeMeter {
     Consumption consume(MeteringRequest request) {
         nowNanos = request.nowNanos();
         QuotaWindow quota = request.quota();
-        if (quota != null && quotaStartMillis != quota.startMillis()) {
+        // only a later period resets: a request that read the clock just before midnight counts in the new day
+        if (quota != null && quota.startMillis() > quotaStartMillis) {
             quotaStartMillis = quota.startMillis();
             quotaUsed = 0;
         }

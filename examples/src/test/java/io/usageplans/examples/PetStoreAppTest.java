@@ -1,0 +1,82 @@
+package io.usageplans.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The example app as a user runs it: the tutorial's plan file from the jar, on a real port. */
+class PetStoreAppTest {
+
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+    private static PetStoreApp app;
+
+    @BeforeAll
+    static void start() throws Exception {
+        app = PetStoreApp.start(0);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        app.stop();
+    }
+
+    private HttpResponse<String> call(String method, String path, String key, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + app.port() + "/test" + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            request.header("x-api-key", key);
+        }
+        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void basicKeyGetsTenRequestsADayThenLimitExceeded() throws Exception {
+        for (int i = 1; i <= 10; i++) {
+            HttpResponse<String> r = call("GET", "/pets", "demo-basic-key-0123456789", null);
+            assertEquals(200, r.statusCode(), "request " + i);
+            assertTrue(r.body().startsWith("[{\"id\":1,\"type\":\"dog\""), r.body());
+        }
+        HttpResponse<String> r = call("GET", "/pets", "demo-basic-key-0123456789", null);
+        assertEquals(429, r.statusCode());
+        assertEquals("{\"message\":\"Limit Exceeded\"}", r.body());
+        long retryAfter = Long.parseLong(r.headers().firstValue("Retry-After").orElseThrow());
+        assertTrue(retryAfter >= 1 && retryAfter <= 86400, "seconds to midnight UTC: " + retryAfter);
+    }
+
+    @Test
+    void premiumKeyCanReadAndAddPets() throws Exception {
+        HttpResponse<String> added = call("POST", "/pets", "demo-premium-key-0123456789", "{\"type\":\"bird\",\"price\":12.5}");
+        assertEquals(201, added.statusCode());
+        assertTrue(added.body().contains("\"type\":\"bird\",\"price\":12.5"), added.body());
+        HttpResponse<String> one = call("GET", "/pets/1", "demo-premium-key-0123456789", null);
+        assertEquals(200, one.statusCode());
+        assertEquals("{\"id\":1,\"type\":\"dog\",\"price\":249.99}", one.body());
+        assertTrue(one.headers().firstValue("RateLimit-Policy").orElseThrow()
+                .startsWith("\"premium-/pets/{petId}/GET\";q=3;w=3, \"premium-burst\";q=40;w=2, \"premium-day\";q=100;w="));
+    }
+
+    @Test
+    void disabledAndMissingKeysAreForbiddenButHealthNeedsNoKey() throws Exception {
+        assertEquals(403, call("GET", "/pets", "demo-disabled-key-0123456789", null).statusCode());
+        assertEquals(403, call("GET", "/pets", null, null).statusCode());
+        HttpResponse<String> health = call("GET", "/health", null, null);
+        assertEquals(200, health.statusCode());
+        assertFalse(health.headers().firstValue("RateLimit").isPresent());
+    }
+
+    @Test
+    void devKeyIsNotLimitedAtOneHundredQuickRequests() throws Exception {
+        for (int i = 1; i <= 100; i++) {
+            assertEquals(200, call("GET", "/pets", "demo-dev-key-0123456789", null).statusCode(), "request " + i);
+        }
+    }
+}
