@@ -134,8 +134,12 @@ class WebFragmentTest {
         }
 
         @Override
-        public void close() throws Exception {
-            server.stop();
+        public void close() {
+            try {
+                server.stop();
+            } catch (Exception e) {
+                throw new IllegalStateException("Jetty did not stop", e);
+            }
         }
     }
 }
