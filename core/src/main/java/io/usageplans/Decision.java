@@ -53,7 +53,8 @@ public final class Decision {
         MALFORMED_KEY("malformed API key"),
         UNKNOWN_KEY("unknown API key"),
         DISABLED_KEY("disabled API key"),
-        NO_PLAN_ON_STAGE("key has no plan on this stage");
+        NO_PLAN_ON_STAGE("key has no plan on this stage"),
+        PLAN_NOT_ALLOWED("key's plan may not call this method");
 
         private final String text;
 
@@ -126,7 +127,7 @@ public final class Decision {
 
     /** The method-level throttle that applied, like {@code /pets/{petId}/GET}, or null. */
     public String methodKey() {
-        return route == null ? null : route.methodKey().toString();
+        return route == null ? null : route.displayKey();
     }
 
     /** The quota period the request was counted in, or null when the plan has no quota. */

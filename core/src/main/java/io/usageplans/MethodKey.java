@@ -1,12 +1,19 @@
 package io.usageplans;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
- * A method of the API as AWS keys method-level throttles: {@code /pets/{petId}/GET}, i.e. a resource path
- * followed by an HTTP method. Path segments are literals, {@code {name}} (one segment) or {@code {name+}}
- * (the rest of the path); the method may be {@code *}; {@code * /*} (without the space) matches everything.
+ * A method of the API, keyed as AWS keys method-level throttles: {@code /pets/{petId}/GET}, a resource path then
+ * an HTTP method. Path segments are literals, {@code {name}} (one segment), {@code {name+}} (the rest of the
+ * path, as in AWS) or, as JAX-RS writes them, {@code {name: regex}} (one segment; as the last segment the regex
+ * may match the rest of the path) and mixed segments like {@code {id}.json}. The method may be {@code *};
+ * {@code * /*} (without the space) matches everything. Matching follows JAX-RS precedence: more literal
+ * characters first, then more variables.
  */
 public final class MethodKey {
 
@@ -14,41 +21,59 @@ public final class MethodKey {
 
     private final String resourcePath;
     private final String httpMethod;
-    private final String[] segments;
-    private final boolean greedyTail;
     private final boolean anyPath;
-    private final int literalSegments;
+    /** Per segment: a literal String, or a Pattern for segments with variables. */
+    private final Object[] segments;
+    /** Matches the rest of the path (may contain slashes) after the fixed segments, or null. */
+    private final Pattern tail;
+    private final boolean tailMayBeEmpty;
+    private final int literalCharacters;
+    private final int variables;
+    private final int regexVariables;
+    private final String normalized;
 
     private MethodKey(String resourcePath, String httpMethod) {
         this.resourcePath = resourcePath;
         this.httpMethod = httpMethod;
         this.anyPath = resourcePath.equals("*");
-        String trimmed = anyPath ? "" : trimSlashes(resourcePath);
-        this.segments = trimmed.isEmpty() ? new String[0] : trimmed.split("/", -1);
-        boolean greedy = false;
+        List<String> raw = anyPath ? List.of() : split(resourcePath);
+        List<Object> compiled = new ArrayList<>();
+        Pattern tailPattern = null;
+        boolean emptyTail = false;
         int literals = 0;
-        for (int i = 0; i < segments.length; i++) {
-            String segment = segments[i];
+        int vars = 0;
+        int regexVars = 0;
+        StringBuilder norm = new StringBuilder();
+        for (int i = 0; i < raw.size(); i++) {
+            String segment = raw.get(i);
+            boolean last = i == raw.size() - 1;
             if (segment.isEmpty()) {
-                throw new IllegalArgumentException("method key path '" + resourcePath + "' has an empty segment");
+                throw new IllegalArgumentException("path '" + resourcePath + "' has an empty segment");
             }
-            boolean variable = segment.startsWith("{") && segment.endsWith("}") && segment.length() > 2;
-            if (!variable && (segment.indexOf('{') >= 0 || segment.indexOf('}') >= 0)) {
-                throw new IllegalArgumentException("method key path segment '" + segment
-                        + "' must be a literal or a whole {variable}");
-            }
-            if (variable && segment.endsWith("+}")) {
-                if (i != segments.length - 1) {
-                    throw new IllegalArgumentException("greedy path variable " + segment + " must be the last segment");
+            Parsed parsed = parse(segment, resourcePath);
+            literals += parsed.literalCharacters;
+            vars += parsed.variables;
+            regexVars += parsed.regexVariables;
+            if (parsed.greedy) {
+                if (!last) {
+                    throw new IllegalArgumentException("in '" + resourcePath + "' the variable " + segment
+                            + " matches the rest of the path, so it must be the last segment");
                 }
-                greedy = true;
-            }
-            if (!variable) {
-                literals++;
+                tailPattern = parsed.pattern;
+                emptyTail = parsed.mayBeEmpty;
+                norm.append("/{+}");
+            } else {
+                compiled.add(parsed.pattern == null ? segment : parsed.pattern);
+                norm.append('/').append(parsed.normalized);
             }
         }
-        this.greedyTail = greedy;
-        this.literalSegments = literals;
+        this.segments = compiled.toArray();
+        this.tail = tailPattern;
+        this.tailMayBeEmpty = emptyTail;
+        this.literalCharacters = literals;
+        this.variables = vars;
+        this.regexVariables = regexVars;
+        this.normalized = (anyPath ? "*" : norm.length() == 0 ? "/" : norm.toString()) + "/" + httpMethod;
     }
 
     /** Parses AWS's form: {@code /pets/{petId}/GET}, {@code //GET} for the root, {@code * /*} for all. */
@@ -71,11 +96,18 @@ public final class MethodKey {
         return of(path, method);
     }
 
+    /** A resource path (AWS or JAX-RS template syntax, or {@code *}) and an HTTP method (or {@code *}). */
     public static MethodKey of(String resourcePath, String httpMethod) {
         String method = httpMethod == null ? "" : httpMethod.toUpperCase(Locale.ROOT);
         if (!METHODS.contains(method)) {
             throw new IllegalArgumentException("HTTP method must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS or *, was '"
                     + httpMethod + "'");
+        }
+        if (resourcePath == null || resourcePath.isEmpty()) {
+            resourcePath = "/";
+        }
+        if (!resourcePath.equals("*") && !resourcePath.startsWith("/")) {
+            resourcePath = "/" + resourcePath;
         }
         return new MethodKey(resourcePath, method);
     }
@@ -88,9 +120,36 @@ public final class MethodKey {
         return httpMethod;
     }
 
-    /** More literal segments first, so {@code /pets/mine} wins over {@code /pets/{petId}}. */
-    public int specificity() {
-        return anyPath ? -1 : literalSegments * 4 + (greedyTail ? 0 : 2) + (httpMethod.equals("*") ? 0 : 1);
+    /**
+     * The key with variable names and regexes left out ({@code /pets/{}/GET}): two keys with the same form name
+     * the same method, e.g. a plan file's {@code /pets/{petId}/GET} and an annotated {@code /pets/{id: \d+}} GET.
+     */
+    public String normalized() {
+        return normalized;
+    }
+
+    /** Orders keys most specific first, as JAX-RS orders resource templates. */
+    public static int compareSpecificity(MethodKey a, MethodKey b) {
+        if (a.anyPath != b.anyPath) {
+            return a.anyPath ? 1 : -1;
+        }
+        int c = Integer.compare(b.literalCharacters, a.literalCharacters);
+        if (c == 0) {
+            c = Integer.compare(b.segments.length, a.segments.length);
+        }
+        if (c == 0) {
+            c = Boolean.compare(a.tail != null, b.tail != null);
+        }
+        if (c == 0) {
+            c = Integer.compare(b.variables, a.variables);
+        }
+        if (c == 0) {
+            c = Integer.compare(b.regexVariables, a.regexVariables);
+        }
+        if (c == 0) {
+            c = Boolean.compare(a.httpMethod.equals("*"), b.httpMethod.equals("*"));
+        }
+        return c;
     }
 
     /** Whether a request with this method and path (relative to the application) is this method. */
@@ -101,15 +160,12 @@ public final class MethodKey {
         if (anyPath) {
             return true;
         }
-        int pos = 0;
         int end = path.length();
         while (end > 1 && path.charAt(end - 1) == '/') {
             end--;
         }
-        if (pos < end && path.charAt(pos) == '/') {
-            pos++;
-        }
-        for (int i = 0; i < segments.length; i++) {
+        int pos = end > 0 && path.charAt(0) == '/' ? 1 : 0;
+        for (Object segment : segments) {
             if (pos >= end) {
                 return false;
             }
@@ -117,32 +173,141 @@ public final class MethodKey {
             if (next < 0 || next > end) {
                 next = end;
             }
-            String segment = segments[i];
-            if (segment.charAt(0) == '{') {
-                if (greedyTail && i == segments.length - 1) {
-                    return true;
-                }
-                if (next == pos) {
+            if (segment instanceof String literal) {
+                if (next - pos != literal.length() || !path.startsWith(literal, pos)) {
                     return false;
                 }
-            } else if (next - pos != segment.length() || !path.startsWith(segment, pos)) {
+            } else if (next == pos || !((Pattern) segment).matcher(path).region(pos, next).matches()) {
                 return false;
             }
             pos = next + 1;
         }
+        if (tail != null) {
+            if (pos >= end) {
+                return tailMayBeEmpty;
+            }
+            return tail.matcher(path).region(pos, end).matches();
+        }
         return pos >= end;
     }
 
-    private static String trimSlashes(String path) {
-        int start = 0;
-        int end = path.length();
-        while (start < end && path.charAt(start) == '/') {
-            start++;
+    private record Parsed(Pattern pattern, String normalized, boolean greedy, boolean mayBeEmpty,
+                          int literalCharacters, int variables, int regexVariables) {
+    }
+
+    /** One segment: a literal, or a regex built from literal parts and {name}, {name+} or {name: regex} parts. */
+    private static Parsed parse(String segment, String path) {
+        if (segment.indexOf('{') < 0) {
+            if (segment.indexOf('}') >= 0) {
+                throw new IllegalArgumentException("path '" + path + "' has a '}' without a '{' in segment '" + segment + "'");
+            }
+            return new Parsed(null, segment, false, false, segment.length(), 0, 0);
         }
-        while (end > start && path.charAt(end - 1) == '/') {
-            end--;
+        StringBuilder regex = new StringBuilder();
+        StringBuilder norm = new StringBuilder();
+        int literals = 0;
+        int vars = 0;
+        int regexVars = 0;
+        boolean greedy = false;
+        boolean mayBeEmpty = false;
+        int i = 0;
+        while (i < segment.length()) {
+            char c = segment.charAt(i);
+            if (c != '{') {
+                int start = i;
+                while (i < segment.length() && segment.charAt(i) != '{') {
+                    if (segment.charAt(i) == '}') {
+                        throw new IllegalArgumentException("path '" + path + "' has a '}' without a '{' in segment '" + segment + "'");
+                    }
+                    i++;
+                }
+                String literal = segment.substring(start, i);
+                regex.append(Pattern.quote(literal));
+                norm.append(literal);
+                literals += literal.length();
+                continue;
+            }
+            int depth = 0;
+            int close = -1;
+            for (int j = i; j < segment.length(); j++) {
+                char d = segment.charAt(j);
+                if (d == '{') {
+                    depth++;
+                } else if (d == '}' && --depth == 0) {
+                    close = j;
+                    break;
+                }
+            }
+            if (close < 0) {
+                throw new IllegalArgumentException("path '" + path + "' has an unclosed '{' in segment '" + segment + "'");
+            }
+            String inside = segment.substring(i + 1, close);
+            int colon = inside.indexOf(':');
+            String name = (colon < 0 ? inside : inside.substring(0, colon)).trim();
+            if (name.isEmpty()) {
+                throw new IllegalArgumentException("path '" + path + "' has a variable without a name in segment '" + segment + "'");
+            }
+            vars++;
+            if (colon >= 0) {
+                String expression = inside.substring(colon + 1).trim();
+                try {
+                    Pattern.compile(expression);
+                } catch (PatternSyntaxException e) {
+                    throw new IllegalArgumentException("path '" + path + "' has an invalid regex '" + expression + "': "
+                            + e.getDescription());
+                }
+                regexVars++;
+                regex.append('(').append(expression).append(')');
+                // a regex that can match a slash, or that is the whole segment and ends the path, may span segments
+                if (expression.contains("/") || expression.equals(".*") || expression.equals(".+")) {
+                    greedy = true;
+                    mayBeEmpty = Pattern.compile(expression).matcher("").matches();
+                }
+            } else if (name.endsWith("+")) {
+                greedy = true;
+                regex.append("(.+)");
+            } else {
+                regex.append("([^/]+)");
+            }
+            norm.append("{}");
+            i = close + 1;
         }
-        return path.substring(start, end);
+        if (greedy && !(segment.startsWith("{") && segment.endsWith("}") && vars == 1)) {
+            throw new IllegalArgumentException("path '" + path + "': a variable matching the rest of the path must be a "
+                    + "whole segment, was '" + segment + "'");
+        }
+        return new Parsed(Pattern.compile(regex.toString()), norm.toString(), greedy, mayBeEmpty, literals, vars, regexVars);
+    }
+
+    /** Splits a path at slashes outside braces, without empty leading/trailing segments. */
+    private static List<String> split(String path) {
+        List<String> parts = new ArrayList<>();
+        int depth = 0;
+        StringBuilder current = new StringBuilder();
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == '{') {
+                depth++;
+            } else if (c == '}') {
+                depth--;
+            }
+            if (c == '/' && depth == 0) {
+                parts.add(current.toString());
+                current.setLength(0);
+            } else {
+                current.append(c);
+            }
+        }
+        parts.add(current.toString());
+        int from = 0;
+        int to = parts.size();
+        while (from < to && parts.get(from).isEmpty()) {
+            from++;
+        }
+        while (to > from && parts.get(to - 1).isEmpty()) {
+            to--;
+        }
+        return new ArrayList<>(parts.subList(from, to));
     }
 
     @Override

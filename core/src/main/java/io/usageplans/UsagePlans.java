@@ -15,6 +15,7 @@ import io.usageplans.Decision.Outcome;
 import io.usageplans.internal.CompiledPlan;
 import io.usageplans.internal.KeyRegistry;
 import io.usageplans.internal.MethodRoute;
+import io.usageplans.internal.RouteTable;
 import io.usageplans.local.LocalUsageStore;
 import io.usageplans.spi.Consumption;
 import io.usageplans.spi.MeteringRequest;
@@ -39,6 +40,7 @@ public final class UsagePlans implements AutoCloseable {
     private final UsageStore store;
     private final boolean ownsStore;
     private final List<PathPattern> extraExcludes;
+    private final List<RouteDefinition> routes = new ArrayList<>();
     private volatile Snapshot snapshot;
 
     private UsagePlans(Builder builder) {
@@ -47,7 +49,8 @@ public final class UsagePlans implements AutoCloseable {
         this.ownsStore = builder.store == null;
         this.store = ownsStore ? LocalUsageStore.create(clock) : builder.store;
         this.extraExcludes = List.copyOf(builder.excludes);
-        this.snapshot = compile(builder.catalog);
+        this.routes.addAll(builder.routes);
+        this.snapshot = compile(builder.catalog, routes);
     }
 
     public static Builder builder(Catalog catalog) {
@@ -63,35 +66,65 @@ public final class UsagePlans implements AutoCloseable {
         if (!s.metered(path)) {
             return Decision.NOT_METERED;
         }
+        RouteTable.Route route = s.routes.match(httpMethod, path);
+        if (route == null || route.unmetered()) {
+            return Decision.NOT_METERED;
+        }
+        return meter(s, route, presentedKey, httpMethod, path);
+    }
+
+    /**
+     * Decides a call of the route an adapter registered as {@code routeId} (a CDI interceptor metering a bean
+     * method), with the key of the current request or one the caller set.
+     *
+     * @throws IllegalArgumentException if no route has that id
+     */
+    public Decision decideRoute(String presentedKey, String routeId) {
+        Snapshot s = snapshot;
+        RouteTable.Route route = s.routes.byId(routeId);
+        if (route == null) {
+            throw new IllegalArgumentException("usage-plans: no route " + routeId + " was registered at start-up");
+        }
+        if (route.unmetered() || s.plans.isEmpty()) {
+            return Decision.NOT_METERED;
+        }
+        return meter(s, route, presentedKey, "CALL", route.source());
+    }
+
+    private Decision meter(Snapshot s, RouteTable.Route route, String presentedKey, String httpMethod, String path) {
         if (presentedKey == null || presentedKey.isEmpty()) {
-            return forbidden(ForbiddenReason.MISSING_KEY, null, presentedKey, httpMethod, path);
+            return forbidden(ForbiddenReason.MISSING_KEY, null, presentedKey, httpMethod, path, null);
         }
         if (ApiKey.problemWithValue(presentedKey) != null) {
-            return forbidden(ForbiddenReason.MALFORMED_KEY, null, presentedKey, httpMethod, path);
+            return forbidden(ForbiddenReason.MALFORMED_KEY, null, presentedKey, httpMethod, path, null);
         }
         KeyRegistry.Entry entry = s.keys.find(ApiKey.sha256(presentedKey));
         if (entry == null) {
-            return forbidden(ForbiddenReason.UNKNOWN_KEY, null, presentedKey, httpMethod, path);
+            return forbidden(ForbiddenReason.UNKNOWN_KEY, null, presentedKey, httpMethod, path, null);
         }
         if (!entry.key().enabled()) {
-            return forbidden(ForbiddenReason.DISABLED_KEY, entry.key(), presentedKey, httpMethod, path);
+            return forbidden(ForbiddenReason.DISABLED_KEY, entry.key(), presentedKey, httpMethod, path, null);
         }
         CompiledPlan plan = entry.plan();
         if (plan == null) {
-            return forbidden(ForbiddenReason.NO_PLAN_ON_STAGE, entry.key(), presentedKey, httpMethod, path);
+            return forbidden(ForbiddenReason.NO_PLAN_ON_STAGE, entry.key(), presentedKey, httpMethod, path, null);
         }
-        MethodRoute route = plan.route(httpMethod, path);
+        if (!route.allows(plan)) {
+            return forbidden(ForbiddenReason.PLAN_NOT_ALLOWED, entry.key(), presentedKey, httpMethod, path,
+                    "plan " + plan.name() + " is not one of " + route.requiredPlans());
+        }
+        MethodRoute methodRoute = route.throttleFor(plan);
         Instant now = clock.instant();
         long nowMillis = now.toEpochMilli();
         long nowNanos = now.getEpochSecond() * NANOS_PER_SECOND + now.getNano();
         QuotaWindow window = plan.window(nowMillis);
         Consumption c = store.tryConsume(new MeteringRequest(entry.stateKey(), plan.bucket(),
-                route == null ? null : route.bucket(), window, nowNanos));
+                methodRoute == null ? null : methodRoute.bucket(), window, nowNanos));
         Decision decision = switch (c.verdict()) {
-            case ALLOWED -> new Decision(Outcome.ALLOWED, null, entry.key(), plan, route, c, window, nowMillis, 0);
-            case METHOD_THROTTLED, PLAN_THROTTLED -> new Decision(Outcome.THROTTLED, null, entry.key(), plan, route, c,
+            case ALLOWED -> new Decision(Outcome.ALLOWED, null, entry.key(), plan, methodRoute, c, window, nowMillis, 0);
+            case METHOD_THROTTLED, PLAN_THROTTLED -> new Decision(Outcome.THROTTLED, null, entry.key(), plan, methodRoute, c,
                     window, nowMillis, Math.max(1, (c.nanosToRetry() + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND));
-            case QUOTA_EXCEEDED -> new Decision(Outcome.QUOTA_EXCEEDED, null, entry.key(), plan, route, c, window,
+            case QUOTA_EXCEEDED -> new Decision(Outcome.QUOTA_EXCEEDED, null, entry.key(), plan, methodRoute, c, window,
                     nowMillis, window.secondsUntilEnd(nowMillis));
         };
         if (!decision.passes()) {
@@ -101,11 +134,33 @@ public final class UsagePlans implements AutoCloseable {
     }
 
     /**
+     * Adds routes found by an adapter (annotated servlets, JAX-RS resources, CDI beans) and recompiles the route
+     * table. Fails, leaving the engine unchanged, when a route names an unknown plan or clashes with another.
+     */
+    public synchronized void addRoutes(List<RouteDefinition> found) {
+        List<RouteDefinition> all = new ArrayList<>(routes);
+        for (RouteDefinition route : found) {
+            if (all.stream().noneMatch(r -> r.id().equals(route.id()))) {
+                all.add(route);
+            }
+        }
+        Snapshot compiled = compile(snapshot.catalog, all);
+        routes.clear();
+        routes.addAll(all);
+        snapshot = compiled;
+    }
+
+    /** The route an adapter registered under {@code routeId}, to check at start-up that it exists. */
+    public boolean hasRoute(String routeId) {
+        return snapshot.routes.byId(routeId) != null;
+    }
+
+    /**
      * Replaces plans and keys without a restart; requests already being decided finish on the old catalog.
      * State in the store is kept: a key keeps its buckets and quota count on the same plan.
      */
-    public void replaceCatalog(Catalog catalog) {
-        this.snapshot = compile(catalog);
+    public synchronized void replaceCatalog(Catalog catalog) {
+        this.snapshot = compile(catalog, routes);
     }
 
     public Catalog catalog() {
@@ -130,6 +185,13 @@ public final class UsagePlans implements AutoCloseable {
         return !snapshot.plans.isEmpty();
     }
 
+    /** Whether annotated routes decide what is metered (else every request of the stage is), and how many routes there are. */
+    public String meteringMode() {
+        RouteTable table = snapshot.routes;
+        return table.annotated() ? "annotated routes only (" + table.size() + " routes)"
+                : "every request of the stage" + (table.size() == 0 ? "" : " (" + table.size() + " method throttles)");
+    }
+
     /** Closes the store if this engine created it. */
     @Override
     public void close() {
@@ -138,29 +200,44 @@ public final class UsagePlans implements AutoCloseable {
         }
     }
 
-    private Snapshot compile(Catalog catalog) {
+    private Snapshot compile(Catalog catalog, List<RouteDefinition> definitions) {
+        AnnotatedRoutes.checkPlansExist(definitions, catalog);
         Map<String, CompiledPlan> plans = new LinkedHashMap<>();
+        List<CompiledPlan> indexed = new ArrayList<>();
+        Map<CompiledPlan, Map<MethodKey, Throttle>> planFileThrottles = new LinkedHashMap<>();
         Set<String> allStages = new LinkedHashSet<>();
         for (Plan plan : catalog.plans()) {
             plan.apiStages().forEach(s -> allStages.add(s.stage()));
-            if (plan.stage(stage).isPresent()) {
-                plans.put(plan.name(), new CompiledPlan(plan, stage));
-            }
+            plan.stage(stage).ifPresent(apiStage -> {
+                CompiledPlan compiled = new CompiledPlan(plan, indexed.size());
+                indexed.add(compiled);
+                plans.put(plan.name(), compiled);
+                planFileThrottles.put(compiled, apiStage.methodThrottles());
+            });
         }
         if (plans.isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, "usage-plans: no plan of API {0} applies to stage ''{1}'' (the plans name "
                     + "stages {2}); no request of this application is metered", catalog.api(), stage, allStages);
         }
+        for (RouteDefinition d : definitions) {
+            for (String name : d.plans()) {
+                if (!plans.containsKey(name)) {
+                    LOG.log(System.Logger.Level.WARNING, "usage-plans: {0} requires plan {1}, which does not apply to stage ''{2}''; "
+                            + "no key on this stage can call it through that plan", d.source(), name, stage);
+                }
+            }
+        }
         List<PathPattern> excludes = new ArrayList<>(extraExcludes);
         catalog.excludePaths().forEach(p -> excludes.add(PathPattern.of(p)));
-        return new Snapshot(catalog, plans, new KeyRegistry(catalog, stage, plans), excludes.toArray(new PathPattern[0]));
+        RouteTable table = new RouteTable(indexed, planFileThrottles, definitions);
+        return new Snapshot(catalog, plans, new KeyRegistry(catalog, stage, plans), excludes.toArray(new PathPattern[0]), table);
     }
 
-    private Decision forbidden(ForbiddenReason reason, ApiKey key, String presented, String method, String path) {
+    private Decision forbidden(ForbiddenReason reason, ApiKey key, String presented, String method, String path, String detail) {
         Decision decision = Decision.forbidden(reason, key);
         if (REJECTIONS.isLoggable(System.Logger.Level.INFO)) {
             REJECTIONS.log(System.Logger.Level.INFO, "usage-plans: 403 Forbidden for " + method + " " + path + " on stage "
-                    + stage + ": " + reason.text() + (presented == null || presented.isEmpty() ? "" : ", key " + ApiKey.mask(presented))
+                    + stage + ": " + reason.text() + (detail == null ? "" : " (" + detail + ")") + (presented == null || presented.isEmpty() ? "" : ", key " + ApiKey.mask(presented))
                     + (key == null ? "" : " (" + key.name() + ")"));
         }
         return decision;
@@ -186,12 +263,14 @@ public final class UsagePlans implements AutoCloseable {
         final Map<String, CompiledPlan> plans;
         final KeyRegistry keys;
         final PathPattern[] excludes;
+        final RouteTable routes;
 
-        Snapshot(Catalog catalog, Map<String, CompiledPlan> plans, KeyRegistry keys, PathPattern[] excludes) {
+        Snapshot(Catalog catalog, Map<String, CompiledPlan> plans, KeyRegistry keys, PathPattern[] excludes, RouteTable routes) {
             this.catalog = catalog;
             this.plans = plans;
             this.keys = keys;
             this.excludes = excludes;
+            this.routes = routes;
         }
 
         boolean metered(String path) {
@@ -214,6 +293,7 @@ public final class UsagePlans implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private UsageStore store;
         private final List<PathPattern> excludes = new ArrayList<>();
+        private final List<RouteDefinition> routes = new ArrayList<>();
 
         private Builder(Catalog catalog) {
             this.catalog = Objects.requireNonNull(catalog, "catalog");
@@ -244,6 +324,12 @@ public final class UsagePlans implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw new UsagePlansConfigException("excludePaths", e.getMessage());
             }
+            return this;
+        }
+
+        /** Routes found by an adapter (annotations); see {@link AnnotatedRoutes}. */
+        public Builder routes(List<RouteDefinition> found) {
+            routes.addAll(found);
             return this;
         }
 

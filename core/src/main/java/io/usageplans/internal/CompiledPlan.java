@@ -1,13 +1,7 @@
 package io.usageplans.internal;
 
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
 
-import io.usageplans.ApiStage;
-import io.usageplans.MethodKey;
 import io.usageplans.Plan;
 import io.usageplans.Quota;
 import io.usageplans.QuotaWindow;
@@ -15,22 +9,23 @@ import io.usageplans.Throttle;
 import io.usageplans.spi.BucketSpec;
 
 /**
- * A plan as the request path needs it on one stage: its bucket shape, its quota with the current period cached,
- * its method throttles ordered most specific first, and the RateLimit policy items rendered once.
+ * A plan as the request path needs it: its bucket shape, its quota with the current period cached, and its
+ * RateLimit policy items rendered once. Method throttles live in the {@link RouteTable}.
  */
 public final class CompiledPlan {
 
     private final Plan plan;
     private final BucketSpec bucket;
     private final Quota quota;
-    private final MethodRoute[] routes;
+    final int index;
     final String burstPolicyName;
     final String burstPolicyItem;
     final String quotaPolicyName;
     private volatile CachedWindow current;
 
-    public CompiledPlan(Plan plan, String stage) {
+    public CompiledPlan(Plan plan, int index) {
         this.plan = plan;
+        this.index = index;
         Throttle throttle = plan.throttle();
         this.bucket = throttle == null ? null : new BucketSpec("plan", throttle.burstLimit(), throttle.nanosToFill());
         this.burstPolicyName = RateLimitFields.quote(plan.name() + "-burst");
@@ -38,14 +33,6 @@ public final class CompiledPlan {
                 : burstPolicyName + ";q=" + throttle.burstLimit() + ";w=" + throttle.windowSeconds();
         this.quota = plan.quota();
         this.quotaPolicyName = quota == null ? null : RateLimitFields.quote(plan.name() + "-" + quota.period().policySuffix());
-        List<MethodRoute> list = new ArrayList<>();
-        plan.stage(stage).ifPresent(s -> {
-            for (Map.Entry<MethodKey, Throttle> e : s.methodThrottles().entrySet()) {
-                list.add(new MethodRoute(plan.name(), e.getKey(), e.getValue()));
-            }
-        });
-        list.sort(Comparator.comparingInt((MethodRoute r) -> r.methodKey().specificity()).reversed());
-        this.routes = list.toArray(new MethodRoute[0]);
     }
 
     public String name() {
@@ -63,16 +50,6 @@ public final class CompiledPlan {
 
     public Quota quota() {
         return quota;
-    }
-
-    /** The most specific method throttle matching the request, or null. */
-    public MethodRoute route(String httpMethod, String path) {
-        for (MethodRoute route : routes) {
-            if (route.methodKey().matches(httpMethod, path)) {
-                return route;
-            }
-        }
-        return null;
     }
 
     /** The quota period containing {@code nowMillis}; computed from the calendar once per period. */

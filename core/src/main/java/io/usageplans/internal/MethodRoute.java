@@ -1,28 +1,32 @@
 package io.usageplans.internal;
 
-import io.usageplans.MethodKey;
 import io.usageplans.Throttle;
 import io.usageplans.spi.BucketSpec;
 
-/** One method-level throttle of a plan on this stage, compiled at start-up: its key, bucket and policy item. */
+/** One method-level throttle as one plan sees it, compiled at start-up: its bucket and RateLimit policy item. */
 public final class MethodRoute {
 
-    private final MethodKey methodKey;
+    private final String displayKey;
     private final Throttle throttle;
     private final BucketSpec bucket;
     final String policyName;
     final String policyItem;
 
-    MethodRoute(String planName, MethodKey methodKey, Throttle throttle) {
-        this.methodKey = methodKey;
+    /**
+     * @param bucketId   identifies the per-key bucket (the same for every plan: a key has one plan per stage)
+     * @param displayKey how policies and logs name the method, e.g. {@code /pets/{petId}/GET}
+     */
+    MethodRoute(String planName, String bucketId, String displayKey, Throttle throttle) {
+        this.displayKey = displayKey;
         this.throttle = throttle;
-        this.bucket = new BucketSpec(methodKey.toString(), throttle.burstLimit(), throttle.nanosToFill());
-        this.policyName = RateLimitFields.quote(planName + "-" + methodKey);
+        this.bucket = new BucketSpec(bucketId, throttle.burstLimit(), throttle.nanosToFill());
+        this.policyName = RateLimitFields.quote(planName + "-" + displayKey);
         this.policyItem = policyName + ";q=" + throttle.burstLimit() + ";w=" + throttle.windowSeconds();
     }
 
-    public MethodKey methodKey() {
-        return methodKey;
+    /** The method as the plan file or annotation named it, e.g. {@code /pets/{petId}/GET}. */
+    public String displayKey() {
+        return displayKey;
     }
 
     public Throttle throttle() {

@@ -1,0 +1,108 @@
+package io.usageplans;
+
+import java.lang.reflect.Method;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import io.usageplans.annotation.MethodThrottle;
+import io.usageplans.annotation.Unmetered;
+import io.usageplans.annotation.UsagePlan;
+
+/**
+ * Reads {@link UsagePlan}, {@link MethodThrottle} and {@link Unmetered} from a class and one of its methods into a
+ * {@link RouteDefinition}, the same way for servlets, JAX-RS resources and CDI beans. Runs at start-up only.
+ */
+public final class AnnotatedRoutes {
+
+    private AnnotatedRoutes() {
+    }
+
+    /** Whether the class or any of its public methods carries one of the annotations. */
+    public static boolean isAnnotated(Class<?> type) {
+        if (type.isAnnotationPresent(UsagePlan.class)) {
+            return true;
+        }
+        for (Method m : type.getMethods()) {
+            if (m.isAnnotationPresent(UsagePlan.class) || m.isAnnotationPresent(MethodThrottle.class)
+                    || m.isAnnotationPresent(Unmetered.class)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The route for {@code method} of {@code type} at {@code key} (null for bean methods), or empty when neither
+     * carries an annotation. Fails with a message naming the class, the method and the value for bad values.
+     */
+    public static Optional<RouteDefinition> read(Class<?> type, Method method, MethodKey key, String id) {
+        String source = type.getName() + "#" + method.getName();
+        UsagePlan onMethod = method.getAnnotation(UsagePlan.class);
+        UsagePlan onClass = type.getAnnotation(UsagePlan.class);
+        MethodThrottle throttle = method.getAnnotation(MethodThrottle.class);
+        boolean unmetered = method.isAnnotationPresent(Unmetered.class);
+        if (unmetered) {
+            if (onClass == null) {
+                throw new UsagePlansConfigException(source, "@Unmetered", 0, "@Unmetered opts a method out of its class's "
+                        + "@UsagePlan, but " + type.getName() + " has no @UsagePlan; remove @Unmetered (the method is not metered anyway)");
+            }
+            if (onMethod != null || throttle != null) {
+                throw new UsagePlansConfigException(source, "@Unmetered", 0,
+                        "a method cannot be @Unmetered and carry @UsagePlan or @MethodThrottle");
+            }
+            return Optional.of(new RouteDefinition(id, key, Set.of(), null, Set.of(), true, source));
+        }
+        if (onMethod == null && onClass == null && throttle == null) {
+            return Optional.empty();
+        }
+        UsagePlan effective = onMethod != null ? onMethod : onClass;
+        Set<String> plans = effective == null ? Set.of() : names(effective.value(), source, "@UsagePlan");
+        Throttle methodThrottle = null;
+        Set<String> throttlePlans = Set.of();
+        if (throttle != null) {
+            try {
+                methodThrottle = new Throttle(throttle.rate(), throttle.burst());
+            } catch (IllegalArgumentException e) {
+                String attribute = e.getMessage().startsWith("rateLimit") ? "rate" : "burst";
+                throw new UsagePlansConfigException(source, "@MethodThrottle." + attribute, 0,
+                        e.getMessage().replaceFirst("^(rateLimit|burstLimit)", attribute));
+            }
+            throttlePlans = names(throttle.plans(), source, "@MethodThrottle.plans");
+        }
+        return Optional.of(new RouteDefinition(id, key, plans, methodThrottle, throttlePlans, false, source));
+    }
+
+    private static Set<String> names(String[] values, String source, String attribute) {
+        Set<String> names = new LinkedHashSet<>();
+        for (String value : values) {
+            if (value == null || value.isBlank()) {
+                throw new UsagePlansConfigException(source, attribute, 0, "a plan name must not be empty");
+            }
+            names.add(value.trim());
+        }
+        return names;
+    }
+
+    /** Validates that every plan named by the routes exists in the catalog; the message names the route's source. */
+    public static void checkPlansExist(List<RouteDefinition> routes, Catalog catalog) {
+        for (RouteDefinition route : routes) {
+            for (String plan : route.plans()) {
+                if (catalog.plan(plan).isEmpty()) {
+                    throw unknownPlan(route, "@UsagePlan", plan, catalog);
+                }
+            }
+            for (String plan : route.throttlePlans()) {
+                if (catalog.plan(plan).isEmpty()) {
+                    throw unknownPlan(route, "@MethodThrottle.plans", plan, catalog);
+                }
+            }
+        }
+    }
+
+    private static UsagePlansConfigException unknownPlan(RouteDefinition route, String attribute, String plan, Catalog catalog) {
+        List<String> known = catalog.plans().stream().map(Plan::name).toList();
+        return new UsagePlansConfigException(route.source(), attribute, 0, "unknown plan '" + plan + "'; the plan file defines " + known);
+    }
+}

@@ -1,0 +1,32 @@
+package io.usageplans;
+
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One metered (or explicitly unmetered) method, as an adapter found it: from an annotated JAX-RS resource,
+ * servlet or bean method. Routes and the plan file's method throttles compile into one route table.
+ *
+ * @param id            unique, e.g. {@code com.acme.PetsResource#get(long)}; interceptors look routes up by it
+ * @param methodKey     the HTTP method and path template, or null for a bean method no request maps to
+ * @param plans         the plans that may call; empty means any plan of the key on this stage
+ * @param throttle      the method-level throttle, or null
+ * @param throttlePlans the plans the throttle applies to; empty means all
+ * @param unmetered     opted out: no key needed, nothing counted
+ * @param source        where it was declared, for error messages: {@code com.acme.PetsResource#get}
+ */
+public record RouteDefinition(String id, MethodKey methodKey, Set<String> plans, Throttle throttle,
+                              Set<String> throttlePlans, boolean unmetered, String source) {
+
+    public RouteDefinition {
+        Objects.requireNonNull(id, "id");
+        plans = Set.copyOf(Objects.requireNonNullElse(plans, Set.of()));
+        throttlePlans = Set.copyOf(Objects.requireNonNullElse(throttlePlans, Set.of()));
+        source = source == null ? id : source;
+    }
+
+    /** The same route, served at another path (a servlet with several mappings, a JAX-RS application path). */
+    public RouteDefinition at(MethodKey key, String newId) {
+        return new RouteDefinition(newId, key, plans, throttle, throttlePlans, unmetered, source);
+    }
+}
