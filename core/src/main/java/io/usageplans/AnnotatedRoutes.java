@@ -19,18 +19,25 @@ public final class AnnotatedRoutes {
     private AnnotatedRoutes() {
     }
 
-    /** Whether the class or any of its public methods carries one of the annotations. */
+    /** Whether the class or any method it or its superclasses declare (of any visibility) carries one of the annotations. */
     public static boolean isAnnotated(Class<?> type) {
         if (type.isAnnotationPresent(UsagePlan.class)) {
             return true;
         }
-        for (Method m : type.getMethods()) {
-            if (m.isAnnotationPresent(UsagePlan.class) || m.isAnnotationPresent(MethodThrottle.class)
-                    || m.isAnnotationPresent(Unmetered.class)) {
-                return true;
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Method m : c.getDeclaredMethods()) {
+                if (isAnnotated(m)) {
+                    return true;
+                }
             }
         }
         return false;
+    }
+
+    /** Whether the method carries one of the annotations. */
+    public static boolean isAnnotated(Method method) {
+        return method.isAnnotationPresent(UsagePlan.class) || method.isAnnotationPresent(MethodThrottle.class)
+                || method.isAnnotationPresent(Unmetered.class);
     }
 
     /**

@@ -95,7 +95,8 @@ public final class RouteTable {
             String normalized = d.methodKey().normalized();
             Draft existing = drafts.get(normalized);
             if (existing == null) {
-                drafts.put(normalized, new Draft(normalized, d.methodKey(), d, plans.size()));
+                // an annotated method is one endpoint: one bucket per key, whichever of its paths is called
+                drafts.put(normalized, new Draft(d.source(), d.methodKey(), d, plans.size()));
             } else if (existing.definition != null) {
                 existing.aliases.add(d.id());
                 if (!sameRules(existing.definition, d)) {
@@ -114,7 +115,7 @@ public final class RouteTable {
                             + "wins over @MethodThrottle on {4}", e.getKey(), plan.name(), e.getValue().rateLimit(),
                             e.getValue().burstLimit(), annotated.source());
                 }
-                draft.throttles[plan.index] = new MethodRoute(plan.name(), normalized, e.getKey().toString(), e.getValue());
+                draft.throttles[plan.index] = new MethodRoute(plan.name(), draft.bucketId, e.getKey().toString(), e.getValue());
             }
         }
         List<Route> http = new ArrayList<>();

@@ -2,14 +2,18 @@ package io.usageplans.servlet;
 
 import java.io.IOException;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 import io.usageplans.Catalog;
 import io.usageplans.Decision;
+import io.usageplans.MeteringContext;
 import io.usageplans.Plan;
 import io.usageplans.PlanFileLocator;
+import io.usageplans.RouteDefinition;
 import io.usageplans.Setting;
+import io.usageplans.UsagePlanRejectedException;
 import io.usageplans.UsagePlans;
 import io.usageplans.UsagePlansConfigException;
 import jakarta.servlet.Filter;
@@ -46,6 +50,8 @@ public class UsagePlanFilter implements Filter {
 
     private UsagePlans engine;
     private boolean ownsEngine;
+    private boolean publishedEngine;
+    private ServletContext context;
     private ApiKeyResolver keyResolver;
 
     /** For {@code web-fragment.xml} and {@code web.xml}: the engine is built from the plan file at {@link #init}. */
@@ -65,6 +71,7 @@ public class UsagePlanFilter implements Filter {
     @Override
     public void init(FilterConfig config) throws ServletException {
         ServletContext context = config.getServletContext();
+        this.context = context;
         ClassLoader loader = Optional.ofNullable(context.getClassLoader()).orElse(UsagePlanFilter.class.getClassLoader());
         try {
             if (keyResolver == null) {
@@ -80,9 +87,15 @@ public class UsagePlanFilter implements Filter {
             }
             if (context.getAttribute(ENGINE_ATTRIBUTE) == null) {
                 context.setAttribute(ENGINE_ATTRIBUTE, engine);
+                publishedEngine = true;
             }
-            LOG.log(System.Logger.Level.INFO, "usage-plans: metering API {0}, stage ''{1}'': {2} plans, {3} keys",
-                    engine.catalog().api(), engine.stage(), engine.catalog().plans().size(), engine.catalog().apiKeys().size());
+            List<RouteDefinition> servletRoutes = ServletRoutes.find(context, loader);
+            if (!servletRoutes.isEmpty()) {
+                engine.addRoutes(servletRoutes);
+            }
+            LOG.log(System.Logger.Level.INFO, "usage-plans: metering API {0}, stage ''{1}'': {2} plans, {3} keys; metered: {4}",
+                    engine.catalog().api(), engine.stage(), engine.catalog().plans().size(), engine.catalog().apiKeys().size(),
+                    engine.meteringMode());
         } catch (UsagePlansConfigException e) {
             LOG.log(System.Logger.Level.ERROR, e.getMessage());
             throw new ServletException(e.getMessage(), e);
@@ -135,10 +148,12 @@ public class UsagePlanFilter implements Filter {
             chain.doFilter(req, res); // not HTTP, or already metered by another adapter: count once
             return;
         }
+        String key;
         Decision decision;
         try {
+            key = keyResolver.resolve(request);
             String path = request.getPathInfo() == null ? request.getServletPath() : request.getServletPath() + request.getPathInfo();
-            decision = engine.decide(keyResolver.resolve(request), request.getMethod(), path.isEmpty() ? "/" : path);
+            decision = engine.decide(key, request.getMethod(), path.isEmpty() ? "/" : path);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "usage-plans: could not decide " + request.getMethod() + " "
                     + request.getRequestURI() + "; answering 500", e);
@@ -151,11 +166,37 @@ public class UsagePlanFilter implements Filter {
             return;
         }
         RejectionResponse.rateLimitFields(decision, response);
-        chain.doFilter(request, response);
+        MeteringContext previous = MeteringContext.enterRequest(key, decision);
+        try {
+            chain.doFilter(request, response);
+        } catch (IOException | ServletException | RuntimeException e) {
+            UsagePlanRejectedException rejected = rejection(e);
+            if (rejected == null || response.isCommitted()) {
+                throw e;
+            }
+            // a metered bean method refused the call after this filter let it through: answer as the gateway does
+            request.setAttribute(DECISION_ATTRIBUTE, rejected.decision());
+            RejectionResponse.reject(rejected.decision(), response);
+        } finally {
+            MeteringContext.restore(previous);
+        }
+    }
+
+    /** The usage-plan rejection that {@code e} is or wraps (servlet containers and Jersey wrap exceptions), or null. */
+    static UsagePlanRejectedException rejection(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof UsagePlanRejectedException rejected) {
+                return rejected;
+            }
+        }
+        return null;
     }
 
     @Override
     public void destroy() {
+        if (publishedEngine && context != null) {
+            context.removeAttribute(ENGINE_ATTRIBUTE);
+        }
         if (ownsEngine && engine != null) {
             engine.close();
         }

@@ -138,7 +138,7 @@ class FilterConfigurationTest {
                 messages(failure));
     }
 
-    private static String messages(Throwable failure) {
+    static String messages(Throwable failure) {
         StringBuilder all = new StringBuilder();
         for (Throwable t = failure; t != null; t = t.getCause()) {
             all.append(t).append('\n');
