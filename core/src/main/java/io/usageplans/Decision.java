@@ -45,6 +45,11 @@ public final class Decision {
         public boolean passes() {
             return status == 0;
         }
+
+        /** The gateway's JSON body for a rejection, e.g. {@code {"message":"Limit Exceeded"}}; null for requests that pass. */
+        public String jsonBody() {
+            return message == null ? null : "{\"message\":\"" + message + "\"}";
+        }
     }
 
     /** Why a request was forbidden; only logged, the caller always sees {@code {"message":"Forbidden"}}. */
@@ -128,6 +133,11 @@ public final class Decision {
     /** The method-level throttle that applied, like {@code /pets/{petId}/GET}, or null. */
     public String methodKey() {
         return route == null ? null : route.displayKey();
+    }
+
+    /** Whether the plan the request was metered under has a throttle. */
+    public boolean hasPlanThrottle() {
+        return plan != null && plan.bucket() != null;
     }
 
     /** The quota period the request was counted in, or null when the plan has no quota. */

@@ -59,12 +59,15 @@ public final class MeteringContext {
         return previous;
     }
 
-    /** For adapters: records that the current call was metered, so no later layer counts it again. */
-    public static void recordDecision(Decision decision) {
-        MeteringContext context = CURRENT.get();
-        if (context != null) {
-            CURRENT.set(new MeteringContext(context.apiKey, decision, context.request));
-        }
+    /**
+     * For adapters: marks the call about to run as metered by {@code decision}, so layers inside it (a metered bean
+     * called by a metered resource) do not count it again; returns what to {@link #restore} when it returns.
+     */
+    public static MeteringContext enterMetered(Decision decision) {
+        MeteringContext previous = CURRENT.get();
+        CURRENT.set(new MeteringContext(previous == null ? null : previous.apiKey, decision,
+                previous != null && previous.request));
+        return previous;
     }
 
     /** For adapters: puts back the context {@link #enterRequest} returned. */

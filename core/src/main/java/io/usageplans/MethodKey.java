@@ -31,6 +31,7 @@ public final class MethodKey {
     private final int variables;
     private final int regexVariables;
     private final String normalized;
+    private final String display;
 
     private MethodKey(String resourcePath, String httpMethod) {
         this.resourcePath = resourcePath;
@@ -74,6 +75,38 @@ public final class MethodKey {
         this.variables = vars;
         this.regexVariables = regexVars;
         this.normalized = (anyPath ? "*" : norm.length() == 0 ? "/" : norm.toString()) + "/" + httpMethod;
+        this.display = (anyPath || resourcePath.equals("/") ? resourcePath : withoutRegexes(resourcePath)) + "/" + httpMethod;
+    }
+
+    /** {@code /pets/{petId: [0-9]+}} shows as {@code /pets/{petId}}, as AWS names the method. */
+    private static String withoutRegexes(String path) {
+        StringBuilder out = new StringBuilder(path.length());
+        int depth = 0;
+        boolean skipping = false;
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == '{') {
+                depth++;
+                if (depth == 1) {
+                    skipping = false;
+                    out.append(c);
+                    continue;
+                }
+            } else if (c == '}') {
+                depth--;
+                if (depth == 0) {
+                    skipping = false;
+                    out.append(c);
+                    continue;
+                }
+            } else if (c == ':' && depth == 1) {
+                skipping = true;
+            }
+            if (!skipping && !(depth == 1 && c == ' ')) {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     /** Parses AWS's form: {@code /pets/{petId}/GET}, {@code //GET} for the root, {@code * /*} for all. */
@@ -320,9 +353,9 @@ public final class MethodKey {
         return resourcePath.hashCode() * 31 + httpMethod.hashCode();
     }
 
-    /** AWS's form, e.g. {@code /pets/{petId}/GET}. */
+    /** AWS's form, e.g. {@code /pets/{petId}/GET} (JAX-RS regexes left out). */
     @Override
     public String toString() {
-        return (resourcePath.equals("/") ? "/" : resourcePath) + "/" + httpMethod;
+        return display;
     }
 }

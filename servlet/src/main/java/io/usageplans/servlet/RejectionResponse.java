@@ -15,10 +15,10 @@ final class RejectionResponse {
     static final String RATELIMIT_POLICY = "RateLimit-Policy";
     static final String RATELIMIT = "RateLimit";
 
-    private static final byte[] FORBIDDEN = body("Forbidden");
-    private static final byte[] TOO_MANY_REQUESTS = body("Too Many Requests");
-    private static final byte[] LIMIT_EXCEEDED = body("Limit Exceeded");
-    private static final byte[] INTERNAL_ERROR = body("Internal server error");
+    private static final byte[] FORBIDDEN = body(Decision.Outcome.FORBIDDEN.jsonBody());
+    private static final byte[] TOO_MANY_REQUESTS = body(Decision.Outcome.THROTTLED.jsonBody());
+    private static final byte[] LIMIT_EXCEEDED = body(Decision.Outcome.QUOTA_EXCEEDED.jsonBody());
+    private static final byte[] INTERNAL_ERROR = body("{\"message\":\"Internal server error\"}");
 
     private RejectionResponse() {
     }
@@ -62,7 +62,7 @@ final class RejectionResponse {
         response.flushBuffer();
     }
 
-    private static byte[] body(String message) {
-        return ("{\"message\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8);
+    private static byte[] body(String json) {
+        return json.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 import io.usageplans.Catalog;
 import io.usageplans.Decision;
@@ -121,11 +122,19 @@ public class UsagePlanFilter implements Filter {
 
     /** The explicit setting, else the context path without its slash, else the catalog's only stage. */
     static String stage(FilterConfig config, ServletContext context, Catalog catalog) {
-        Optional<Setting> explicit = Setting.find(STAGE, config::getInitParameter);
+        return stage(config::getInitParameter, context.getContextPath(), catalog);
+    }
+
+    /**
+     * The stage of an application: the setting {@code usageplans.stage} (adapter parameter, system property,
+     * {@code USAGEPLANS_STAGE}), else the context path without its slash ({@code /test} is {@code test}), else,
+     * at the root context, the plans' only stage.
+     */
+    public static String stage(UnaryOperator<String> parameters, String contextPath, Catalog catalog) {
+        Optional<Setting> explicit = Setting.find(STAGE, parameters);
         if (explicit.isPresent()) {
             return explicit.get().value();
         }
-        String contextPath = context.getContextPath();
         if (contextPath != null && contextPath.length() > 1) {
             return contextPath.substring(1);
         }

@@ -1,0 +1,65 @@
+package io.usageplans.cdi;
+
+import java.time.Clock;
+
+import io.usageplans.Catalog;
+import io.usageplans.PlanFileLocator;
+import io.usageplans.UsagePlans;
+import io.usageplans.local.LocalUsageStore;
+import io.usageplans.servlet.ApiKeyResolver;
+import io.usageplans.spi.UsageStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Dependent;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+/**
+ * The default beans behind the engine. Each can be replaced by the application with an alternative producer
+ * ({@code @Produces @Alternative @Priority(1) Catalog myCatalog()}): the catalog (default: the plan file found
+ * by {@code usageplans.config} or {@code usage-plans.yaml} on the classpath), the clock, the store and the key
+ * resolver. {@code @Inject UsagePlans} gives the running engine. The beans are singletons, not application-scoped,
+ * because the model types are final and cannot be proxied.
+ */
+@ApplicationScoped
+public class UsagePlansBeans {
+
+    @Produces
+    @Singleton
+    Catalog catalog() {
+        return PlanFileLocator.load(name -> null, classLoader());
+    }
+
+    @Produces
+    @Singleton
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Produces
+    @Singleton
+    UsageStore store(Clock clock) {
+        return LocalUsageStore.create(clock);
+    }
+
+    void closeStore(@Disposes UsageStore store) {
+        store.close();
+    }
+
+    @Produces
+    @Singleton
+    ApiKeyResolver keyResolver() {
+        return ApiKeyResolver.header("x-api-key");
+    }
+
+    @Produces
+    @Dependent
+    UsagePlans engine(UsagePlansExtension extension) {
+        return extension.engine();
+    }
+
+    private static ClassLoader classLoader() {
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        return context != null ? context : UsagePlansBeans.class.getClassLoader();
+    }
+}

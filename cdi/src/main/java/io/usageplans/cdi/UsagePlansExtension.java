@@ -1,0 +1,175 @@
+package io.usageplans.cdi;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import io.usageplans.AnnotatedRoutes;
+import io.usageplans.Catalog;
+import io.usageplans.MethodKey;
+import io.usageplans.RouteDefinition;
+import io.usageplans.UsagePlans;
+import io.usageplans.UsagePlansConfigException;
+import io.usageplans.annotation.MethodThrottle;
+import io.usageplans.annotation.Unmetered;
+import io.usageplans.annotation.UsagePlan;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
+import jakarta.enterprise.inject.spi.AnnotatedMethod;
+import jakarta.enterprise.inject.spi.BeanManager;
+import jakarta.enterprise.inject.spi.BeforeBeanDiscovery;
+import jakarta.enterprise.inject.spi.DeploymentException;
+import jakarta.enterprise.inject.spi.Extension;
+import jakarta.enterprise.inject.spi.ProcessAnnotatedType;
+import jakarta.enterprise.inject.spi.WithAnnotations;
+import jakarta.enterprise.inject.spi.configurator.AnnotatedTypeConfigurator;
+import jakarta.ws.rs.ApplicationPath;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.Application;
+
+/**
+ * Finds every class with {@code @UsagePlan}, {@code @MethodThrottle} or {@code @Unmetered} at deployment, binds
+ * the metering interceptor to bean methods, compiles JAX-RS resources into routes at their paths, and validates
+ * everything against the catalog before the application takes traffic: a bad annotation is a deployment error
+ * naming the class, the method and the value.
+ */
+public class UsagePlansExtension implements Extension {
+
+    private static final System.Logger LOG = System.getLogger(UsagePlansExtension.class.getName());
+
+    private final Set<Class<?>> resources = new LinkedHashSet<>();
+    private final Set<Class<?>> beans = new LinkedHashSet<>();
+    private final Set<String> applicationPaths = new LinkedHashSet<>();
+    private final List<RouteDefinition> resourceRoutes = new ArrayList<>();
+    private final List<RouteDefinition> beanRoutes = new ArrayList<>();
+    private volatile UsagePlans engine;
+
+    void registerOwnBeans(@Observes BeforeBeanDiscovery event, BeanManager manager) {
+        event.addAnnotatedType(manager.createAnnotatedType(UsagePlansBeans.class), UsagePlansBeans.class.getName());
+        event.addAnnotatedType(manager.createAnnotatedType(MeteringInterceptor.class), MeteringInterceptor.class.getName());
+        event.addAnnotatedType(manager.createAnnotatedType(CurrentUsage.class), CurrentUsage.class.getName());
+    }
+
+    <T> void findAnnotated(@Observes @WithAnnotations({UsagePlan.class, MethodThrottle.class, Unmetered.class, Path.class})
+                           ProcessAnnotatedType<T> event) {
+        Class<T> type = event.getAnnotatedType().getJavaClass();
+        if (Routes.isResource(type)) {
+            if (AnnotatedRoutes.isAnnotated(type) || hasAnnotatedLocator(type)) {
+                resources.add(type);
+            }
+            return; // resources are metered by the filter or the JAX-RS feature, never twice by the interceptor
+        }
+        if (!AnnotatedRoutes.isAnnotated(type)) {
+            return;
+        }
+        beans.add(type);
+        AnnotatedTypeConfigurator<T> configurator = event.configureAnnotatedType();
+        if (type.isAnnotationPresent(UsagePlan.class)) {
+            configurator.add(Metered.Literal.INSTANCE);
+        } else {
+            configurator.filterMethods(m -> isAnnotated(m)).forEach(m -> m.add(Metered.Literal.INSTANCE));
+        }
+    }
+
+    <T extends Application> void findApplicationPath(@Observes @WithAnnotations(ApplicationPath.class) ProcessAnnotatedType<T> event) {
+        ApplicationPath path = event.getAnnotatedType().getJavaClass().getAnnotation(ApplicationPath.class);
+        if (path != null) {
+            applicationPaths.add(path.value());
+        }
+    }
+
+    void validate(@Observes AfterDeploymentValidation event, BeanManager manager) {
+        Catalog catalog;
+        try {
+            catalog = manager.createInstance().select(Catalog.class).get();
+        } catch (RuntimeException e) {
+            report(event, e);
+            return;
+        }
+        // every bad annotation is reported, not only the first
+        List<RuntimeException> problems = new ArrayList<>();
+        for (Class<?> type : resources) {
+            resourceRoutes.addAll(checked(Routes.ofResource(type, problems), catalog, problems));
+        }
+        for (Class<?> type : beans) {
+            beanRoutes.addAll(checked(Routes.ofBean(type, problems), catalog, problems));
+        }
+        problems.forEach(p -> report(event, p));
+        LOG.log(System.Logger.Level.DEBUG, "usage-plans: {0} JAX-RS routes and {1} bean routes",
+                resourceRoutes.size(), beanRoutes.size());
+    }
+
+    private static List<RouteDefinition> checked(List<RouteDefinition> routes, Catalog catalog, List<RuntimeException> problems) {
+        List<RouteDefinition> valid = new ArrayList<>();
+        for (RouteDefinition route : routes) {
+            try {
+                AnnotatedRoutes.checkPlansExist(List.of(route), catalog);
+                valid.add(route);
+            } catch (RuntimeException e) {
+                problems.add(e);
+            }
+        }
+        return valid;
+    }
+
+    private static void report(AfterDeploymentValidation event, RuntimeException e) {
+        UsagePlansConfigException cause = unwrap(e);
+        LOG.log(System.Logger.Level.ERROR, cause != null ? cause.getMessage() : "usage-plans: " + e);
+        event.addDeploymentProblem(new DeploymentException(cause != null ? cause.getMessage()
+                : "usage-plans: could not validate the annotations: " + e, e));
+    }
+
+    /** The routes found, JAX-RS paths prefixed with {@code applicationPath} (e.g. {@code /api}). */
+    public List<RouteDefinition> routes(String applicationPath) {
+        List<RouteDefinition> all = new ArrayList<>();
+        for (RouteDefinition route : resourceRoutes) {
+            MethodKey key = route.methodKey();
+            all.add(route.at(MethodKey.of(Routes.join(applicationPath, key.resourcePath()), key.httpMethod()), route.id()));
+        }
+        all.addAll(beanRoutes);
+        return all;
+    }
+
+    /** The {@code @ApplicationPath} values seen (only of Application classes CDI discovered). */
+    public Set<String> applicationPaths() {
+        return applicationPaths;
+    }
+
+    /** The engine, once the servlet context started it. */
+    public UsagePlans engine() {
+        UsagePlans current = engine;
+        if (current == null) {
+            throw new IllegalStateException("usage-plans: the engine is not started yet; it starts with the servlet context "
+                    + "(UsagePlansStartup, registered by the usage-plans-cdi jar's web-fragment.xml)");
+        }
+        return current;
+    }
+
+    void engine(UsagePlans started) {
+        this.engine = started;
+    }
+
+    private static boolean isAnnotated(AnnotatedMethod<?> method) {
+        return method.isAnnotationPresent(UsagePlan.class) || method.isAnnotationPresent(MethodThrottle.class)
+                || method.isAnnotationPresent(Unmetered.class);
+    }
+
+    private static boolean hasAnnotatedLocator(Class<?> type) {
+        for (java.lang.reflect.Method m : type.getMethods()) {
+            if (m.isAnnotationPresent(Path.class) && AnnotatedRoutes.isAnnotated(m.getReturnType())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static UsagePlansConfigException unwrap(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof UsagePlansConfigException config) {
+                return config;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,115 @@
+package io.usageplans.cdi;
+
+import java.time.Clock;
+import java.util.Collection;
+import java.util.Optional;
+import java.util.Set;
+
+import io.usageplans.Catalog;
+import io.usageplans.Setting;
+import io.usageplans.UsagePlans;
+import io.usageplans.UsagePlansConfigException;
+import io.usageplans.servlet.UsagePlanFilter;
+import io.usageplans.spi.UsageStore;
+import jakarta.enterprise.inject.spi.CDI;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.ServletRegistration;
+
+/**
+ * Starts the engine from the CDI beans (catalog, clock, store) and the routes the extension compiled, before any
+ * filter or servlet starts, and hands it to the filter through the servlet context. Registered by this jar's
+ * {@code web-fragment.xml}; embedded servers add it themselves.
+ */
+public class UsagePlansStartup implements ServletContextListener {
+
+    /** Setting for the JAX-RS application path when it cannot be found (e.g. {@code /api}). */
+    public static final String JAXRS_PATH = "usageplans.jaxrs-path";
+
+    private static final System.Logger LOG = System.getLogger(UsagePlansStartup.class.getName());
+    private static final Set<String> JAXRS_SERVLETS = Set.of("org.glassfish.jersey.servlet.ServletContainer",
+            "org.jboss.resteasy.plugins.server.servlet.HttpServlet30Dispatcher",
+            "org.jboss.resteasy.plugins.server.servlet.HttpServletDispatcher",
+            "com.ibm.websphere.jaxrs.server.IBMRestServlet", "org.apache.cxf.jaxrs.servlet.CXFNonSpringJaxrsServlet");
+
+    private UsagePlans engine;
+
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        ServletContext context = event.getServletContext();
+        if (context.getAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE) != null) {
+            return; // the application built its own engine
+        }
+        CDI<Object> cdi;
+        try {
+            cdi = CDI.current();
+        } catch (IllegalStateException e) {
+            LOG.log(System.Logger.Level.WARNING, "usage-plans: no CDI container in this application; the filter works "
+                    + "from the plan file, but annotations on beans and JAX-RS resources are not read");
+            return;
+        }
+        try {
+            UsagePlansExtension extension = cdi.getBeanManager().getExtension(UsagePlansExtension.class);
+            Catalog catalog = cdi.select(Catalog.class).get();
+            String stage = UsagePlanFilter.stage(context::getInitParameter, context.getContextPath(), catalog);
+            String applicationPath = applicationPath(context, extension);
+            engine = UsagePlans.builder(catalog).stage(stage)
+                    .clock(cdi.select(Clock.class).get())
+                    .store(cdi.select(UsageStore.class).get())
+                    .routes(extension.routes(applicationPath))
+                    .build();
+            extension.engine(engine);
+            context.setAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE, engine);
+            LOG.log(System.Logger.Level.INFO, "usage-plans: engine started from CDI for stage ''{0}'', JAX-RS at ''{1}''",
+                    stage, applicationPath.isEmpty() ? "/" : applicationPath);
+        } catch (UsagePlansConfigException e) {
+            LOG.log(System.Logger.Level.ERROR, e.getMessage());
+            throw e;
+        }
+    }
+
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        if (engine != null) {
+            event.getServletContext().removeAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE);
+            engine.close(); // the store is a bean: CDI closes it
+            engine = null;
+        }
+    }
+
+    /**
+     * Where JAX-RS resources are served, relative to the context: the setting, else the mapping of the JAX-RS
+     * servlet, else {@code @ApplicationPath}, else the root.
+     */
+    static String applicationPath(ServletContext context, UsagePlansExtension extension) {
+        Optional<Setting> explicit = Setting.find(JAXRS_PATH, context::getInitParameter);
+        if (explicit.isPresent()) {
+            return normalize(explicit.get().value());
+        }
+        for (ServletRegistration registration : context.getServletRegistrations().values()) {
+            String className = registration.getClassName();
+            boolean jaxrs = className != null && JAXRS_SERVLETS.contains(className)
+                    || registration.getName().equals("jakarta.ws.rs.core.Application");
+            Collection<String> mappings = registration.getMappings();
+            if (jaxrs && !mappings.isEmpty()) {
+                return normalize(mappings.iterator().next());
+            }
+        }
+        return extension.applicationPaths().stream().findFirst().map(UsagePlansStartup::normalize).orElse("");
+    }
+
+    private static String normalize(String path) {
+        String p = path.trim();
+        if (p.endsWith("/*")) {
+            p = p.substring(0, p.length() - 2);
+        }
+        while (p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        if (!p.isEmpty() && !p.startsWith("/")) {
+            p = "/" + p;
+        }
+        return p;
+    }
+}

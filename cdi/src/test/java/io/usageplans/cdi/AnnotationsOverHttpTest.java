@@ -1,0 +1,130 @@
+package io.usageplans.cdi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The annotations on JAX-RS resources and CDI beans, with real Weld, Jersey and Jetty, over real HTTP. */
+class AnnotationsOverHttpTest {
+
+    static final String BASIC = "demo-basic-key-0123456789";
+    static final String DEV = "demo-dev-key-0123456789";
+    static final String PREMIUM = "demo-premium-key-0123456789";
+
+    private CdiServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        TestClock.CLOCK.set(Instant.parse("2027-03-10T12:00:00Z"));
+        server = CdiServer.start(PetsResource.class, OpenResource.class, UsageResource.class);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private static String header(HttpResponse<?> r, String name) {
+        return r.headers().firstValue(name).orElseThrow(() -> new AssertionError("no " + name + " in " + r.headers().map()));
+    }
+
+    @Test
+    void classLevelUsagePlanMetersEveryEndpointAndTheEleventhBasicRequestIsLimitExceeded() throws Exception {
+        for (int i = 1; i <= 10; i++) {
+            HttpResponse<String> r = server.get("/api/pets", BASIC);
+            assertEquals(200, r.statusCode(), "request " + i);
+            assertEquals("[{\"id\":1}]", r.body());
+            assertEquals("\"basic-burst\";r=" + (20 - i) + ";t=1, \"basic-day\";r=" + (10 - i) + ";t=43200", header(r, "RateLimit"));
+        }
+        HttpResponse<String> r = server.get("/api/pets", BASIC);
+        assertEquals(429, r.statusCode());
+        assertEquals("{\"message\":\"Limit Exceeded\"}", r.body());
+        assertEquals("43200", header(r, "Retry-After"));
+        assertEquals(403, server.get("/api/pets", null).statusCode());
+    }
+
+    @Test
+    void methodThrottleOnGetPetBitesAfterThreeWhileTheListStillPasses() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            HttpResponse<String> r = server.get("/api/pets/" + i, PREMIUM);
+            assertEquals(200, r.statusCode());
+            assertEquals("{\"id\":" + i + "}", r.body());
+        }
+        HttpResponse<String> fourth = server.get("/api/pets/4", PREMIUM);
+        assertEquals(429, fourth.statusCode());
+        assertEquals("{\"message\":\"Too Many Requests\"}", fourth.body());
+        assertEquals("1", header(fourth, "Retry-After"));
+        assertEquals("\"premium-/api/pets/{petId}/GET\";q=3;w=3, \"premium-burst\";q=40;w=2, \"premium-day\";q=100;w=86400",
+                header(fourth, "RateLimit-Policy"));
+        assertEquals(200, server.get("/api/pets", PREMIUM).statusCode());
+        assertEquals(200, server.send("POST", "/api/pets", PREMIUM).statusCode());
+        TestClock.CLOCK.advance(Duration.ofSeconds(1));
+        assertEquals(200, server.get("/api/pets/4", PREMIUM).statusCode());
+    }
+
+    @Test
+    void premiumOnlyEndpointForbidsBasicKeys() throws Exception {
+        HttpResponse<String> basic = server.get("/api/pets/export", BASIC);
+        assertEquals(403, basic.statusCode());
+        assertEquals("{\"message\":\"Forbidden\"}", basic.body());
+        assertEquals(200, server.get("/api/pets/export", PREMIUM).statusCode());
+        assertEquals(403, server.get("/api/pets/owners/7/pets", DEV).statusCode(), "the sub-resource is premium only");
+        assertEquals(200, server.get("/api/pets/owners/7/pets", PREMIUM).statusCode());
+    }
+
+    @Test
+    void unmeteredMethodAndUnannotatedResourceNeedNoKey() throws Exception {
+        HttpResponse<String> health = server.get("/api/pets/health", null);
+        assertEquals(200, health.statusCode());
+        assertFalse(health.headers().firstValue("RateLimit").isPresent());
+        assertEquals(200, server.get("/api/open", null).statusCode());
+    }
+
+    @Test
+    void aRequestCrossingFilterJaxRsAndAnInterceptedBeanIsCountedOnce() throws Exception {
+        for (int i = 1; i <= 10; i++) {
+            HttpResponse<String> r = server.get("/api/pets/report", BASIC);
+            assertEquals(200, r.statusCode(), "request " + i);
+            assertEquals("{\"report\":\"daily\"}", r.body());
+        }
+        HttpResponse<String> eleventh = server.get("/api/pets/report", BASIC);
+        assertEquals(429, eleventh.statusCode());
+        assertEquals("{\"message\":\"Limit Exceeded\"}", eleventh.body());
+    }
+
+    @Test
+    void aBeanMethodCalledFromAnUnmeteredResourceIsMeteredWithTheRequestsKey() throws Exception {
+        HttpResponse<String> basic = server.get("/api/open/expensive", BASIC);
+        assertEquals(403, basic.statusCode(), "the bean method is premium only");
+        assertEquals("{\"message\":\"Forbidden\"}", basic.body());
+        assertEquals("application/json", header(basic, "Content-Type"));
+
+        HttpResponse<String> first = server.get("/api/open/expensive", PREMIUM);
+        assertEquals(200, first.statusCode());
+        assertEquals("{\"report\":\"expensive\"}", first.body());
+        assertEquals(200, server.get("/api/open/expensive", PREMIUM).statusCode());
+        HttpResponse<String> third = server.get("/api/open/expensive", PREMIUM);
+        assertEquals(429, third.statusCode(), "the bean's method throttle has a burst of 2");
+        assertEquals("{\"message\":\"Too Many Requests\"}", third.body());
+        assertEquals("1", header(third, "Retry-After"));
+        assertTrue(header(third, "RateLimit").startsWith("\"premium-io.usageplans.cdi.ReportService#expensive\";r=0;t=2"),
+                header(third, "RateLimit"));
+    }
+
+    @Test
+    void theCallerSeesTheirOwnUsage() throws Exception {
+        server.get("/api/pets", PREMIUM);
+        HttpResponse<String> r = server.get("/api/usage", PREMIUM);
+        assertEquals(200, r.statusCode());
+        assertEquals("{\"key\":\"premium-customer\",\"plan\":\"premium\",\"throttleRemaining\":38,\"quotaRemaining\":98,"
+                + "\"quotaResetsAt\":\"2027-03-11T00:00:00Z\"}", r.body());
+    }
+}
