@@ -2,17 +2,23 @@ package io.usageplans.examples;
 
 import java.util.EnumSet;
 
+import io.usageplans.cdi.UsagePlansStartup;
 import io.usageplans.servlet.UsagePlanFilter;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.ee11.servlet.FilterHolder;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.server.ServerProperties;
+import org.glassfish.jersey.servlet.ServletContainer;
 
 /**
  * The AWS usage-plan tutorial as a runnable app: API MyProjectAPI, stage {@code test}, at
- * {@code http://localhost:8080/test/pets}. The plan file is found as in any WAR (system property or environment
- * variable {@code usageplans.config} / {@code USAGEPLANS_CONFIG}, else {@code usage-plans.yaml} in this jar).
+ * {@code http://localhost:8080/test/pets}, on embedded Jetty 12 with Weld (CDI) and Jersey (JAX-RS). The plan
+ * file is found as in any WAR (system property or environment variable {@code usageplans.config} /
+ * {@code USAGEPLANS_CONFIG}, else {@code usage-plans.yaml} in this jar).
  *
  * <pre>java -jar examples/target/usage-plans-example.jar [--port 8080]</pre>
  */
@@ -32,16 +38,20 @@ public final class PetStoreApp {
         connector.setPort(port);
         server.addConnector(connector);
 
+        // An embedded context reads no web-fragment.xml, so what the jars' fragments register in a WAR is added here:
+        // Weld's listener, the engine's start-up listener, and the filter.
         ServletContextHandler context = new ServletContextHandler("/test");
-        // An embedded ServletContextHandler does not read web-fragment.xml, so the filter is added here; it is
-        // the same filter, configured the same way, as the one a WAR gets from the jar.
+        context.addEventListener(new org.jboss.weld.environment.servlet.Listener());
+        context.addEventListener(new UsagePlansStartup());
         FilterHolder filter = new FilterHolder(UsagePlanFilter.class);
         filter.setName("UsagePlans");
         filter.setAsyncSupported(true);
         context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
-        context.addServlet(PetsServlet.class, "/pets/*");
-        context.addServlet(PetsServlet.class, "/pets");
-        context.addServlet(HealthServlet.class, "/health");
+        ResourceConfig application = ResourceConfig.forApplicationClass(PetStoreApplication.class)
+                .property(ServerProperties.WADL_FEATURE_DISABLE, true);
+        ServletHolder jersey = new ServletHolder("jax-rs", new ServletContainer(application));
+        jersey.setInitOrder(1);
+        context.addServlet(jersey, "/*");
         server.setHandler(context);
         server.setStopAtShutdown(true);
         try {
@@ -49,6 +59,10 @@ public final class PetStoreApp {
         } catch (Exception e) {
             server.stop();
             throw e;
+        }
+        if (!context.isAvailable()) {
+            server.stop();
+            throw new IllegalStateException("the application did not start; see the log above");
         }
         return new PetStoreApp(server);
     }

@@ -62,6 +62,36 @@ class PetStoreAppTest {
         assertEquals("{\"id\":1,\"type\":\"dog\",\"price\":249.99}", one.body());
         assertTrue(one.headers().firstValue("RateLimit-Policy").orElseThrow()
                 .startsWith("\"premium-/pets/{petId}/GET\";q=3;w=3, \"premium-burst\";q=40;w=2, \"premium-day\";q=100;w="));
+        assertEquals(404, call("GET", "/pets/999", "demo-premium-key-0123456789", null).statusCode());
+        // the annotation allows a burst of 3 and 1 more per second: 10 quick calls cannot all pass
+        // unless they take over 7 s, so this does not depend on the machine's speed
+        int throttled = 0;
+        for (int i = 0; i < 10; i++) {
+            HttpResponse<String> r = call("GET", "/pets/2", "demo-premium-key-0123456789", null);
+            if (r.statusCode() == 429) {
+                assertEquals("{\"message\":\"Too Many Requests\"}", r.body());
+                throttled++;
+            }
+        }
+        assertTrue(throttled >= 1, "GET /pets/{petId} is throttled per key");
+    }
+
+    @Test
+    void exportIsForPremiumKeysOnly() throws Exception {
+        HttpResponse<String> basic = call("GET", "/pets/export", "demo-basic-key-0123456789", null);
+        assertEquals(403, basic.statusCode());
+        assertEquals("{\"message\":\"Forbidden\"}", basic.body());
+        HttpResponse<String> premium = call("GET", "/pets/export", "demo-premium-key-0123456789", null);
+        assertEquals(200, premium.statusCode());
+        assertTrue(premium.body().startsWith("{\"pets\":[{\"id\":1,"), premium.body());
+    }
+
+    @Test
+    void usageShowsTheCallerTheirOwnPlanAndQuota() throws Exception {
+        HttpResponse<String> r = call("GET", "/usage", "demo-dev-key-0123456789", null);
+        assertEquals(200, r.statusCode());
+        assertTrue(r.body().startsWith("{\"key\":\"dev-team\",\"plan\":\"dev\",\"throttleRemaining\":"), r.body());
+        assertTrue(r.body().endsWith("\"quotaLimit\":null,\"quotaRemaining\":null,\"quotaResetsAt\":null}"), r.body());
     }
 
     @Test
@@ -75,6 +105,7 @@ class PetStoreAppTest {
 
     @Test
     void devKeyIsNotLimitedAtOneHundredQuickRequests() throws Exception {
+        // dev: rate 1000, burst 2000, no quota
         for (int i = 1; i <= 100; i++) {
             assertEquals(200, call("GET", "/pets", "demo-dev-key-0123456789", null).statusCode(), "request " + i);
         }

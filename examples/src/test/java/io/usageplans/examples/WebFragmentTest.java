@@ -75,7 +75,7 @@ class WebFragmentTest {
         Files.writeString(webInf.resolve("web.xml"), """
                 <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.1">
                   %s
-                  <servlet><servlet-name>pets</servlet-name><servlet-class>io.usageplans.examples.PetsServlet</servlet-class></servlet>
+                  <servlet><servlet-name>pets</servlet-name><servlet-class>io.usageplans.examples.ShopServlet</servlet-class></servlet>
                   <servlet-mapping><servlet-name>pets</servlet-name><url-pattern>/pets/*</url-pattern></servlet-mapping>
                 </web-app>
                 """.formatted(ordering));
