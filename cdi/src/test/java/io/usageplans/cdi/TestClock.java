@@ -1,10 +1,7 @@
 package io.usageplans.cdi;
 
+import io.usageplans.testing.MutableClock;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,7 +13,7 @@ import jakarta.inject.Singleton;
 @ApplicationScoped
 public class TestClock {
 
-    static final MovableClock CLOCK = new MovableClock();
+    static final MutableClock CLOCK = MutableClock.at("2027-03-10T12:00:00Z");
 
     @Produces
     @Alternative
@@ -24,32 +21,5 @@ public class TestClock {
     @Singleton
     Clock clock() {
         return CLOCK;
-    }
-
-    static final class MovableClock extends Clock {
-        private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2027-03-10T12:00:00Z"));
-
-        void set(Instant instant) {
-            now.set(instant);
-        }
-
-        void advance(java.time.Duration d) {
-            now.updateAndGet(i -> i.plus(d));
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
     }
 }

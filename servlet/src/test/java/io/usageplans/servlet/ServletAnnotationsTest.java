@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.usageplans.testing.MutableClock;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.util.EnumSet;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.usageplans.testing.MutableClock;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package io.usageplans.servlet;
+package io.usageplans.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,25 +7,34 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock tests move by hand, so throttles refill and quota periods end without waiting. */
-final class MutableClock extends Clock {
+/**
+ * A clock tests move by hand, so throttles refill and quota periods end without waiting. Shared by the modules'
+ * tests through core's test jar.
+ */
+public final class MutableClock extends Clock {
 
     private final AtomicReference<Instant> now;
 
-    MutableClock(Instant start) {
+    public MutableClock(Instant start) {
         this.now = new AtomicReference<>(start);
     }
 
-    static MutableClock at(String isoInstant) {
+    public static MutableClock at(String isoInstant) {
         return new MutableClock(Instant.parse(isoInstant));
     }
 
-    void advance(Duration duration) {
+    public void advance(Duration duration) {
         now.updateAndGet(i -> i.plus(duration));
     }
 
-    void set(Instant instant) {
+    public void set(Instant instant) {
         now.set(instant);
+    }
+
+    /** Epoch nanoseconds, as the engine passes time to a store. */
+    public long nanos() {
+        Instant i = now.get();
+        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
     }
 
     @Override
