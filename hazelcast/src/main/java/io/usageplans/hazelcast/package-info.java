@@ -1,0 +1,2 @@
+/** Usage-plan state in a Hazelcast cluster. */
+package io.usageplans.hazelcast;
