@@ -22,7 +22,9 @@ public final class Decision {
         /** A throttle (plan or method) has no token: 429. */
         THROTTLED(429, "Too Many Requests"),
         /** The quota of the current period is used up: 429. */
-        QUOTA_EXCEEDED(429, "Limit Exceeded");
+        QUOTA_EXCEEDED(429, "Limit Exceeded"),
+        /** The store could not answer in time and the plan fails closed: 503. */
+        UNAVAILABLE(503, "Service Unavailable");
 
         private final int status;
         private final String message;

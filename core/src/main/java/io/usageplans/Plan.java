@@ -9,13 +9,15 @@ import java.util.Optional;
  * A usage plan (AWS's UsagePlan): an optional per-key throttle, an optional per-key quota, and the stages
  * it applies to. No throttle means not throttled; no quota means no quota.
  */
-public record Plan(String name, String description, Throttle throttle, Quota quota, List<ApiStage> apiStages) {
+public record Plan(String name, String description, Throttle throttle, Quota quota, List<ApiStage> apiStages,
+                   FailMode failMode) {
 
     public Plan {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("plan name must not be empty");
         }
         description = description == null ? "" : description;
+        failMode = failMode == null ? FailMode.CLOSED : failMode;
         apiStages = List.copyOf(Objects.requireNonNullElse(apiStages, List.of()));
         List<String> seen = new ArrayList<>();
         for (ApiStage s : apiStages) {
@@ -24,6 +26,11 @@ public record Plan(String name, String description, Throttle throttle, Quota quo
             }
             seen.add(s.stage());
         }
+    }
+
+    /** A plan that fails closed when the store cannot answer. */
+    public Plan(String name, String description, Throttle throttle, Quota quota, List<ApiStage> apiStages) {
+        this(name, description, throttle, quota, apiStages, FailMode.CLOSED);
     }
 
     public static Builder builder(String name) {
@@ -55,6 +62,7 @@ public record Plan(String name, String description, Throttle throttle, Quota quo
         private Throttle throttle;
         private Quota quota;
         private final List<ApiStage> stages = new ArrayList<>();
+        private FailMode failMode = FailMode.CLOSED;
 
         private Builder(String name) {
             this.name = name;
@@ -90,8 +98,14 @@ public record Plan(String name, String description, Throttle throttle, Quota quo
             return this;
         }
 
+        /** What requests get when the store cannot answer; {@link FailMode#CLOSED} by default. */
+        public Builder failMode(FailMode value) {
+            this.failMode = value;
+            return this;
+        }
+
         public Plan build() {
-            return new Plan(name, description, throttle, quota, stages);
+            return new Plan(name, description, throttle, quota, stages, failMode);
         }
     }
 }

@@ -35,7 +35,7 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 public final class PlanFile {
 
     private static final Set<String> TOP_FIELDS = Set.of("api", "plans", "apiKeys", "excludePaths");
-    private static final Set<String> PLAN_FIELDS = Set.of("name", "description", "throttle", "quota", "apiStages");
+    private static final Set<String> PLAN_FIELDS = Set.of("name", "description", "throttle", "quota", "apiStages", "failMode");
     private static final Set<String> THROTTLE_FIELDS = Set.of("rateLimit", "burstLimit");
     private static final Set<String> QUOTA_FIELDS = Set.of("limit", "period", "offset", "timeZone");
     private static final Set<String> STAGE_FIELDS = Set.of("stage", "apiId", "throttle");
@@ -182,6 +182,16 @@ public final class PlanFile {
                 }
             }
             plan.stage(new ApiStage(stage, methodThrottles));
+        }
+        Node failMode = f.get("failMode");
+        if (failMode != null && !isNull(failMode)) {
+            String text = requiredString(failMode, entry + ".failMode");
+            try {
+                plan.failMode(FailMode.valueOf(text.toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw error(failMode, entry + ".failMode", "unknown fail mode '" + text + "'; use CLOSED (answer 503 when the "
+                        + "store cannot answer, the default) or OPEN (let requests through unmetered)");
+            }
         }
         return plan.build();
     }

@@ -21,6 +21,7 @@ public class UsagePlanRejectedException extends RuntimeException {
             case FORBIDDEN -> new Forbidden(decision);
             case THROTTLED -> new Throttled(decision);
             case QUOTA_EXCEEDED -> new QuotaExceeded(decision);
+            case UNAVAILABLE -> new Unavailable(decision);
             default -> throw new IllegalArgumentException("not a rejection: " + decision);
         };
     }
@@ -54,6 +55,13 @@ public class UsagePlanRejectedException extends RuntimeException {
     /** A throttle has no token (429 {"message":"Too Many Requests"}). */
     public static final class Throttled extends UsagePlanRejectedException {
         Throttled(Decision decision) {
+            super(decision);
+        }
+    }
+
+    /** The store could not answer and the plan fails closed (503 {"message":"Service Unavailable"}). */
+    public static final class Unavailable extends UsagePlanRejectedException {
+        Unavailable(Decision decision) {
             super(decision);
         }
     }

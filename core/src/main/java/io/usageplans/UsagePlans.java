@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.usageplans.Decision.ForbiddenReason;
 import io.usageplans.Decision.Outcome;
@@ -20,6 +22,7 @@ import io.usageplans.local.LocalUsageStore;
 import io.usageplans.spi.Consumption;
 import io.usageplans.spi.MeteringRequest;
 import io.usageplans.spi.UsageStore;
+import io.usageplans.spi.UsageStoreUnavailableException;
 
 /**
  * The decision engine for one stage of an API: key, then plan, then throttle and quota, in one call to the
@@ -34,6 +37,7 @@ public final class UsagePlans implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(UsagePlans.class.getName());
     private static final System.Logger REJECTIONS = System.getLogger(REJECTIONS_LOGGER);
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    private static final long UNAVAILABLE_LOG_INTERVAL_NANOS = 10 * NANOS_PER_SECOND;
 
     private final String stage;
     private final Clock clock;
@@ -42,15 +46,19 @@ public final class UsagePlans implements AutoCloseable {
     private final List<PathPattern> extraExcludes;
     private final List<RouteDefinition> routes = new ArrayList<>();
     private volatile Snapshot snapshot;
+    private final LongAdder failedOpen = new LongAdder();
+    private final LongAdder failedClosed = new LongAdder();
+    private final AtomicLong lastUnavailableLog = new AtomicLong(System.nanoTime() - UNAVAILABLE_LOG_INTERVAL_NANOS - 1);
 
     private UsagePlans(Builder builder) {
         this.stage = builder.stage;
         this.clock = builder.clock;
-        this.ownsStore = builder.store == null;
+        this.ownsStore = builder.store == null || builder.closeStore;
         this.store = ownsStore ? LocalUsageStore.create(clock) : builder.store;
         this.extraExcludes = List.copyOf(builder.excludes);
         this.routes.addAll(builder.routes);
         this.snapshot = compile(builder.catalog, routes);
+        store.started(this);
     }
 
     public static Builder builder(Catalog catalog) {
@@ -118,8 +126,13 @@ public final class UsagePlans implements AutoCloseable {
         long nowMillis = now.toEpochMilli();
         long nowNanos = now.getEpochSecond() * NANOS_PER_SECOND + now.getNano();
         QuotaWindow window = plan.window(nowMillis);
-        Consumption c = store.tryConsume(new MeteringRequest(entry.stateKey(), plan.bucket(),
-                methodRoute == null ? null : methodRoute.bucket(), window, nowNanos));
+        Consumption c;
+        try {
+            c = store.tryConsume(new MeteringRequest(entry.stateKey(), plan.bucket(),
+                    methodRoute == null ? null : methodRoute.bucket(), window, nowNanos));
+        } catch (UsageStoreUnavailableException e) {
+            return storeUnavailable(plan, entry.key(), presentedKey, httpMethod, path, e);
+        }
         Decision decision = switch (c.verdict()) {
             case ALLOWED -> new Decision(Outcome.ALLOWED, null, entry.key(), plan, methodRoute, c, window, nowMillis, 0);
             case METHOD_THROTTLED, PLAN_THROTTLED -> new Decision(Outcome.THROTTLED, null, entry.key(), plan, methodRoute, c,
@@ -131,6 +144,33 @@ public final class UsagePlans implements AutoCloseable {
             logRejection(decision, presentedKey, httpMethod, path, c.verdict());
         }
         return decision;
+    }
+
+    /** The plan's {@link FailMode} decides: let the request through unmetered, or answer 503. */
+    private Decision storeUnavailable(CompiledPlan plan, ApiKey key, String presented, String method, String path,
+                                      UsageStoreUnavailableException e) {
+        boolean open = plan.plan().failMode() == FailMode.OPEN;
+        (open ? failedOpen : failedClosed).increment();
+        long now = System.nanoTime();
+        long last = lastUnavailableLog.get();
+        if (now - last > UNAVAILABLE_LOG_INTERVAL_NANOS && lastUnavailableLog.compareAndSet(last, now)) {
+            LOG.log(System.Logger.Level.WARNING, "usage-plans: the store could not answer ({0}); plan {1} fails {2}: {3} {4} "
+                    + "for key {5} (further such lines are suppressed for 10 s; counts: {6} open, {7} closed)",
+                    e.getMessage(), plan.name(), open ? "open" : "closed", method, path, ApiKey.mask(presented),
+                    failedOpen.sum(), failedClosed.sum());
+        }
+        return open ? new Decision(Outcome.ALLOWED, null, key, plan, null, null, null, 0, 0)
+                : new Decision(Outcome.UNAVAILABLE, null, key, plan, null, null, null, 0, 1);
+    }
+
+    /** Requests let through unmetered because the store could not answer and their plan fails open. */
+    public long failedOpenCount() {
+        return failedOpen.sum();
+    }
+
+    /** Requests answered 503 because the store could not answer and their plan fails closed. */
+    public long failedClosedCount() {
+        return failedClosed.sum();
     }
 
     /**
@@ -292,6 +332,7 @@ public final class UsagePlans implements AutoCloseable {
         private String stage;
         private Clock clock = Clock.systemUTC();
         private UsageStore store;
+        private boolean closeStore;
         private final List<PathPattern> excludes = new ArrayList<>();
         private final List<RouteDefinition> routes = new ArrayList<>();
 
@@ -314,6 +355,13 @@ public final class UsagePlans implements AutoCloseable {
         /** Where bucket and quota state lives; by default a {@link LocalUsageStore} on this engine's clock. */
         public Builder store(UsageStore value) {
             this.store = value;
+            return this;
+        }
+
+        /** A store the engine closes when it is closed (one made for it from settings). */
+        public Builder ownedStore(UsageStore value) {
+            this.store = value;
+            this.closeStore = true;
             return this;
         }
 

@@ -7,7 +7,9 @@ import io.usageplans.PlanFileLocator;
 import io.usageplans.UsagePlans;
 import io.usageplans.local.LocalUsageStore;
 import io.usageplans.servlet.ApiKeyResolver;
+import io.usageplans.Setting;
 import io.usageplans.spi.UsageStore;
+import io.usageplans.spi.UsageStoreProvider;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Disposes;
@@ -17,8 +19,8 @@ import jakarta.inject.Singleton;
 /**
  * The default beans behind the engine. Each can be replaced by the application with an alternative producer
  * ({@code @Produces @Alternative @Priority(1) Catalog myCatalog()}): the catalog (default: the plan file found
- * by {@code usageplans.config} or {@code usage-plans.yaml} on the classpath), the clock, the store and the key
- * resolver. {@code @Inject UsagePlans} gives the running engine. The beans are singletons, not application-scoped,
+ * by {@code usageplans.config} or {@code usage-plans.yaml} on the classpath), the clock, the store (default: the one the
+ * setting {@code usageplans.store} names, else the local store) and the key resolver. {@code @Inject UsagePlans} gives the running engine. The beans are singletons, not application-scoped,
  * because the model types are final and cannot be proxied.
  */
 @ApplicationScoped
@@ -39,7 +41,10 @@ public class UsagePlansBeans {
     @Produces
     @Singleton
     UsageStore store(Clock clock) {
-        return LocalUsageStore.create(clock);
+        return UsageStoreProvider.fromSettings(name -> null, classLoader())
+                .map(provider -> provider.create(name -> Setting.find(name, null).map(Setting::value).orElse(null),
+                        clock, classLoader()))
+                .orElseGet(() -> LocalUsageStore.create(clock));
     }
 
     void closeStore(@Disposes UsageStore store) {

@@ -9,6 +9,13 @@ public interface UsageStore extends AutoCloseable {
 
     Consumption tryConsume(MeteringRequest request);
 
+    /**
+     * Called once by the engine that runs on this store, after it compiled its catalog: a clustered store may
+     * share the key catalog from here ({@code engine.replaceCatalog}). The default does nothing.
+     */
+    default void started(io.usageplans.UsagePlans engine) {
+    }
+
     /** Releases threads and connections; the default does nothing. */
     @Override
     default void close() {

@@ -18,6 +18,7 @@ final class RejectionResponse {
     private static final byte[] FORBIDDEN = body(Decision.Outcome.FORBIDDEN.jsonBody());
     private static final byte[] TOO_MANY_REQUESTS = body(Decision.Outcome.THROTTLED.jsonBody());
     private static final byte[] LIMIT_EXCEEDED = body(Decision.Outcome.QUOTA_EXCEEDED.jsonBody());
+    private static final byte[] UNAVAILABLE = body(Decision.Outcome.UNAVAILABLE.jsonBody());
     private static final byte[] INTERNAL_ERROR = body("{\"message\":\"Internal server error\"}");
 
     private RejectionResponse() {
@@ -36,6 +37,7 @@ final class RejectionResponse {
             case FORBIDDEN -> FORBIDDEN;
             case THROTTLED -> TOO_MANY_REQUESTS;
             case QUOTA_EXCEEDED -> LIMIT_EXCEEDED;
+            case UNAVAILABLE -> UNAVAILABLE;
             default -> throw new IllegalArgumentException("not a rejection: " + decision);
         };
         response.resetBuffer();

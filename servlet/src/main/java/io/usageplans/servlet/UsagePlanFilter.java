@@ -1,6 +1,7 @@
 package io.usageplans.servlet;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -17,6 +18,7 @@ import io.usageplans.Setting;
 import io.usageplans.UsagePlanRejectedException;
 import io.usageplans.UsagePlans;
 import io.usageplans.UsagePlansConfigException;
+import io.usageplans.spi.UsageStoreProvider;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -35,7 +37,7 @@ import jakarta.servlet.http.HttpServletResponse;
  * <p>Settings (init-param, system property, or environment variable such as {@code USAGEPLANS_CONFIG}):
  * {@code usageplans.config} (plan file), {@code usageplans.stage} (default: the context path without its slash),
  * {@code usageplans.exclude} (comma-separated path patterns never metered), {@code usageplans.key-source}
- * (see {@link ApiKeyResolver}).
+ * (see {@link ApiKeyResolver}), {@code usageplans.store} ({@code local} or {@code hazelcast}, see {@link UsageStoreProvider}).
  */
 public class UsagePlanFilter implements Filter {
 
@@ -106,6 +108,9 @@ public class UsagePlanFilter implements Filter {
     private static UsagePlans buildEngine(FilterConfig config, ServletContext context, ClassLoader loader) {
         Catalog catalog = PlanFileLocator.load(config::getInitParameter, loader);
         UsagePlans.Builder builder = UsagePlans.builder(catalog).stage(stage(config, context, catalog));
+        UsageStoreProvider.fromSettings(config::getInitParameter, loader).ifPresent(provider -> builder.ownedStore(
+                provider.create(name -> Setting.find(name, config::getInitParameter).map(Setting::value).orElse(null),
+                        Clock.systemUTC(), loader)));
         Setting.find(EXCLUDE, config::getInitParameter).ifPresent(setting -> {
             for (String pattern : setting.value().split(",")) {
                 if (!pattern.isBlank()) {

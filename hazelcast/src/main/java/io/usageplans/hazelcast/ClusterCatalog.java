@@ -1,0 +1,155 @@
+package io.usageplans.hazelcast;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import io.usageplans.ApiKey;
+import io.usageplans.Catalog;
+import io.usageplans.Plan;
+import io.usageplans.UsagePlans;
+import io.usageplans.UsagePlansConfigException;
+
+/**
+ * The API keys shared by every member: a map of key name to {@link KeyRecord} (hashes only). Each member seeds it
+ * with its plan file's keys (the first member's version wins), mirrors it through an entry listener, and
+ * recompiles its engine's catalog on every change, so a key added, disabled or moved to another plan on one
+ * member is enforced on all of them within moments. Plans come from each member's plan file.
+ */
+public final class ClusterCatalog implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(ClusterCatalog.class.getName());
+
+    private final IMap<String, KeyRecord> keys;
+    private final UsagePlans engine;
+    private final Catalog planFile;
+    private final Map<String, KeyRecord> mirror = new ConcurrentHashMap<>();
+    private final UUID listener;
+
+    ClusterCatalog(IMap<String, KeyRecord> keys, UsagePlans engine) {
+        this.keys = keys;
+        this.engine = engine;
+        this.planFile = engine.catalog();
+        this.listener = keys.addEntryListener(new Listener(), true);
+        for (ApiKey key : planFile.apiKeys()) {
+            keys.putIfAbsent(key.name(), KeyRecord.of(key));
+        }
+        mirror.putAll(keys);
+        recompile();
+    }
+
+    /** Adds or replaces a key on every member. */
+    public void putKey(ApiKey key) {
+        check(key.plans(), key.name());
+        keys.put(key.name(), KeyRecord.of(key));
+    }
+
+    /** Enables or disables a key on every member. */
+    public void setEnabled(String name, boolean enabled) {
+        update(name, r -> new KeyRecord(r.name(), r.description(), enabled, r.plans(), r.valueSha256()));
+    }
+
+    /** Moves a key to other plans on every member. */
+    public void setPlans(String name, List<String> plans) {
+        check(plans, name);
+        update(name, r -> new KeyRecord(r.name(), r.description(), r.enabled(), plans.toArray(new String[0]), r.valueSha256()));
+    }
+
+    /** Removes a key on every member. */
+    public void removeKey(String name) {
+        keys.remove(name);
+    }
+
+    /** The keys as this member sees them now. */
+    public Collection<ApiKey> keys() {
+        return mirror.values().stream().map(KeyRecord::toApiKey).toList();
+    }
+
+    private void update(String name, java.util.function.UnaryOperator<KeyRecord> change) {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            KeyRecord current = keys.get(name);
+            if (current == null) {
+                throw new IllegalArgumentException("usage-plans: no key named '" + name + "'");
+            }
+            if (keys.replace(name, current, change.apply(current))) {
+                return;
+            }
+        }
+        throw new IllegalStateException("usage-plans: key '" + name + "' changed concurrently 100 times; try again");
+    }
+
+    private void check(List<String> plans, String key) {
+        for (String plan : plans) {
+            if (planFile.plan(plan).isEmpty()) {
+                throw new IllegalArgumentException("usage-plans: key '" + key + "': unknown plan '" + plan + "'; known plans are "
+                        + planFile.plans().stream().map(Plan::name).toList());
+            }
+        }
+    }
+
+    /** Rebuilds the engine's catalog from the plan file's plans and the shared keys; bad keys are skipped and logged. */
+    private synchronized void recompile() {
+        List<ApiKey> accepted = new ArrayList<>();
+        for (KeyRecord record : mirror.values()) {
+            ApiKey key = record.toApiKey();
+            List<ApiKey> trial = new ArrayList<>(accepted);
+            trial.add(key);
+            try {
+                build(trial);
+                accepted.add(key);
+            } catch (UsagePlansConfigException | IllegalArgumentException e) {
+                LOG.log(System.Logger.Level.ERROR, "usage-plans: shared key ''{0}'' is ignored on this member: {1}",
+                        record.name(), e.getMessage());
+            }
+        }
+        engine.replaceCatalog(build(accepted));
+    }
+
+    private Catalog build(List<ApiKey> apiKeys) {
+        Catalog.Builder builder = Catalog.builder().api(planFile.api());
+        planFile.plans().forEach(builder::plan);
+        planFile.excludePaths().forEach(builder::excludePath);
+        apiKeys.forEach(builder::apiKey);
+        return builder.build();
+    }
+
+    @Override
+    public void close() {
+        try {
+            keys.removeEntryListener(listener);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "usage-plans: could not remove the catalog listener: {0}", e.toString());
+        }
+    }
+
+    private final class Listener implements EntryAddedListener<String, KeyRecord>, EntryUpdatedListener<String, KeyRecord>,
+            EntryRemovedListener<String, KeyRecord> {
+
+        @Override
+        public void entryAdded(EntryEvent<String, KeyRecord> event) {
+            mirror.put(event.getKey(), Objects.requireNonNull(event.getValue()));
+            recompile();
+        }
+
+        @Override
+        public void entryUpdated(EntryEvent<String, KeyRecord> event) {
+            mirror.put(event.getKey(), Objects.requireNonNull(event.getValue()));
+            recompile();
+        }
+
+        @Override
+        public void entryRemoved(EntryEvent<String, KeyRecord> event) {
+            mirror.remove(event.getKey());
+            recompile();
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.usageplans.hazelcast;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.ExtendedMapEntry;
+import io.usageplans.QuotaWindow;
+import io.usageplans.spi.BucketSpec;
+import io.usageplans.spi.Consumption;
+
+/**
+ * One decision, run on the member that owns the key's entry (and replayed on its backups with the same time, so
+ * they reach the same state): read, decide, write with the entry's new time to live. One round trip, atomic per key.
+ */
+public final class Decide implements EntryProcessor<String, KeyUsage, Consumption> {
+
+    private static final long serialVersionUID = 1L;
+
+    final BucketSpec plan;
+    final BucketSpec method;
+    final QuotaWindow quota;
+    final long nowNanos;
+    final int reportDays;
+
+    Decide(BucketSpec plan, BucketSpec method, QuotaWindow quota, long nowNanos, int reportDays) {
+        this.plan = plan;
+        this.method = method;
+        this.quota = quota;
+        this.nowNanos = nowNanos;
+        this.reportDays = reportDays;
+    }
+
+    @Override
+    public Consumption process(Map.Entry<String, KeyUsage> entry) {
+        KeyUsage state = entry.getValue();
+        if (state == null) {
+            state = new KeyUsage();
+        }
+        KeyUsage.Outcome outcome = state.decide(plan, method, quota, nowNanos, reportDays);
+        if (outcome.changed()) {
+            long ttl = state.ttlMillis(nowNanos, quota, reportDays);
+            if (entry instanceof ExtendedMapEntry<String, KeyUsage> extended) {
+                extended.setValue(state, ttl, TimeUnit.MILLISECONDS);
+            } else {
+                entry.setValue(state);
+            }
+        }
+        return outcome.consumption();
+    }
+}

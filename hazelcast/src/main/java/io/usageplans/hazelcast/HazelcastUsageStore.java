@@ -1,0 +1,198 @@
+package io.usageplans.hazelcast;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.config.Config;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.nio.serialization.compact.CompactSerializer;
+import io.usageplans.UsagePlans;
+import io.usageplans.spi.Consumption;
+import io.usageplans.spi.MeteringRequest;
+import io.usageplans.spi.UsageStore;
+import io.usageplans.spi.UsageStoreUnavailableException;
+
+/**
+ * Throttle and quota state in a Hazelcast cluster: one map entry per key and plan ({@link KeyUsage}), decided by
+ * one entry processor ({@link Decide}) on the partition owner, so one decision is one round trip, atomic, and
+ * exact across members; synchronous backups keep acknowledged counts when a member dies. A call that does not
+ * answer within the timeout throws {@link UsageStoreUnavailableException}, and the plan's fail mode decides.
+ *
+ * <p>Every member and client must register this module's compact serializers: {@link #configure(Config)},
+ * {@link #configure(ClientConfig)}, or the class names in hazelcast.xml (see the README).
+ */
+public final class HazelcastUsageStore implements UsageStore {
+
+    /** The map holding key state. */
+    public static final String STATE_MAP = "usage-plans-state";
+    /** The map holding the shared API keys. */
+    public static final String KEYS_MAP = "usage-plans-keys";
+
+    private final HazelcastInstance hazelcast;
+    private final boolean ownsInstance;
+    private final IMap<String, KeyUsage> state;
+    private final String mapName;
+    private final long timeoutMillis;
+    private final int reportDays;
+    private final boolean shareKeys;
+    private volatile ClusterCatalog catalog;
+
+    private HazelcastUsageStore(Builder builder) {
+        this.hazelcast = builder.hazelcast;
+        this.ownsInstance = builder.ownsInstance;
+        this.state = hazelcast.getMap(builder.mapName);
+        this.mapName = builder.mapName;
+        this.timeoutMillis = builder.timeout.toMillis();
+        this.reportDays = builder.reportDays;
+        this.shareKeys = builder.shareKeys;
+    }
+
+    public static Builder builder(HazelcastInstance hazelcast) {
+        return new Builder(hazelcast);
+    }
+
+    /** Registers this module's compact serializers on a member's configuration; returns it. */
+    public static Config configure(Config config) {
+        for (CompactSerializer<?> serializer : Serializers.all()) {
+            config.getSerializationConfig().getCompactSerializationConfig().addSerializer(serializer);
+        }
+        return config;
+    }
+
+    /** Registers this module's compact serializers on a client's configuration; returns it. */
+    public static ClientConfig configure(ClientConfig config) {
+        for (CompactSerializer<?> serializer : Serializers.all()) {
+            config.getSerializationConfig().getCompactSerializationConfig().addSerializer(serializer);
+        }
+        return config;
+    }
+
+    @Override
+    public Consumption tryConsume(MeteringRequest request) {
+        Decide decide = new Decide(request.planBucket(), request.methodBucket(), request.quota(), request.nowNanos(), reportDays);
+        try {
+            return state.submitToKey(request.stateKey(), decide).toCompletableFuture().get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new UsageStoreUnavailableException("no answer from the Hazelcast cluster within " + timeoutMillis + " ms", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UsageStoreUnavailableException("interrupted while waiting for the Hazelcast cluster", e);
+        } catch (ExecutionException e) {
+            throw new UsageStoreUnavailableException("the Hazelcast cluster failed: " + e.getCause(), e.getCause());
+        } catch (RuntimeException e) {
+            throw new UsageStoreUnavailableException("the Hazelcast cluster failed: " + e, e);
+        }
+    }
+
+    /** Shares the key catalog with the cluster, unless turned off with {@link Builder#shareKeys(boolean)}. */
+    @Override
+    public void started(UsagePlans engine) {
+        if (shareKeys) {
+            try {
+                catalog = new ClusterCatalog(hazelcast.getMap(KEYS_MAP), engine);
+            } catch (RuntimeException e) {
+                System.getLogger(HazelcastUsageStore.class.getName()).log(System.Logger.Level.ERROR,
+                        "usage-plans: could not share the key catalog with the cluster; this member uses its plan file's keys", e);
+            }
+        }
+    }
+
+    /** The cluster-wide key catalog, to add, disable or move keys at run time. */
+    public ClusterCatalog catalog() {
+        ClusterCatalog current = catalog;
+        if (current == null) {
+            throw new IllegalStateException("usage-plans: the key catalog is not shared (no engine started on this store, "
+                    + "or shareKeys(false))");
+        }
+        return current;
+    }
+
+    /** The state of one key on one plan as the cluster holds it now, for reports and tests; null if none. */
+    public KeyUsage usage(String keyName, String planName) {
+        return state.get(keyName + "|" + planName);
+    }
+
+    /** How many keys (per plan) have state in the cluster. */
+    public int size() {
+        return state.size();
+    }
+
+    /** The name of the map holding key state. */
+    public String mapName() {
+        return mapName;
+    }
+
+    public HazelcastInstance hazelcast() {
+        return hazelcast;
+    }
+
+    @Override
+    public void close() {
+        ClusterCatalog current = catalog;
+        if (current != null) {
+            current.close();
+        }
+        if (ownsInstance) {
+            hazelcast.shutdown();
+        }
+    }
+
+    /** Configures a {@link HazelcastUsageStore}. */
+    public static final class Builder {
+        private final HazelcastInstance hazelcast;
+        private boolean ownsInstance;
+        private String mapName = STATE_MAP;
+        private Duration timeout = Duration.ofMillis(500);
+        private int reportDays = 90;
+        private boolean shareKeys = true;
+
+        private Builder(HazelcastInstance hazelcast) {
+            this.hazelcast = Objects.requireNonNull(hazelcast, "hazelcast");
+        }
+
+        /** How long a request thread waits for the cluster before the plan's fail mode applies; 500 ms by default. */
+        public Builder timeout(Duration value) {
+            if (value == null || value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive, was " + value);
+            }
+            this.timeout = value;
+            return this;
+        }
+
+        /** Days of per-key daily usage kept for reports after the last use; 90 by default. */
+        public Builder usageReportDays(int days) {
+            if (days < 0) {
+                throw new IllegalArgumentException("usageReportDays must be 0 or more, was " + days);
+            }
+            this.reportDays = days;
+            return this;
+        }
+
+        /** The map for key state; configure its backups in your Hazelcast configuration (1 by default). */
+        public Builder mapName(String value) {
+            this.mapName = Objects.requireNonNull(value, "mapName");
+            return this;
+        }
+
+        /** Whether keys are shared and changed cluster-wide (default); off, each member uses its own plan file's keys. */
+        public Builder shareKeys(boolean value) {
+            this.shareKeys = value;
+            return this;
+        }
+
+        /** Shut the instance down when the store is closed (an instance created for the store). */
+        public Builder ownsInstance(boolean value) {
+            this.ownsInstance = value;
+            return this;
+        }
+
+        public HazelcastUsageStore build() {
+            return new HazelcastUsageStore(this);
+        }
+    }
+}

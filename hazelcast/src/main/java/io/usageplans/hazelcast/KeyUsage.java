@@ -1,0 +1,168 @@
+package io.usageplans.hazelcast;
+
+import java.util.Arrays;
+
+import io.usageplans.QuotaWindow;
+import io.usageplans.spi.BucketSpec;
+import io.usageplans.spi.Consumption;
+import io.usageplans.spi.Consumption.Verdict;
+
+/**
+ * Everything one key on one plan needs in the cluster, in one map entry: its token buckets (plan and methods),
+ * its quota counter, and its daily usage for reports. Updated only inside {@link Decide} on the partition owner,
+ * so one decision is one round trip and atomic. Buckets refill continuously (greedy), as Bucket4j's do locally.
+ */
+public final class KeyUsage {
+
+    static final long NANOS_PER_MILLI = 1_000_000L;
+    static final long MILLIS_PER_DAY = 86_400_000L;
+
+    String[] bucketIds = new String[0];
+    long[] capacities = new long[0];
+    long[] nanosToFill = new long[0];
+    double[] tokens = new double[0];
+    long[] lastRefillNanos = new long[0];
+    long quotaStartMillis = Long.MIN_VALUE;
+    long quotaUsed;
+    long[] usageDays = new long[0];
+    long[] usageCounts = new long[0];
+
+    /** Requests allowed on {@code epochDay} (UTC), kept for the usage report. */
+    public long usedOn(long epochDay) {
+        for (int i = 0; i < usageDays.length; i++) {
+            if (usageDays[i] == epochDay) {
+                return usageCounts[i];
+            }
+        }
+        return 0;
+    }
+
+    /** Requests counted in the quota period that started at {@code startMillis}. */
+    public long quotaUsedIn(long startMillis) {
+        return quotaStartMillis == startMillis ? quotaUsed : 0;
+    }
+
+    /**
+     * Decides one request at {@code nowNanos}: quota first, then the method bucket, then the plan bucket, and
+     * consumes from all of them or from none. Returns null state changes through {@link Outcome#changed}.
+     */
+    Outcome decide(BucketSpec plan, BucketSpec method, QuotaWindow quota, long nowNanos, int reportDays) {
+        if (quota != null && quota.startMillis() > quotaStartMillis) {
+            quotaStartMillis = quota.startMillis(); // only a later period resets: late requests count in the new one
+            quotaUsed = 0;
+        }
+        int p = plan == null ? -1 : bucket(plan, nowNanos);
+        int m = method == null ? -1 : bucket(method, nowNanos);
+        refill(p, nowNanos);
+        refill(m, nowNanos);
+        Verdict verdict = Verdict.ALLOWED;
+        long retry = 0;
+        if (quota != null && quotaUsed >= quota.limit()) {
+            verdict = Verdict.QUOTA_EXCEEDED;
+        } else if (m >= 0 && tokens[m] < 1) {
+            verdict = Verdict.METHOD_THROTTLED;
+            retry = nanosFor(m, 1 - tokens[m]);
+        } else if (p >= 0 && tokens[p] < 1) {
+            verdict = Verdict.PLAN_THROTTLED;
+            retry = nanosFor(p, 1 - tokens[p]);
+        }
+        if (verdict == Verdict.ALLOWED) {
+            if (m >= 0) {
+                tokens[m] -= 1;
+            }
+            if (p >= 0) {
+                tokens[p] -= 1;
+            }
+            if (quota != null) {
+                quotaUsed++;
+            }
+            countUsage(Math.floorDiv(nowNanos / NANOS_PER_MILLI, MILLIS_PER_DAY), reportDays);
+        }
+        Consumption consumption = new Consumption(verdict,
+                p < 0 ? 0 : (long) Math.floor(tokens[p]), p < 0 ? 0 : nanosFor(p, capacities[p] - tokens[p]),
+                m < 0 ? 0 : (long) Math.floor(tokens[m]), m < 0 ? 0 : nanosFor(m, capacities[m] - tokens[m]),
+                quotaUsed, retry);
+        return new Outcome(consumption, verdict == Verdict.ALLOWED);
+    }
+
+    /** How long the entry must live: until its buckets are full, its quota period is over, and its usage is reported. */
+    long ttlMillis(long nowNanos, QuotaWindow quota, int reportDays) {
+        long nowMillis = nowNanos / NANOS_PER_MILLI;
+        long until = nowMillis;
+        for (int i = 0; i < bucketIds.length; i++) {
+            until = Math.max(until, nowMillis + nanosFor(i, capacities[i] - tokens[i]) / NANOS_PER_MILLI + 1);
+        }
+        if (quota != null && quotaUsed > 0) {
+            until = Math.max(until, quota.endMillis());
+        }
+        if (usageDays.length > 0) {
+            long lastDay = usageDays[usageDays.length - 1];
+            until = Math.max(until, (lastDay + 1 + reportDays) * MILLIS_PER_DAY);
+        }
+        return Math.max(1_000L, until - nowMillis); // Hazelcast keeps TTLs in whole seconds
+    }
+
+    private int bucket(BucketSpec spec, long nowNanos) {
+        for (int i = 0; i < bucketIds.length; i++) {
+            if (bucketIds[i].equals(spec.id())) {
+                if (capacities[i] != spec.capacity() || nanosToFill[i] != spec.nanosToFill()) {
+                    // the catalog changed this throttle: start full with the new shape
+                    capacities[i] = spec.capacity();
+                    nanosToFill[i] = spec.nanosToFill();
+                    tokens[i] = spec.capacity();
+                    lastRefillNanos[i] = nowNanos;
+                }
+                return i;
+            }
+        }
+        int n = bucketIds.length;
+        bucketIds = Arrays.copyOf(bucketIds, n + 1);
+        capacities = Arrays.copyOf(capacities, n + 1);
+        nanosToFill = Arrays.copyOf(nanosToFill, n + 1);
+        tokens = Arrays.copyOf(tokens, n + 1);
+        lastRefillNanos = Arrays.copyOf(lastRefillNanos, n + 1);
+        bucketIds[n] = spec.id();
+        capacities[n] = spec.capacity();
+        nanosToFill[n] = spec.nanosToFill();
+        tokens[n] = spec.capacity();
+        lastRefillNanos[n] = nowNanos;
+        return n;
+    }
+
+    private void refill(int i, long nowNanos) {
+        if (i < 0 || nowNanos <= lastRefillNanos[i]) {
+            return;
+        }
+        double added = (double) (nowNanos - lastRefillNanos[i]) * capacities[i] / nanosToFill[i];
+        tokens[i] = Math.min(capacities[i], tokens[i] + added);
+        lastRefillNanos[i] = nowNanos;
+    }
+
+    private long nanosFor(int i, double missingTokens) {
+        return missingTokens <= 0 ? 0 : (long) Math.ceil(missingTokens * nanosToFill[i] / capacities[i]);
+    }
+
+    private void countUsage(long epochDay, int reportDays) {
+        int n = usageDays.length;
+        if (n > 0 && usageDays[n - 1] == epochDay) {
+            usageCounts[n - 1]++;
+            return;
+        }
+        int keepFrom = 0;
+        while (keepFrom < n && usageDays[keepFrom] < epochDay - reportDays) {
+            keepFrom++;
+        }
+        long[] days = new long[n - keepFrom + 1];
+        long[] counts = new long[n - keepFrom + 1];
+        System.arraycopy(usageDays, keepFrom, days, 0, n - keepFrom);
+        System.arraycopy(usageCounts, keepFrom, counts, 0, n - keepFrom);
+        days[days.length - 1] = epochDay;
+        counts[counts.length - 1] = 1;
+        usageDays = days;
+        usageCounts = counts;
+    }
+
+    /** A decision and whether the state changed (only allowed requests are written, and replicated). */
+    record Outcome(Consumption consumption, boolean changed) {
+    }
+}

@@ -1,0 +1,65 @@
+package io.usageplans.hazelcast;
+
+import static io.usageplans.hazelcast.TestCluster.DEV;
+import static io.usageplans.hazelcast.TestCluster.OPEN;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.client.config.ClientConnectionStrategyConfig;
+import com.hazelcast.core.HazelcastInstance;
+import io.usageplans.Decision;
+import io.usageplans.Decision.Outcome;
+import io.usageplans.UsagePlans;
+import io.usageplans.testing.MutableClock;
+import org.junit.jupiter.api.Test;
+
+/** A client of a separate cluster: while the cluster is down, each plan fails closed or open, and no thread hangs. */
+class ClientModeTest {
+
+    @Test
+    void whenTheClusterIsDownFailClosedAnswers503AndFailOpenLetsThrough() {
+        MutableClock clock = MutableClock.at("2027-03-10T12:00:00Z");
+        TestCluster cluster = TestCluster.start(5921, 1);
+        ClientConfig config = new ClientConfig();
+        config.setClusterName(cluster.name);
+        config.setProperty("hazelcast.logging.type", "jdk");
+        config.getNetworkConfig().addAddress("127.0.0.1:5921");
+        config.getConnectionStrategyConfig().setAsyncStart(false)
+                .setReconnectMode(ClientConnectionStrategyConfig.ReconnectMode.ASYNC);
+        HazelcastInstance client = HazelcastClient.newHazelcastClient(HazelcastUsageStore.configure(config));
+        HazelcastUsageStore store = HazelcastUsageStore.builder(client).timeout(Duration.ofMillis(300)).ownsInstance(true).build();
+        try (UsagePlans engine = UsagePlans.builder(TestCluster.catalog()).stage("test").clock(clock).store(store).build()) {
+            Decision up = engine.decide(DEV, "GET", "/pets");
+            assertEquals(Outcome.ALLOWED, up.outcome());
+            assertEquals("\"dev-burst\";r=1999;t=1", up.rateLimit(), "metered through the cluster");
+
+            cluster.close();
+            TestCluster.await(() -> engine.decide(DEV, "GET", "/pets").outcome() == Outcome.UNAVAILABLE, 30_000,
+                    "the client to lose the cluster");
+
+            long start = System.nanoTime();
+            Decision closed = engine.decide(DEV, "GET", "/pets");
+            long closedMillis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(Outcome.UNAVAILABLE, closed.outcome(), "dev fails closed (the default)");
+            assertEquals(503, closed.outcome().status());
+            assertEquals("{\"message\":\"Service Unavailable\"}", closed.outcome().jsonBody());
+            assertEquals(1, closed.retryAfterSeconds());
+            assertNull(closed.rateLimit(), "nothing was metered");
+            assertTrue(closedMillis < 5_000, "the request thread did not hang: " + closedMillis + " ms");
+
+            Decision open = engine.decide(OPEN, "GET", "/pets");
+            assertEquals(Outcome.ALLOWED, open.outcome(), "the lenient plan fails open");
+            assertNull(open.rateLimit(), "let through unmetered");
+            assertTrue(engine.failedOpenCount() >= 1);
+            assertTrue(engine.failedClosedCount() >= 2);
+        } finally {
+            store.close();
+            cluster.close();
+        }
+    }
+}

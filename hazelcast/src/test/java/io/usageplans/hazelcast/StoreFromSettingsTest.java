@@ -1,0 +1,49 @@
+package io.usageplans.hazelcast;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.UUID;
+
+import io.usageplans.Decision.Outcome;
+import io.usageplans.UsagePlans;
+import io.usageplans.UsagePlansConfigException;
+import io.usageplans.spi.UsageStore;
+import io.usageplans.spi.UsageStoreProvider;
+import io.usageplans.testing.MutableClock;
+import org.junit.jupiter.api.Test;
+
+/** Switching to the cluster is a configuration change: usageplans.store=hazelcast and a few settings. */
+class StoreFromSettingsTest {
+
+    @Test
+    void theHazelcastStoreIsFoundByNameAndStartsAnEmbeddedMemberFromSettings() {
+        Map<String, String> settings = Map.of("usageplans.store", "hazelcast",
+                "usageplans.hazelcast.cluster-name", "settings-" + UUID.randomUUID(),
+                "usageplans.hazelcast.port", "5931", "usageplans.hazelcast.members", "127.0.0.1:5931",
+                "usageplans.hazelcast.timeout", "2000");
+        UsageStoreProvider provider = UsageStoreProvider.fromSettings(settings::get, getClass().getClassLoader()).orElseThrow();
+        assertEquals("hazelcast", provider.name());
+        MutableClock clock = MutableClock.at("2027-03-10T12:00:00Z");
+        UsageStore store = provider.create(settings::get, clock, getClass().getClassLoader());
+        try (UsagePlans engine = UsagePlans.builder(TestCluster.catalog()).stage("test").clock(clock).ownedStore(store).build()) {
+            assertTrue(store instanceof HazelcastUsageStore);
+            for (int i = 0; i < 10; i++) {
+                assertEquals(Outcome.ALLOWED, engine.decide(TestCluster.BASIC, "GET", "/pets").outcome());
+            }
+            assertEquals(Outcome.QUOTA_EXCEEDED, engine.decide(TestCluster.BASIC, "GET", "/pets").outcome());
+            assertEquals(1, ((HazelcastUsageStore) store).hazelcast().getCluster().getMembers().size());
+        }
+    }
+
+    @Test
+    void anUnknownModeFailsStartUpNamingTheSetting() {
+        Map<String, String> settings = Map.of("usageplans.hazelcast.mode", "satellite");
+        UsagePlansConfigException e = assertThrows(UsagePlansConfigException.class,
+                () -> new HazelcastStoreProvider().create(settings::get, java.time.Clock.systemUTC(), getClass().getClassLoader()));
+        assertEquals("usage-plans: usageplans.hazelcast.mode: unknown mode 'satellite'; use member, client, instance or jndi",
+                e.getMessage());
+    }
+}
