@@ -20,7 +20,7 @@ import org.glassfish.jersey.servlet.ServletContainer;
  * file is found as in any WAR (system property or environment variable {@code usageplans.config} /
  * {@code USAGEPLANS_CONFIG}, else {@code usage-plans.yaml} in this jar).
  *
- * <pre>java -jar examples/target/usage-plans-example.jar [--port 8080]</pre>
+ * <pre>java -jar examples/target/usage-plans-example.jar [--port 8080] [--store hazelcast] [--cluster NAME]</pre>
  */
 public final class PetStoreApp {
 
@@ -95,6 +95,18 @@ public final class PetStoreApp {
                         usage("--port needs a number between 0 and 65535, was " + port);
                     }
                 }
+                case "--store" -> {
+                    if (i + 1 >= args.length || !(args[i + 1].equals("local") || args[i + 1].equals("hazelcast"))) {
+                        usage("--store needs local or hazelcast");
+                    }
+                    System.setProperty("usageplans.store", args[++i]);
+                }
+                case "--cluster" -> {
+                    if (i + 1 >= args.length || args[i + 1].isBlank()) {
+                        usage("--cluster needs a cluster name");
+                    }
+                    System.setProperty("usageplans.hazelcast.cluster-name", args[++i]);
+                }
                 case "--help", "-h" -> {
                     System.out.println(USAGE);
                     return;
@@ -110,14 +122,18 @@ public final class PetStoreApp {
             System.exit(1);
             return;
         }
-        System.out.println("usage-plans example: MyProjectAPI stage test at http://localhost:" + app.port()
+        System.out.println("usage-plans example: MyProjectAPI stage test, " + System.getProperty("usageplans.store", "local")
+                + " store, at http://localhost:" + app.port()
                 + "/test/pets  (try: curl -i -H 'x-api-key: demo-basic-key-0123456789' http://localhost:" + app.port() + "/test/pets)");
         app.server.join();
     }
 
     private static final String USAGE = """
-            usage: java -jar usage-plans-example.jar [--port N]
-              --port N   listen on port N (default 8080; 0 picks a free port)
+            usage: java -jar usage-plans-example.jar [--port N] [--store local|hazelcast] [--cluster NAME]
+              --port N          listen on port N (default 8080; 0 picks a free port)
+              --store hazelcast keep throttle and quota state in a Hazelcast cluster: an embedded member joins
+                                others over TCP-IP on 127.0.0.1 (ports 5701 and up); default: local (this JVM)
+              --cluster NAME    the Hazelcast cluster name (default usage-plans)
             The plan file: -Dusageplans.config=<file or classpath:...> or USAGEPLANS_CONFIG, else the tutorial's.""";
 
     private static void usage(String problem) {
