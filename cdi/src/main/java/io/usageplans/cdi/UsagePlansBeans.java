@@ -54,7 +54,8 @@ public class UsagePlansBeans {
     @Produces
     @Singleton
     ApiKeyResolver keyResolver() {
-        return ApiKeyResolver.header("x-api-key");
+        return ApiKeyResolver.fromSetting(Setting.find(ApiKeyResolver.KEY_SOURCE, null).map(Setting::value).orElse(null),
+                classLoader());
     }
 
     @Produces

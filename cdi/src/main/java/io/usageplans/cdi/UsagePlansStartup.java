@@ -9,6 +9,7 @@ import io.usageplans.Catalog;
 import io.usageplans.Setting;
 import io.usageplans.UsagePlans;
 import io.usageplans.UsagePlansConfigException;
+import io.usageplans.servlet.ApiKeyResolver;
 import io.usageplans.servlet.UsagePlanFilter;
 import io.usageplans.spi.UsageStore;
 import jakarta.enterprise.inject.spi.CDI;
@@ -61,6 +62,7 @@ public class UsagePlansStartup implements ServletContextListener {
                     .build();
             extension.engine(engine);
             context.setAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE, engine);
+            context.setAttribute(UsagePlanFilter.RESOLVER_ATTRIBUTE, cdi.select(ApiKeyResolver.class).get());
             LOG.log(System.Logger.Level.INFO, "usage-plans: engine started from CDI for stage ''{0}'', JAX-RS at ''{1}''",
                     stage, applicationPath.isEmpty() ? "/" : applicationPath);
         } catch (UsagePlansConfigException e) {
@@ -73,6 +75,7 @@ public class UsagePlansStartup implements ServletContextListener {
     public void contextDestroyed(ServletContextEvent event) {
         if (engine != null) {
             event.getServletContext().removeAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE);
+            event.getServletContext().removeAttribute(UsagePlanFilter.RESOLVER_ATTRIBUTE);
             engine.close(); // the store is a bean: CDI closes it
             engine = null;
         }

@@ -120,6 +120,15 @@ class AnnotationsOverHttpTest {
     }
 
     @Test
+    void theApplicationsKeyResolverBeanIsUsed() throws Exception {
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                server.baseUri() + "/api/pets")).header("Authorization", "ApiKey " + PREMIUM).build();
+        HttpResponse<String> r = CdiServer.CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), "the alternative resolver reads the Authorization header");
+        assertTrue(header(r, "RateLimit").startsWith("\"premium-burst\";r=39"));
+    }
+
+    @Test
     void theCallerSeesTheirOwnUsage() throws Exception {
         server.get("/api/pets", PREMIUM);
         HttpResponse<String> r = server.get("/api/usage", PREMIUM);

@@ -60,6 +60,10 @@ final class CdiServer implements AutoCloseable {
         return new CdiServer(server);
     }
 
+    String baseUri() {
+        return "http://127.0.0.1:" + port + "/test";
+    }
+
     HttpResponse<String> get(String path, String key) throws Exception {
         return send("GET", path, key);
     }

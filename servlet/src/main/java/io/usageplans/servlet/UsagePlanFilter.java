@@ -45,6 +45,8 @@ public class UsagePlanFilter implements Filter {
     public static final String ENGINE_ATTRIBUTE = UsagePlans.class.getName();
     /** The request attribute holding the {@link Decision} once a request was metered, so it is counted once. */
     public static final String DECISION_ATTRIBUTE = Decision.class.getName();
+    /** The servlet-context attribute with an {@link ApiKeyResolver} the application chose (e.g. a CDI bean). */
+    public static final String RESOLVER_ATTRIBUTE = ApiKeyResolver.class.getName();
 
     public static final String STAGE = "usageplans.stage";
     public static final String EXCLUDE = "usageplans.exclude";
@@ -78,8 +80,10 @@ public class UsagePlanFilter implements Filter {
         ClassLoader loader = Optional.ofNullable(context.getClassLoader()).orElse(UsagePlanFilter.class.getClassLoader());
         try {
             if (keyResolver == null) {
-                keyResolver = ApiKeyResolver.fromSetting(
-                        Setting.find(ApiKeyResolver.KEY_SOURCE, config::getInitParameter).map(Setting::value).orElse(null), loader);
+                // the filter's own setting, else a resolver the application put in the context (a CDI bean), else the default
+                Optional<Setting> keySource = Setting.find(ApiKeyResolver.KEY_SOURCE, config::getInitParameter);
+                keyResolver = keySource.isEmpty() && context.getAttribute(RESOLVER_ATTRIBUTE) instanceof ApiKeyResolver shared
+                        ? shared : ApiKeyResolver.fromSetting(keySource.map(Setting::value).orElse(null), loader);
             }
             if (engine == null && context.getAttribute(ENGINE_ATTRIBUTE) instanceof UsagePlans shared) {
                 engine = shared; // built by the application (or another adapter) before this filter started
