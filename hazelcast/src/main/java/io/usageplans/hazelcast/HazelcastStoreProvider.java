@@ -36,7 +36,10 @@ import io.usageplans.spi.UsageStoreProvider;
  *     file; without it, members join over TCP-IP on {@code usageplans.hazelcast.members} (default 127.0.0.1) with
  *     multicast off, and clients connect to those addresses</li>
  * <li>{@code usageplans.hazelcast.cluster-name} (default {@code usage-plans}), {@code usageplans.hazelcast.port}
- *     (default 5701, and up), {@code usageplans.hazelcast.timeout} (ms a request waits, default 500)</li>
+ *     (default 5701, and up), {@code usageplans.hazelcast.timeout} (ms a request waits, default 500),
+ *     {@code usageplans.hazelcast.backup-count} (of the state map, default 1),
+ *     {@code usageplans.hazelcast.usage-report-days} (default 90), {@code usageplans.hazelcast.decide-on-caller}
+ *     ({@code true} for clusters whose members cannot have this jar: 2-3 round trips instead of 1)</li>
  * </ul>
  */
 public final class HazelcastStoreProvider implements UsageStoreProvider {
@@ -82,7 +85,10 @@ public final class HazelcastStoreProvider implements UsageStoreProvider {
         }
         LOG.log(System.Logger.Level.INFO, "usage-plans: Hazelcast store in {0} mode, cluster ''{1}''", mode,
                 instance.getConfig().getClusterName());
-        return HazelcastUsageStore.builder(instance).timeout(Duration.ofMillis(timeout)).ownsInstance(owned).build();
+        return HazelcastUsageStore.builder(instance).timeout(Duration.ofMillis(timeout)).ownsInstance(owned)
+                .usageReportDays((int) number(settings, "usage-report-days", 90))
+                .decideOnCaller(Boolean.parseBoolean(setting(settings, "decide-on-caller", "false")))
+                .build();
     }
 
     /** A member configuration from the settings, with this module's serializers. */
@@ -95,6 +101,9 @@ public final class HazelcastStoreProvider implements UsageStoreProvider {
             } catch (FileNotFoundException e) {
                 throw new UsagePlansConfigException(PREFIX + "config", "no Hazelcast configuration file at " + file);
             }
+        } else if (System.getProperty("hazelcast.config") != null || loader.getResource("hazelcast.xml") != null
+                || loader.getResource("hazelcast.yaml") != null) {
+            config = Config.load(); // the usual hazelcast.xml / hazelcast.yaml lookup
         } else {
             config = new Config();
             config.setClusterName(setting(settings, "cluster-name", "usage-plans"));
@@ -112,6 +121,10 @@ public final class HazelcastStoreProvider implements UsageStoreProvider {
                 network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
             }
         }
+        String backups = settings.apply(PREFIX + "backup-count");
+        if (backups != null && !backups.isBlank()) {
+            config.getMapConfig(HazelcastUsageStore.STATE_MAP).setBackupCount((int) number(settings, "backup-count", 1));
+        }
         config.setClassLoader(loader);
         return HazelcastUsageStore.configure(config);
     }
@@ -127,6 +140,9 @@ public final class HazelcastStoreProvider implements UsageStoreProvider {
             } catch (java.io.IOException e) {
                 throw new UsagePlansConfigException(PREFIX + "config", "cannot read the Hazelcast client configuration " + file + ": " + e);
             }
+        } else if (System.getProperty("hazelcast.client.config") != null || loader.getResource("hazelcast-client.xml") != null
+                || loader.getResource("hazelcast-client.yaml") != null) {
+            config = ClientConfig.load(); // the usual hazelcast-client.xml / .yaml lookup
         } else {
             config = new ClientConfig();
             config.setClusterName(setting(settings, "cluster-name", "usage-plans"));

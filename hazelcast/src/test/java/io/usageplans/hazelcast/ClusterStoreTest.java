@@ -187,13 +187,57 @@ class ClusterStoreTest {
 
     /** Operations the members executed on this test's state map (gets, puts, entry processors...). */
     private long operations() {
+        return operations(stores.get(0).mapName());
+    }
+
+    private static long operations(String map) {
         long total = 0;
         for (HazelcastInstance member : cluster.members) {
-            var stats = member.getMap(stores.get(0).mapName()).getLocalMapStats();
+            var stats = member.getMap(map).getLocalMapStats();
             total += stats.getGetOperationCount() + stats.getPutOperationCount() + stats.getSetOperationCount()
                     + stats.getRemoveOperationCount() + stats.getOtherOperationCount();
         }
         return total;
+    }
+
+    @Test
+    void theCallerSideFallbackIsAsExactAndCostsMoreRoundTrips() throws Exception {
+        List<UsagePlans> fallback = new ArrayList<>();
+        List<HazelcastUsageStore> fallbackStores = new ArrayList<>();
+        for (HazelcastInstance member : cluster.members) {
+            HazelcastUsageStore store = HazelcastUsageStore.builder(member).mapName("state-caller-side").decideOnCaller(true)
+                    .shareKeys(false).timeout(Duration.ofSeconds(10)).build();
+            fallbackStores.add(store);
+            fallback.add(UsagePlans.builder(TestCluster.catalog()).stage("test").clock(clock).store(store).build());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                UsagePlans engine = fallback.get(t % 3);
+                results.add(pool.submit(() -> {
+                    int ok = 0;
+                    for (int i = 0; i < 40; i++) {
+                        if (engine.decide(BULK, "GET", "/pets").outcome() == Outcome.ALLOWED) {
+                            ok++;
+                        }
+                    }
+                    return ok;
+                }));
+            }
+            int allowed = 0;
+            for (Future<Integer> result : results) {
+                allowed += result.get(60, TimeUnit.SECONDS);
+            }
+            assertEquals(100, allowed, "240 racing requests, quota 100");
+            long before = operations("state-caller-side");
+            fallback.get(0).decide(DEV, "GET", "/pets");
+            long perDecision = operations("state-caller-side") - before;
+            assertTrue(perDecision >= 2, "a get and a write at least: " + perDecision);
+        } finally {
+            pool.shutdownNow();
+            fallback.forEach(UsagePlans::close);
+        }
     }
 
     @Test
