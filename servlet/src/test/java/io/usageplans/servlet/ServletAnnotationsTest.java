@@ -59,6 +59,16 @@ class ServletAnnotationsTest {
         }
     }
 
+    /** Refuses the call itself, as a metered bean deeper in the application would: the filter answers for it. */
+    public static class RefusingServlet extends HttpServlet {
+        static UsagePlans engine;
+
+        @Override
+        protected void doGet(HttpServletRequest request, HttpServletResponse response) {
+            throw io.usageplans.UsagePlanRejectedException.of(engine.decide("not-a-known-key-0123456789", "GET", "/refuse"));
+        }
+    }
+
     public static class UnknownPlanServlet extends HttpServlet {
         @Override
         @UsagePlan("gold")
@@ -122,6 +132,18 @@ class ServletAnnotationsTest {
             HttpResponse<String> open = server.get("/open", null);
             assertEquals(200, open.statusCode(), "not annotated: not metered once annotations decide");
             assertEquals("open", open.body());
+        }
+    }
+
+    @Test
+    void aRejectionThrownByTheApplicationBecomesTheGatewaysResponse() throws Exception {
+        try (UsagePlans engine = UsagePlans.builder(TutorialScenarioTest.tutorial()).stage("test").clock(clock).build();
+             TestServer server = start(engine, c -> c.addServlet(RefusingServlet.class, "/refuse"))) {
+            RefusingServlet.engine = engine;
+            HttpResponse<String> r = server.get("/refuse", PREMIUM);
+            assertEquals(403, r.statusCode());
+            assertEquals("{\"message\":\"Forbidden\"}", r.body());
+            assertEquals("application/json", header(r, "Content-Type"));
         }
     }
 
