@@ -10,7 +10,7 @@ import java.util.Optional;
  * it applies to. No throttle means not throttled; no quota means no quota.
  */
 public record Plan(String name, String description, Throttle throttle, Quota quota, List<ApiStage> apiStages,
-                   FailMode failMode) {
+                   FailMode failMode, boolean enabled) {
 
     public Plan {
         if (name == null || name.isBlank()) {
@@ -28,9 +28,9 @@ public record Plan(String name, String description, Throttle throttle, Quota quo
         }
     }
 
-    /** A plan that fails closed when the store cannot answer. */
+    /** An enabled plan that fails closed when the store cannot answer. */
     public Plan(String name, String description, Throttle throttle, Quota quota, List<ApiStage> apiStages) {
-        this(name, description, throttle, quota, apiStages, FailMode.CLOSED);
+        this(name, description, throttle, quota, apiStages, FailMode.CLOSED, true);
     }
 
     public static Builder builder(String name) {
@@ -63,6 +63,7 @@ public record Plan(String name, String description, Throttle throttle, Quota quo
         private Quota quota;
         private final List<ApiStage> stages = new ArrayList<>();
         private FailMode failMode = FailMode.CLOSED;
+        private boolean enabled = true;
 
         private Builder(String name) {
             this.name = name;
@@ -104,8 +105,14 @@ public record Plan(String name, String description, Throttle throttle, Quota quo
             return this;
         }
 
+        /** {@code false} switches metering off for this plan's keys: their requests pass, with no RateLimit fields. */
+        public Builder enabled(boolean value) {
+            this.enabled = value;
+            return this;
+        }
+
         public Plan build() {
-            return new Plan(name, description, throttle, quota, stages, failMode);
+            return new Plan(name, description, throttle, quota, stages, failMode, enabled);
         }
     }
 }

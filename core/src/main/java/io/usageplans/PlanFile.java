@@ -35,7 +35,8 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 public final class PlanFile {
 
     private static final Set<String> TOP_FIELDS = Set.of("api", "plans", "apiKeys", "excludePaths");
-    private static final Set<String> PLAN_FIELDS = Set.of("name", "description", "throttle", "quota", "apiStages", "failMode");
+    private static final Set<String> PLAN_FIELDS = Set.of("name", "description", "throttle", "quota", "apiStages", "failMode",
+            "enabled");
     private static final Set<String> THROTTLE_FIELDS = Set.of("rateLimit", "burstLimit");
     private static final Set<String> QUOTA_FIELDS = Set.of("limit", "period", "offset", "timeZone");
     private static final Set<String> STAGE_FIELDS = Set.of("stage", "apiId", "throttle");
@@ -183,6 +184,10 @@ public final class PlanFile {
             }
             plan.stage(new ApiStage(stage, methodThrottles));
         }
+        Node enabled = f.get("enabled");
+        if (enabled != null && !isNull(enabled)) {
+            plan.enabled(bool(enabled, entry + ".enabled"));
+        }
         Node failMode = f.get("failMode");
         if (failMode != null && !isNull(failMode)) {
             String text = requiredString(failMode, entry + ".failMode");
@@ -290,11 +295,7 @@ public final class PlanFile {
         }
         Node enabled = f.get("enabled");
         if (enabled != null && !isNull(enabled)) {
-            String text = scalar(enabled);
-            if (!text.equals("true") && !text.equals("false")) {
-                throw error(enabled, entry + ".enabled", "must be true or false, was '" + text + "'");
-            }
-            key.enabled(Boolean.parseBoolean(text));
+            key.enabled(bool(enabled, entry + ".enabled"));
         }
         List<String> plans = new ArrayList<>();
         Node plansNode = f.get("plans");
@@ -389,6 +390,14 @@ public final class PlanFile {
             throw error(node, entry, "must be text, was " + describe(node));
         }
         return s.getValue();
+    }
+
+    private boolean bool(Node node, String entry) {
+        String text = scalar(node);
+        if (!text.equals("true") && !text.equals("false")) {
+            throw error(node, entry, "must be true or false, was '" + text + "'");
+        }
+        return Boolean.parseBoolean(text);
     }
 
     private double decimal(Node node, String entry) {

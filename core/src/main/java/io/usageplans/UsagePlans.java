@@ -31,6 +31,9 @@ import io.usageplans.spi.UsageStoreUnavailableException;
  */
 public final class UsagePlans implements AutoCloseable {
 
+    /** The off switch: {@code usageplans.enabled=false} (init-param, system property or USAGEPLANS_ENABLED). */
+    public static final String ENABLED = "usageplans.enabled";
+
     /** Logger of one line per rejected request (key masked); set it to WARNING to silence them. */
     public static final String REJECTIONS_LOGGER = "io.usageplans.rejections";
 
@@ -46,6 +49,7 @@ public final class UsagePlans implements AutoCloseable {
     private final List<PathPattern> extraExcludes;
     private final List<RouteDefinition> routes = new ArrayList<>();
     private volatile Snapshot snapshot;
+    private volatile boolean enabled;
     private final LongAdder failedOpen = new LongAdder();
     private final LongAdder failedClosed = new LongAdder();
     private final AtomicLong lastUnavailableLog = new AtomicLong(System.nanoTime() - UNAVAILABLE_LOG_INTERVAL_NANOS - 1);
@@ -56,6 +60,7 @@ public final class UsagePlans implements AutoCloseable {
         this.ownsStore = builder.store == null || builder.closeStore;
         this.store = ownsStore ? LocalUsageStore.create(clock) : builder.store;
         this.extraExcludes = List.copyOf(builder.excludes);
+        this.enabled = builder.enabled;
         this.routes.addAll(builder.routes);
         this.snapshot = compile(builder.catalog, routes);
         store.started(this);
@@ -71,7 +76,7 @@ public final class UsagePlans implements AutoCloseable {
      */
     public Decision decide(String presentedKey, String httpMethod, String path) {
         Snapshot s = snapshot;
-        if (!s.metered(path)) {
+        if (!enabled || !s.metered(path)) {
             return Decision.NOT_METERED;
         }
         RouteTable.Route route = s.routes.match(httpMethod, path);
@@ -93,7 +98,7 @@ public final class UsagePlans implements AutoCloseable {
         if (route == null) {
             throw new IllegalArgumentException("usage-plans: no route " + routeId + " was registered at start-up");
         }
-        if (route.unmetered() || s.plans.isEmpty()) {
+        if (!enabled || route.unmetered() || s.plans.isEmpty()) {
             return Decision.NOT_METERED;
         }
         return meter(s, route, presentedKey, "CALL", route.source());
@@ -116,6 +121,9 @@ public final class UsagePlans implements AutoCloseable {
         CompiledPlan plan = entry.plan();
         if (plan == null) {
             return forbidden(ForbiddenReason.NO_PLAN_ON_STAGE, entry.key(), presentedKey, httpMethod, path, null);
+        }
+        if (!plan.plan().enabled()) {
+            return Decision.NOT_METERED; // metering is switched off for this plan
         }
         if (!route.allows(plan)) {
             return forbidden(ForbiddenReason.PLAN_NOT_ALLOWED, entry.key(), presentedKey, httpMethod, path,
@@ -144,6 +152,21 @@ public final class UsagePlans implements AutoCloseable {
             logRejection(decision, presentedKey, httpMethod, path, c.verdict());
         }
         return decision;
+    }
+
+    /**
+     * The off switch: while disabled every request passes unmetered and no RateLimit fields are written; the
+     * catalog and the annotations stay compiled and validated. Takes effect at once.
+     */
+    public void setEnabled(boolean value) {
+        if (value != enabled) {
+            LOG.log(System.Logger.Level.WARNING, "usage-plans: metering switched {0} for stage ''{1}''", value ? "on" : "OFF", stage);
+        }
+        this.enabled = value;
+    }
+
+    public boolean enabled() {
+        return enabled;
     }
 
     /** The plan's {@link FailMode} decides: let the request through unmetered, or answer 503. */
@@ -333,6 +356,7 @@ public final class UsagePlans implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private UsageStore store;
         private boolean closeStore;
+        private boolean enabled = true;
         private final List<PathPattern> excludes = new ArrayList<>();
         private final List<RouteDefinition> routes = new ArrayList<>();
 
@@ -372,6 +396,12 @@ public final class UsagePlans implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw new UsagePlansConfigException("excludePaths", e.getMessage());
             }
+            return this;
+        }
+
+        /** {@code false} starts the engine switched off (see {@link UsagePlans#setEnabled}). */
+        public Builder enabled(boolean value) {
+            this.enabled = value;
             return this;
         }
 

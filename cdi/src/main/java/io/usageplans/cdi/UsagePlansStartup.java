@@ -59,6 +59,7 @@ public class UsagePlansStartup implements ServletContextListener {
                     .clock(cdi.select(Clock.class).get())
                     .store(cdi.select(UsageStore.class).get())
                     .routes(extension.routes(applicationPath))
+                    .enabled(Setting.find(UsagePlans.ENABLED, context::getInitParameter).map(UsagePlanFilter::parseSwitch).orElse(true))
                     .build();
             extension.engine(engine);
             context.setAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE, engine);

@@ -96,13 +96,17 @@ public class UsagePlanFilter implements Filter {
                 context.setAttribute(ENGINE_ATTRIBUTE, engine);
                 publishedEngine = true;
             }
+            Optional<Setting> enabled = Setting.find(UsagePlans.ENABLED, config::getInitParameter);
+            if (enabled.isPresent()) {
+                engine.setEnabled(parseSwitch(enabled.get()));
+            }
             List<RouteDefinition> servletRoutes = ServletRoutes.find(context, loader);
             if (!servletRoutes.isEmpty()) {
                 engine.addRoutes(servletRoutes);
             }
-            LOG.log(System.Logger.Level.INFO, "usage-plans: metering API {0}, stage ''{1}'': {2} plans, {3} keys; metered: {4}",
+            LOG.log(System.Logger.Level.INFO, "usage-plans: metering API {0}, stage ''{1}'': {2} plans, {3} keys; metered: {4}{5}",
                     engine.catalog().api(), engine.stage(), engine.catalog().plans().size(), engine.catalog().apiKeys().size(),
-                    engine.meteringMode());
+                    engine.meteringMode(), engine.enabled() ? "" : "; SWITCHED OFF by " + UsagePlans.ENABLED + "=false");
         } catch (UsagePlansConfigException e) {
             LOG.log(System.Logger.Level.ERROR, e.getMessage());
             throw new ServletException(e.getMessage(), e);
@@ -127,6 +131,15 @@ public class UsagePlanFilter implements Filter {
             }
         });
         return builder.build();
+    }
+
+    /** {@code true} or {@code false}, nothing else: a typo must not silently switch limits off. */
+    public static boolean parseSwitch(Setting setting) {
+        String value = setting.value().trim();
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        throw new UsagePlansConfigException(setting.origin(), null, 0, "must be true or false, was '" + value + "'");
     }
 
     /** The explicit setting, else the context path without its slash, else the catalog's only stage. */
