@@ -68,17 +68,35 @@ public final class AnnotatedRoutes {
         Set<String> plans = effective == null ? Set.of() : names(effective.value(), source, "@UsagePlan");
         Throttle methodThrottle = null;
         Set<String> throttlePlans = Set.of();
+        int cost = 1;
+        String bucket = null;
         if (throttle != null) {
-            try {
-                methodThrottle = new Throttle(throttle.rate(), throttle.burst());
-            } catch (IllegalArgumentException e) {
-                String attribute = e.getMessage().startsWith("rateLimit") ? "rate" : "burst";
-                throw new UsagePlansConfigException(source, "@MethodThrottle." + attribute, 0,
-                        e.getMessage().replaceFirst("^(rateLimit|burstLimit)", attribute));
+            if (throttle.rate() != 0 || throttle.burst() != 0) {
+                try {
+                    methodThrottle = new Throttle(throttle.rate(), throttle.burst());
+                } catch (IllegalArgumentException e) {
+                    String attribute = e.getMessage().startsWith("rateLimit") ? "rate" : "burst";
+                    throw new UsagePlansConfigException(source, "@MethodThrottle." + attribute, 0,
+                            e.getMessage().replaceFirst("^(rateLimit|burstLimit)", attribute));
+                }
+            }
+            if (throttle.cost() < 1) {
+                throw new UsagePlansConfigException(source, "@MethodThrottle.cost", 0,
+                        "cost must be a whole number of at least 1, was " + throttle.cost());
+            }
+            cost = throttle.cost();
+            bucket = throttle.bucket().isBlank() ? null : throttle.bucket().trim();
+            if (bucket != null && methodThrottle == null) {
+                throw new UsagePlansConfigException(source, "@MethodThrottle.bucket", 0, "bucket '" + bucket
+                        + "' needs rate and burst");
+            }
+            if (methodThrottle == null && cost == 1) {
+                throw new UsagePlansConfigException(source, "@MethodThrottle", 0,
+                        "set rate and burst (a method throttle), a cost above 1, or both");
             }
             throttlePlans = names(throttle.plans(), source, "@MethodThrottle.plans");
         }
-        return Optional.of(new RouteDefinition(id, key, plans, methodThrottle, throttlePlans, false, source));
+        return Optional.of(new RouteDefinition(id, key, plans, methodThrottle, throttlePlans, false, source, cost, bucket));
     }
 
     private static Set<String> names(String[] values, String source, String attribute) {

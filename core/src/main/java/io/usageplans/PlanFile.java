@@ -38,6 +38,7 @@ public final class PlanFile {
     private static final Set<String> PLAN_FIELDS = Set.of("name", "description", "throttle", "quota", "apiStages", "failMode",
             "enabled");
     private static final Set<String> THROTTLE_FIELDS = Set.of("rateLimit", "burstLimit");
+    private static final Set<String> METHOD_FIELDS = Set.of("rateLimit", "burstLimit", "cost", "bucket");
     private static final Set<String> QUOTA_FIELDS = Set.of("limit", "period", "offset", "timeZone");
     private static final Set<String> STAGE_FIELDS = Set.of("stage", "apiId", "throttle");
     private static final Set<String> KEY_FIELDS = Set.of("name", "description", "value", "valueSha256", "enabled", "plans");
@@ -156,7 +157,7 @@ public final class PlanFile {
             if (!stages.add(stage)) {
                 throw error(stageNode, stageEntry + ".stage", "stage '" + stage + "' is listed twice in this plan");
             }
-            Map<MethodKey, Throttle> methodThrottles = new LinkedHashMap<>();
+            Map<MethodKey, MethodSettings> methods = new LinkedHashMap<>();
             Node throttles = sf.get("throttle");
             if (throttles != null && !isNull(throttles)) {
                 if (!(throttles instanceof MappingNode mapping)) {
@@ -172,17 +173,13 @@ public final class PlanFile {
                     } catch (IllegalArgumentException e) {
                         throw error(t.getKeyNode(), methodEntry, e.getMessage());
                     }
-                    if (methodThrottles.containsKey(key)) {
+                    if (methods.containsKey(key)) {
                         throw error(t.getKeyNode(), methodEntry, "method '" + keyText + "' is listed twice");
                     }
-                    Throttle methodThrottle = throttle(t.getValueNode(), methodEntry);
-                    if (methodThrottle == null) {
-                        throw error(t.getValueNode(), methodEntry, "needs { rateLimit, burstLimit }");
-                    }
-                    methodThrottles.put(key, methodThrottle);
+                    methods.put(key, method(t.getValueNode(), methodEntry));
                 }
             }
-            plan.stage(new ApiStage(stage, methodThrottles));
+            plan.stage(new ApiStage(stage, methods));
         }
         Node enabled = f.get("enabled");
         if (enabled != null && !isNull(enabled)) {
@@ -201,11 +198,40 @@ public final class PlanFile {
         return plan.build();
     }
 
+    /** A method entry: { rateLimit, burstLimit } with an optional cost and shared bucket, or only a cost. */
+    private MethodSettings method(Node node, String entry) {
+        if (node == null || isNull(node)) {
+            throw error(node, entry, "needs { rateLimit, burstLimit } and/or a cost");
+        }
+        Map<String, Node> f = fields(node, entry, METHOD_FIELDS);
+        Throttle throttle = f.containsKey("rateLimit") || f.containsKey("burstLimit") ? throttle(node, entry, f) : null;
+        int cost = 1;
+        Node costNode = f.get("cost");
+        if (costNode != null && !isNull(costNode)) {
+            long value = whole(costNode, entry + ".cost");
+            if (value < 1 || value > Integer.MAX_VALUE) {
+                throw error(costNode, entry + ".cost", "must be a whole number of at least 1, was " + scalar(costNode));
+            }
+            cost = (int) value;
+        }
+        String bucket = optionalString(f.get("bucket"), entry + ".bucket");
+        if (bucket != null && throttle == null) {
+            throw error(f.get("bucket"), entry + ".bucket", "a shared bucket needs rateLimit and burstLimit");
+        }
+        if (throttle == null && costNode == null) {
+            throw error(node, entry, "needs { rateLimit, burstLimit } and/or a cost");
+        }
+        return new MethodSettings(throttle, cost, bucket);
+    }
+
     private Throttle throttle(Node node, String entry) {
         if (node == null || isNull(node)) {
             return null;
         }
-        Map<String, Node> f = fields(node, entry, THROTTLE_FIELDS);
+        return throttle(node, entry, fields(node, entry, THROTTLE_FIELDS));
+    }
+
+    private Throttle throttle(Node node, String entry, Map<String, Node> f) {
         Node rate = required(f.get("rateLimit"), entry + ".rateLimit", node);
         Node burst = required(f.get("burstLimit"), entry + ".burstLimit", node);
         double rateLimit = decimal(rate, entry + ".rateLimit");

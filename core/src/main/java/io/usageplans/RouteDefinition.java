@@ -14,19 +14,31 @@ import java.util.Set;
  * @param throttlePlans the plans the throttle applies to; empty means all
  * @param unmetered     opted out: no key needed, nothing counted
  * @param source        where it was declared, for error messages: {@code com.acme.PetsResource#get}
+ * @param cost          units a call is charged against every throttle and the quota, at least 1
+ * @param bucket        a bucket name shared with other methods, or null
  */
 public record RouteDefinition(String id, MethodKey methodKey, Set<String> plans, Throttle throttle,
-                              Set<String> throttlePlans, boolean unmetered, String source) {
+                              Set<String> throttlePlans, boolean unmetered, String source, int cost, String bucket) {
 
     public RouteDefinition {
         Objects.requireNonNull(id, "id");
         plans = Set.copyOf(Objects.requireNonNullElse(plans, Set.of()));
         throttlePlans = Set.copyOf(Objects.requireNonNullElse(throttlePlans, Set.of()));
         source = source == null ? id : source;
+        if (cost < 1) {
+            throw new IllegalArgumentException("cost must be at least 1, was " + cost);
+        }
+        bucket = bucket == null || bucket.isBlank() ? null : bucket;
+    }
+
+    /** A route with cost 1 and a bucket of its own. */
+    public RouteDefinition(String id, MethodKey methodKey, Set<String> plans, Throttle throttle, Set<String> throttlePlans,
+                           boolean unmetered, String source) {
+        this(id, methodKey, plans, throttle, throttlePlans, unmetered, source, 1, null);
     }
 
     /** The same route, served at another path (a servlet with several mappings, a JAX-RS application path). */
     public RouteDefinition at(MethodKey key, String newId) {
-        return new RouteDefinition(newId, key, plans, throttle, throttlePlans, unmetered, source);
+        return new RouteDefinition(newId, key, plans, throttle, throttlePlans, unmetered, source, cost, bucket);
     }
 }

@@ -137,7 +137,7 @@ public final class UsagePlans implements AutoCloseable {
         Consumption c;
         try {
             c = store.tryConsume(new MeteringRequest(entry.stateKey(), plan.bucket(),
-                    methodRoute == null ? null : methodRoute.bucket(), window, nowNanos));
+                    methodRoute == null ? null : methodRoute.bucket(), window, nowNanos, route.costFor(plan)));
         } catch (UsageStoreUnavailableException e) {
             return storeUnavailable(plan, entry.key(), presentedKey, httpMethod, path, e);
         }
@@ -267,7 +267,7 @@ public final class UsagePlans implements AutoCloseable {
         AnnotatedRoutes.checkPlansExist(definitions, catalog);
         Map<String, CompiledPlan> plans = new LinkedHashMap<>();
         List<CompiledPlan> indexed = new ArrayList<>();
-        Map<CompiledPlan, Map<MethodKey, Throttle>> planFileThrottles = new LinkedHashMap<>();
+        Map<CompiledPlan, Map<MethodKey, MethodSettings>> planFileThrottles = new LinkedHashMap<>();
         Set<String> allStages = new LinkedHashSet<>();
         for (Plan plan : catalog.plans()) {
             plan.apiStages().forEach(s -> allStages.add(s.stage()));
@@ -275,7 +275,7 @@ public final class UsagePlans implements AutoCloseable {
                 CompiledPlan compiled = new CompiledPlan(plan, indexed.size());
                 indexed.add(compiled);
                 plans.put(plan.name(), compiled);
-                planFileThrottles.put(compiled, apiStage.methodThrottles());
+                planFileThrottles.put(compiled, apiStage.methods());
             });
         }
         if (plans.isEmpty()) {

@@ -1,41 +1,47 @@
 package io.usageplans.internal;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 import io.usageplans.MethodKey;
+import io.usageplans.MethodSettings;
 import io.usageplans.RouteDefinition;
 import io.usageplans.Throttle;
+import io.usageplans.UsagePlansConfigException;
 
 /**
- * The one table the request path consults: every annotated method and every method throttle of the plan file,
- * merged by AWS method key ({@code /pets/{}/GET}), ordered most specific first, with each route's throttle
- * compiled per plan. When the plan file and an annotation throttle the same method for a plan, the plan file wins.
+ * The one table the request path consults: every annotated method and every method entry of the plan file,
+ * merged by AWS method key ({@code /pets/{}/GET}), ordered most specific first, with each route's method
+ * throttle and cost compiled per plan. When the plan file and an annotation set the same method for a plan,
+ * the plan file wins. Costs that could never pass and shared buckets with two shapes fail here, at start-up.
  */
 public final class RouteTable {
 
     private static final System.Logger LOG = System.getLogger(RouteTable.class.getName());
 
-    /** A compiled route: who may call it and which method throttle each plan gets. */
+    /** A compiled route: who may call it, which method throttle and which cost each plan gets. */
     public static final class Route {
         private final String id;
         private final MethodKey key;
         private final Set<String> requiredPlans;
         private final boolean unmetered;
         private final MethodRoute[] throttleByPlan;
+        private final long[] costByPlan;
         private final String source;
 
-        Route(String id, MethodKey key, Set<String> requiredPlans, boolean unmetered, MethodRoute[] throttleByPlan, String source) {
+        Route(String id, MethodKey key, Set<String> requiredPlans, boolean unmetered, MethodRoute[] throttleByPlan,
+              long[] costByPlan, String source) {
             this.id = id;
             this.key = key;
             this.requiredPlans = requiredPlans;
             this.unmetered = unmetered;
             this.throttleByPlan = throttleByPlan;
+            this.costByPlan = costByPlan;
             this.source = source;
         }
 
@@ -67,6 +73,11 @@ public final class RouteTable {
             return plan.index < throttleByPlan.length ? throttleByPlan[plan.index] : null;
         }
 
+        /** Units a call by a key on {@code plan} is charged against every limit. */
+        public long costFor(CompiledPlan plan) {
+            return plan.index < costByPlan.length ? costByPlan[plan.index] : 1;
+        }
+
         /** Where the route was declared, for logs. */
         public String source() {
             return source;
@@ -80,23 +91,21 @@ public final class RouteTable {
 
     /**
      * @param plans       the plans on this stage, at their {@link CompiledPlan#index}
+     * @param planFile    each plan's method entries on this stage, from the plan file
      * @param definitions routes found by adapters (annotations), already checked against the catalog
      */
-    public RouteTable(List<CompiledPlan> plans, Map<CompiledPlan, Map<MethodKey, Throttle>> planFileThrottles,
+    public RouteTable(List<CompiledPlan> plans, Map<CompiledPlan, Map<MethodKey, MethodSettings>> planFile,
                       List<RouteDefinition> definitions) {
         Map<String, Draft> drafts = new LinkedHashMap<>();
-        Map<String, Route> ids = new HashMap<>();
         List<Draft> beanDrafts = new ArrayList<>();
         for (RouteDefinition d : definitions) {
             if (d.methodKey() == null) {
-                beanDrafts.add(new Draft(d.id(), null, d, plans.size()));
+                beanDrafts.add(new Draft(d.methodKey(), d, plans.size()));
                 continue;
             }
-            String normalized = d.methodKey().normalized();
-            Draft existing = drafts.get(normalized);
+            Draft existing = drafts.get(d.methodKey().normalized());
             if (existing == null) {
-                // an annotated method is one endpoint: one bucket per key, whichever of its paths is called
-                drafts.put(normalized, new Draft(d.source(), d.methodKey(), d, plans.size()));
+                drafts.put(d.methodKey().normalized(), new Draft(d.methodKey(), d, plans.size()));
             } else if (existing.definition != null) {
                 existing.aliases.add(d.id());
                 if (!sameRules(existing.definition, d)) {
@@ -106,39 +115,35 @@ public final class RouteTable {
             }
         }
         for (CompiledPlan plan : plans) {
-            for (Map.Entry<MethodKey, Throttle> e : planFileThrottles.getOrDefault(plan, Map.of()).entrySet()) {
-                String normalized = e.getKey().normalized();
-                Draft draft = drafts.computeIfAbsent(normalized, n -> new Draft(n, e.getKey(), null, plans.size()));
+            for (Map.Entry<MethodKey, MethodSettings> e : planFile.getOrDefault(plan, Map.of()).entrySet()) {
+                Draft draft = drafts.computeIfAbsent(e.getKey().normalized(), n -> new Draft(e.getKey(), null, plans.size()));
                 RouteDefinition annotated = draft.definition;
-                if (annotated != null && annotated.throttle() != null && appliesTo(annotated, plan.name())) {
-                    LOG.log(System.Logger.Level.INFO, "usage-plans: {0} on plan {1}: the plan file''s throttle (rate {2}, burst {3}) "
-                            + "wins over @MethodThrottle on {4}", e.getKey(), plan.name(), e.getValue().rateLimit(),
-                            e.getValue().burstLimit(), annotated.source());
+                if (annotated != null && (annotated.throttle() != null || annotated.cost() != 1) && appliesTo(annotated, plan.name())) {
+                    LOG.log(System.Logger.Level.INFO, "usage-plans: {0} on plan {1}: the plan file''s settings win over "
+                            + "@MethodThrottle on {2}", e.getKey(), plan.name(), annotated.source());
                 }
-                draft.throttles[plan.index] = new MethodRoute(plan.name(), draft.bucketId, e.getKey().toString(), e.getValue());
+                draft.planFile[plan.index] = e.getValue();
+                draft.planFileKey[plan.index] = e.getKey();
             }
         }
+        Map<String, Route> ids = new HashMap<>();
+        Map<String, Object[]> sharedBuckets = new HashMap<>();
         List<Route> http = new ArrayList<>();
         for (Draft draft : drafts.values()) {
-            Route route = draft.compile(plans);
+            Route route = draft.compile(plans, sharedBuckets);
             http.add(route);
             ids.put(route.id, route);
-            for (String alias : draft.aliases) {
-                ids.put(alias, route);
-            }
-            if (draft.definition != null) {
-                ids.put(draft.definition.id(), route);
-            }
+            draft.aliases.forEach(alias -> ids.put(alias, route));
         }
         for (Draft draft : beanDrafts) {
-            Route route = draft.compile(plans);
+            Route route = draft.compile(plans, sharedBuckets);
             ids.put(route.id, route);
         }
         http.sort((a, b) -> MethodKey.compareSpecificity(a.key, b.key));
         this.httpRoutes = http.toArray(new Route[0]);
         this.byId = Map.copyOf(ids);
         this.annotated = definitions.stream().anyMatch(d -> d.methodKey() != null);
-        this.stageDefault = new Route("(stage)", null, null, false, new MethodRoute[0], "the stage");
+        this.stageDefault = new Route("(stage)", null, null, false, new MethodRoute[0], new long[0], "the stage");
     }
 
     /**
@@ -174,44 +179,95 @@ public final class RouteTable {
 
     private static boolean sameRules(RouteDefinition a, RouteDefinition b) {
         return a.plans().equals(b.plans()) && a.unmetered() == b.unmetered() && a.throttlePlans().equals(b.throttlePlans())
-                && java.util.Objects.equals(a.throttle(), b.throttle());
+                && Objects.equals(a.throttle(), b.throttle()) && a.cost() == b.cost() && Objects.equals(a.bucket(), b.bucket());
     }
 
     private static final class Draft {
-        final String bucketId;
         final MethodKey key;
         final RouteDefinition definition;
-        final MethodRoute[] throttles;
+        final MethodSettings[] planFile;
+        final MethodKey[] planFileKey;
         final List<String> aliases = new ArrayList<>();
 
-        Draft(String bucketId, MethodKey key, RouteDefinition definition, int plans) {
-            this.bucketId = bucketId;
+        Draft(MethodKey key, RouteDefinition definition, int plans) {
             this.key = key;
             this.definition = definition;
-            this.throttles = new MethodRoute[plans];
+            this.planFile = new MethodSettings[plans];
+            this.planFileKey = new MethodKey[plans];
         }
 
-        Route compile(List<CompiledPlan> plans) {
-            MethodRoute[] perPlan = Arrays.copyOf(throttles, throttles.length);
-            Set<String> required = null;
-            boolean unmetered = false;
-            String source = "the plan file";
-            String id = key == null ? bucketId : key.toString();
-            if (definition != null) {
-                required = definition.plans().isEmpty() ? null : definition.plans();
-                unmetered = definition.unmetered();
-                source = definition.source();
-                id = definition.id();
-                if (definition.throttle() != null) {
-                    String display = key == null ? definition.source() : key.toString();
-                    for (CompiledPlan plan : plans) {
-                        if (perPlan[plan.index] == null && appliesTo(definition, plan.name())) {
-                            perPlan[plan.index] = new MethodRoute(plan.name(), bucketId, display, definition.throttle());
+        Route compile(List<CompiledPlan> plans, Map<String, Object[]> sharedBuckets) {
+            MethodRoute[] throttles = new MethodRoute[plans.size()];
+            long[] costs = new long[plans.size()];
+            Set<String> required = definition == null || definition.plans().isEmpty() ? null : definition.plans();
+            String source = definition == null ? "plan file method " + key : definition.source();
+            // an annotated method is one endpoint: one bucket per key, whichever of its paths is called
+            String ownBucket = definition != null ? definition.source() : key.normalized();
+            for (CompiledPlan plan : plans) {
+                MethodSettings fromFile = planFile[plan.index];
+                Throttle throttle;
+                long cost;
+                String bucket;
+                String display;
+                if (fromFile != null) {
+                    throttle = fromFile.throttle();
+                    cost = fromFile.cost();
+                    bucket = fromFile.bucket();
+                    display = planFileKey[plan.index].toString();
+                } else if (definition != null && appliesTo(definition, plan.name())) {
+                    throttle = definition.throttle();
+                    cost = definition.cost();
+                    bucket = definition.bucket();
+                    display = key == null ? definition.source() : key.toString();
+                } else {
+                    throttle = null;
+                    cost = definition == null ? 1 : definition.cost();
+                    bucket = null;
+                    display = null;
+                }
+                costs[plan.index] = cost;
+                if (throttle != null) {
+                    String bucketId = bucket == null ? ownBucket : "bucket:" + bucket;
+                    if (bucket != null) {
+                        Object[] first = sharedBuckets.putIfAbsent(plan.index + "/" + bucket, new Object[] {throttle, source});
+                        if (first != null && !first[0].equals(throttle)) {
+                            throw new UsagePlansConfigException(source, "bucket", 0, "bucket '" + bucket + "' of plan " + plan.name()
+                                    + " is rate " + throttle.rateLimit() + ", burst " + throttle.burstLimit() + " here but rate "
+                                    + ((Throttle) first[0]).rateLimit() + ", burst " + ((Throttle) first[0]).burstLimit() + " on "
+                                    + first[1] + "; a shared bucket has one shape");
                         }
                     }
+                    throttles[plan.index] = new MethodRoute(plan.name(), bucketId, bucket == null ? display : bucket, throttle);
+                }
+                if (required == null || required.contains(plan.name())) {
+                    checkCost(plan, cost, throttle, source);
                 }
             }
-            return new Route(id, key, required, unmetered, perPlan, source);
+            boolean unmetered = definition != null && definition.unmetered();
+            String id = definition != null ? definition.id() : key.toString();
+            return new Route(id, key, required, unmetered, throttles, costs, source);
+        }
+
+        /** A cost above a limit's size could never pass: fail at start-up, naming both. */
+        private static void checkCost(CompiledPlan plan, long cost, Throttle method, String source) {
+            if (cost == 1) {
+                return;
+            }
+            if (method != null && cost > method.burstLimit()) {
+                throw tooExpensive(source, cost, "the method throttle's burst of " + method.burstLimit() + " for plan " + plan.name());
+            }
+            Throttle planThrottle = plan.plan().throttle();
+            if (planThrottle != null && cost > planThrottle.burstLimit()) {
+                throw tooExpensive(source, cost, "plan " + plan.name() + "'s burstLimit of " + planThrottle.burstLimit());
+            }
+            if (plan.quota() != null && cost > plan.quota().limit()) {
+                throw tooExpensive(source, cost, "plan " + plan.name() + "'s quota limit of " + plan.quota().limit());
+            }
+        }
+
+        private static UsagePlansConfigException tooExpensive(String source, long cost, String limit) {
+            return new UsagePlansConfigException(source, "cost", 0, "a cost of " + cost + " is more than " + limit
+                    + ", so such a request could never pass; lower the cost or raise the limit");
         }
     }
 }

@@ -51,28 +51,29 @@ final class KeyState implements TimeMeter {
         LocalBucket plan = request.planBucket() == null ? null : planBucket(request.planBucket());
         LocalBucket method = request.methodBucket() == null ? null : methodBucket(request.methodBucket());
 
-        if (quota != null && quotaUsed >= quota.limit()) {
+        long cost = request.cost();
+        if (quota != null && quotaUsed + cost > quota.limit()) {
             return rejected(Verdict.QUOTA_EXCEEDED, request, plan, method, 0);
         }
         ConsumptionProbe methodProbe = null;
         if (method != null) {
-            methodProbe = method.tryConsumeAndReturnRemaining(1);
+            methodProbe = method.tryConsumeAndReturnRemaining(cost);
             if (!methodProbe.isConsumed()) {
                 return rejected(Verdict.METHOD_THROTTLED, request, plan, method, methodProbe.getNanosToWaitForRefill());
             }
         }
         ConsumptionProbe planProbe = null;
         if (plan != null) {
-            planProbe = plan.tryConsumeAndReturnRemaining(1);
+            planProbe = plan.tryConsumeAndReturnRemaining(cost);
             if (!planProbe.isConsumed()) {
                 if (method != null) {
-                    method.addTokens(1); // give back: a rejected request consumes from no limit
+                    method.addTokens(cost); // give back: a rejected request consumes from no limit
                 }
                 return rejected(Verdict.PLAN_THROTTLED, request, plan, method, planProbe.getNanosToWaitForRefill());
             }
         }
         if (quota != null) {
-            quotaUsed++;
+            quotaUsed += cost;
             extendIdle(quota.endMillis() * NANOS_PER_MILLI);
         }
         long planTokens = planProbe == null ? 0 : planProbe.getRemainingTokens();

@@ -11,7 +11,19 @@ import io.usageplans.QuotaWindow;
  * @param methodBucket the method-level throttle of the called method, or {@code null}
  * @param quota        the current calendar period of the plan's quota, or {@code null} when it has no quota
  * @param nowNanos     the time of the decision, nanoseconds since the epoch, from the engine's clock
+ * @param cost         tokens and quota units the request takes from every limit, at least 1
  */
 public record MeteringRequest(String stateKey, BucketSpec planBucket, BucketSpec methodBucket, QuotaWindow quota,
-                              long nowNanos) {
+                              long nowNanos, long cost) {
+
+    public MeteringRequest {
+        if (cost < 1) {
+            throw new IllegalArgumentException("cost must be at least 1, was " + cost);
+        }
+    }
+
+    /** A request of cost 1. */
+    public MeteringRequest(String stateKey, BucketSpec planBucket, BucketSpec methodBucket, QuotaWindow quota, long nowNanos) {
+        this(stateKey, planBucket, methodBucket, quota, nowNanos, 1);
+    }
 }

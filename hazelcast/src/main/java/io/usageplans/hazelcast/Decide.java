@@ -22,13 +22,15 @@ public final class Decide implements EntryProcessor<String, KeyUsage, Consumptio
     final QuotaWindow quota;
     final long nowNanos;
     final int reportDays;
+    final long cost;
 
-    Decide(BucketSpec plan, BucketSpec method, QuotaWindow quota, long nowNanos, int reportDays) {
+    Decide(BucketSpec plan, BucketSpec method, QuotaWindow quota, long nowNanos, int reportDays, long cost) {
         this.plan = plan;
         this.method = method;
         this.quota = quota;
         this.nowNanos = nowNanos;
         this.reportDays = reportDays;
+        this.cost = cost;
     }
 
     @Override
@@ -37,7 +39,7 @@ public final class Decide implements EntryProcessor<String, KeyUsage, Consumptio
         if (state == null) {
             state = new KeyUsage();
         }
-        KeyUsage.Outcome outcome = state.decide(plan, method, quota, nowNanos, reportDays);
+        KeyUsage.Outcome outcome = state.decide(plan, method, quota, nowNanos, reportDays, cost);
         if (outcome.changed()) {
             long ttl = state.ttlMillis(nowNanos, quota, reportDays);
             if (entry instanceof ExtendedMapEntry<String, KeyUsage> extended) {

@@ -76,7 +76,8 @@ public final class HazelcastUsageStore implements UsageStore {
 
     @Override
     public Consumption tryConsume(MeteringRequest request) {
-        Decide decide = new Decide(request.planBucket(), request.methodBucket(), request.quota(), request.nowNanos(), reportDays);
+        Decide decide = new Decide(request.planBucket(), request.methodBucket(), request.quota(), request.nowNanos(), reportDays,
+                request.cost());
         if (callerSide) {
             return decideOnCaller(request.stateKey(), decide);
         }
@@ -106,7 +107,7 @@ public final class HazelcastUsageStore implements UsageStore {
             while (true) {
                 KeyUsage current = state.get(key);
                 KeyUsage next = current == null ? new KeyUsage() : copy(current);
-                KeyUsage.Outcome outcome = next.decide(decide.plan, decide.method, decide.quota, decide.nowNanos, reportDays);
+                KeyUsage.Outcome outcome = next.decide(decide.plan, decide.method, decide.quota, decide.nowNanos, reportDays, decide.cost);
                 if (!outcome.changed()) {
                     return outcome.consumption();
                 }

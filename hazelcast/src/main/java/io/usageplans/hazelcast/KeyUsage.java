@@ -27,7 +27,7 @@ public final class KeyUsage {
     long[] usageDays = new long[0];
     long[] usageCounts = new long[0];
 
-    /** Requests allowed on {@code epochDay} (UTC), kept for the usage report. */
+    /** Units (requests times their cost) allowed on {@code epochDay} (UTC), kept for the usage report. */
     public long usedOn(long epochDay) {
         for (int i = 0; i < usageDays.length; i++) {
             if (usageDays[i] == epochDay) {
@@ -46,7 +46,7 @@ public final class KeyUsage {
      * Decides one request at {@code nowNanos}: quota first, then the method bucket, then the plan bucket, and
      * consumes from all of them or from none. Returns null state changes through {@link Outcome#changed}.
      */
-    Outcome decide(BucketSpec plan, BucketSpec method, QuotaWindow quota, long nowNanos, int reportDays) {
+    Outcome decide(BucketSpec plan, BucketSpec method, QuotaWindow quota, long nowNanos, int reportDays, long cost) {
         if (quota != null && quota.startMillis() > quotaStartMillis) {
             quotaStartMillis = quota.startMillis(); // only a later period resets: late requests count in the new one
             quotaUsed = 0;
@@ -57,26 +57,26 @@ public final class KeyUsage {
         refill(m, nowNanos);
         Verdict verdict = Verdict.ALLOWED;
         long retry = 0;
-        if (quota != null && quotaUsed >= quota.limit()) {
+        if (quota != null && quotaUsed + cost > quota.limit()) {
             verdict = Verdict.QUOTA_EXCEEDED;
-        } else if (m >= 0 && tokens[m] < 1) {
+        } else if (m >= 0 && tokens[m] < cost) {
             verdict = Verdict.METHOD_THROTTLED;
-            retry = nanosFor(m, 1 - tokens[m]);
-        } else if (p >= 0 && tokens[p] < 1) {
+            retry = nanosFor(m, cost - tokens[m]);
+        } else if (p >= 0 && tokens[p] < cost) {
             verdict = Verdict.PLAN_THROTTLED;
-            retry = nanosFor(p, 1 - tokens[p]);
+            retry = nanosFor(p, cost - tokens[p]);
         }
         if (verdict == Verdict.ALLOWED) {
             if (m >= 0) {
-                tokens[m] -= 1;
+                tokens[m] -= cost;
             }
             if (p >= 0) {
-                tokens[p] -= 1;
+                tokens[p] -= cost;
             }
             if (quota != null) {
-                quotaUsed++;
+                quotaUsed += cost;
             }
-            countUsage(Math.floorDiv(nowNanos / NANOS_PER_MILLI, MILLIS_PER_DAY), reportDays);
+            countUsage(Math.floorDiv(nowNanos / NANOS_PER_MILLI, MILLIS_PER_DAY), reportDays, cost);
         }
         Consumption consumption = new Consumption(verdict,
                 p < 0 ? 0 : (long) Math.floor(tokens[p]), p < 0 ? 0 : nanosFor(p, capacities[p] - tokens[p]),
@@ -142,10 +142,10 @@ public final class KeyUsage {
         return missingTokens <= 0 ? 0 : (long) Math.ceil(missingTokens * nanosToFill[i] / capacities[i]);
     }
 
-    private void countUsage(long epochDay, int reportDays) {
+    private void countUsage(long epochDay, int reportDays, long units) {
         int n = usageDays.length;
         if (n > 0 && usageDays[n - 1] == epochDay) {
-            usageCounts[n - 1]++;
+            usageCounts[n - 1] += units;
             return;
         }
         int keepFrom = 0;
@@ -157,7 +157,7 @@ public final class KeyUsage {
         System.arraycopy(usageDays, keepFrom, days, 0, n - keepFrom);
         System.arraycopy(usageCounts, keepFrom, counts, 0, n - keepFrom);
         days[days.length - 1] = epochDay;
-        counts[counts.length - 1] = 1;
+        counts[counts.length - 1] = units;
         usageDays = days;
         usageCounts = counts;
     }

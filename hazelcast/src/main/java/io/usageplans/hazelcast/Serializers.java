@@ -72,7 +72,7 @@ final class Serializers {
                     planId == null ? null : new BucketSpec(planId, in.readInt64("planCapacity"), in.readInt64("planFill")),
                     methodId == null ? null : new BucketSpec(methodId, in.readInt64("methodCapacity"), in.readInt64("methodFill")),
                     quotaLimit == 0 ? null : new QuotaWindow(quotaLimit, in.readInt64("quotaStart"), in.readInt64("quotaEnd")),
-                    in.readInt64("nowNanos"), in.readInt32("reportDays"));
+                    in.readInt64("nowNanos"), in.readInt32("reportDays"), in.readInt64("cost"));
         }
 
         @Override
@@ -88,6 +88,7 @@ final class Serializers {
             out.writeInt64("quotaEnd", d.quota == null ? 0 : d.quota.endMillis());
             out.writeInt64("nowNanos", d.nowNanos);
             out.writeInt32("reportDays", d.reportDays);
+            out.writeInt64("cost", d.cost);
         }
 
         @Override

@@ -14,6 +14,7 @@ import io.usageplans.ApiKey;
 import io.usageplans.ApiStage;
 import io.usageplans.Catalog;
 import io.usageplans.FailMode;
+import io.usageplans.MethodSettings;
 import io.usageplans.Plan;
 import io.usageplans.QuotaPeriod;
 import io.usageplans.Throttle;
@@ -26,6 +27,7 @@ final class TestCluster implements AutoCloseable {
     static final String PREMIUM = "demo-premium-key-0123456789";
     static final String BULK = "bulk-quota-key-0123456789";
     static final String OPEN = "fail-open-key-0123456789";
+    static final String WEIGHTED = "weighted-key-0123456789abc";
 
     final String name = "usage-plans-test-" + UUID.randomUUID();
     final List<HazelcastInstance> members = new ArrayList<>();
@@ -81,6 +83,13 @@ final class TestCluster implements AutoCloseable {
                         .stage(ApiStage.of("test").withMethodThrottle("/pets/{petId}/GET", Throttle.of(1, 3))).build())
                 .plan(Plan.builder("bulk").throttle(100_000, 100_000).quota(100, QuotaPeriod.DAY).stage("test").build())
                 .plan(Plan.builder("lenient").throttle(10, 10).stage("test").failMode(FailMode.OPEN).build())
+                .plan(Plan.builder("weighted").throttle(100, 100).quota(10, QuotaPeriod.DAY)
+                        .stage(ApiStage.of("test")
+                                .withMethod("/reports/GET", new MethodSettings(null, 5, null))
+                                .withMethod("/reports/daily/GET", new MethodSettings(Throttle.of(1, 2), 1, "reports"))
+                                .withMethod("/reports/weekly/GET", new MethodSettings(Throttle.of(1, 2), 1, "reports")))
+                        .build())
+                .apiKey(ApiKey.builder("weighted-customer").value(WEIGHTED).plans("weighted").build())
                 .apiKey(ApiKey.builder("basic-customer").value(BASIC).plans("basic").build())
                 .apiKey(ApiKey.builder("dev-team").value(DEV).plans("dev").build())
                 .apiKey(ApiKey.builder("premium-customer").value(PREMIUM).plans("premium").build())

@@ -39,6 +39,16 @@ class TwoMembersTest {
                 }
             }
             assertEquals(10, basic, "basic's 10 per day are 10 across both");
+
+            // weights: a cost-5 method uses up a quota of 10 in two calls, whichever member takes them
+            assertEquals(Outcome.ALLOWED, engines.get(0).decide(TestCluster.WEIGHTED, "GET", "/reports").outcome());
+            assertEquals(Outcome.ALLOWED, engines.get(1).decide(TestCluster.WEIGHTED, "GET", "/reports").outcome());
+            assertEquals(Outcome.QUOTA_EXCEEDED, engines.get(0).decide(TestCluster.WEIGHTED, "GET", "/reports").outcome());
+            clock.advance(Duration.ofDays(1));
+            // a shared bucket: /reports/daily and /reports/weekly take from one per-key bucket of 2
+            assertEquals(Outcome.ALLOWED, engines.get(0).decide(TestCluster.WEIGHTED, "GET", "/reports/daily").outcome());
+            assertEquals(Outcome.ALLOWED, engines.get(1).decide(TestCluster.WEIGHTED, "GET", "/reports/weekly").outcome());
+            assertEquals(Outcome.THROTTLED, engines.get(0).decide(TestCluster.WEIGHTED, "GET", "/reports/weekly").outcome());
             engines.forEach(UsagePlans::close);
         }
     }
