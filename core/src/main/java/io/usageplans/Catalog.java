@@ -19,10 +19,12 @@ public final class Catalog {
     private final List<String> planOrder;
     private final List<ApiKey> apiKeys;
     private final List<String> excludePaths;
+    private final ResponseSettings responses;
 
-    private Catalog(String api, List<Plan> plans, List<ApiKey> apiKeys, List<String> excludePaths) {
+    private Catalog(String api, List<Plan> plans, List<ApiKey> apiKeys, List<String> excludePaths, ResponseSettings responses) {
         this.api = api == null || api.isBlank() ? "api" : api;
         this.excludePaths = List.copyOf(excludePaths);
+        this.responses = responses == null ? ResponseSettings.DEFAULT : responses;
         for (String pattern : this.excludePaths) {
             String problem = PathPattern.problemWith(pattern);
             if (problem != null) {
@@ -93,6 +95,11 @@ public final class Catalog {
         return excludePaths;
     }
 
+    /** How refusals look (the plan file's {@code responses:}); the gateway's by default. */
+    public ResponseSettings responses() {
+        return responses;
+    }
+
     public Optional<Plan> plan(String name) {
         return Optional.ofNullable(plans.get(name));
     }
@@ -118,6 +125,7 @@ public final class Catalog {
         private final List<Plan> plans = new ArrayList<>();
         private final List<ApiKey> apiKeys = new ArrayList<>();
         private final List<String> excludePaths = new ArrayList<>();
+        private ResponseSettings responses;
 
         private Builder() {
         }
@@ -143,8 +151,14 @@ public final class Catalog {
             return this;
         }
 
+        /** How refusals look; the gateway's by default. */
+        public Builder responses(ResponseSettings value) {
+            this.responses = value;
+            return this;
+        }
+
         public Catalog build() {
-            return new Catalog(api, plans, apiKeys, excludePaths);
+            return new Catalog(api, plans, apiKeys, excludePaths, responses);
         }
     }
 }

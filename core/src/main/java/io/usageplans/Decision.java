@@ -74,7 +74,8 @@ public final class Decision {
         }
     }
 
-    static final Decision NOT_METERED = new Decision(Outcome.NOT_METERED, null, null, null, null, null, null, 0, 0);
+    static final Decision NOT_METERED = new Decision(Outcome.NOT_METERED, null, null, null, null, null, null, 0, 0,
+            ResponseSettings.DEFAULT);
 
     private final Outcome outcome;
     private final ForbiddenReason forbiddenReason;
@@ -85,9 +86,10 @@ public final class Decision {
     private final QuotaWindow window;
     private final long nowMillis;
     private final long retryAfterSeconds;
+    private final ResponseSettings responses;
 
     Decision(Outcome outcome, ForbiddenReason forbiddenReason, ApiKey key, CompiledPlan plan, MethodRoute route,
-             Consumption consumption, QuotaWindow window, long nowMillis, long retryAfterSeconds) {
+             Consumption consumption, QuotaWindow window, long nowMillis, long retryAfterSeconds, ResponseSettings responses) {
         this.outcome = outcome;
         this.forbiddenReason = forbiddenReason;
         this.key = key;
@@ -97,10 +99,11 @@ public final class Decision {
         this.window = window;
         this.nowMillis = nowMillis;
         this.retryAfterSeconds = retryAfterSeconds;
+        this.responses = responses;
     }
 
-    static Decision forbidden(ForbiddenReason reason, ApiKey key) {
-        return new Decision(Outcome.FORBIDDEN, reason, key, null, null, null, null, 0, 0);
+    static Decision forbidden(ForbiddenReason reason, ApiKey key, ResponseSettings responses) {
+        return new Decision(Outcome.FORBIDDEN, reason, key, null, null, null, null, 0, 0, responses);
     }
 
     public Outcome outcome() {
@@ -159,7 +162,33 @@ public final class Decision {
 
     /** The {@code RateLimit-Policy} field (draft-ietf-httpapi-ratelimit-headers-11), or null when not metered. */
     public String rateLimitPolicy() {
-        return consumption == null ? null : RateLimitFields.policy(plan, route, window);
+        return consumption == null ? null : RateLimitFields.policy(plan, route, window, responses.bucketShape());
+    }
+
+    /** Whether the response carries the RateLimit fields: metered, and not hidden by the response settings. */
+    public boolean sendsRateLimitFields() {
+        return consumption != null && responses.rateLimitHeaders();
+    }
+
+    /** The refusal as the response settings render it (status, content type, body, extra headers). */
+    public ResponseSettings.Rendered rejection() {
+        if (passes()) {
+            throw new IllegalStateException("not a refusal: " + this);
+        }
+        return responses.render(this);
+    }
+
+    /** The name of the policy that refused the request, e.g. {@code premium-day}; null if none did. */
+    public String violatedPolicy() {
+        if (consumption == null) {
+            return null;
+        }
+        return switch (consumption.verdict()) {
+            case METHOD_THROTTLED -> route == null ? null : route.rawPolicyName();
+            case PLAN_THROTTLED -> plan.rawBurstPolicyName();
+            case QUOTA_EXCEEDED -> plan.rawQuotaPolicyName();
+            case ALLOWED -> null;
+        };
     }
 
     /** The {@code RateLimit} field (draft-ietf-httpapi-ratelimit-headers-11), or null when not metered. */

@@ -34,7 +34,10 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  */
 public final class PlanFile {
 
-    private static final Set<String> TOP_FIELDS = Set.of("api", "plans", "apiKeys", "excludePaths");
+    private static final Set<String> TOP_FIELDS = Set.of("api", "plans", "apiKeys", "excludePaths", "responses");
+    private static final Set<String> RESPONSES_FIELDS = Set.of("rateLimitHeaders", "bucketShape", "forbidden", "throttled",
+            "quotaExceeded", "unavailable");
+    private static final Set<String> REJECTION_FIELDS = Set.of("status", "body", "contentType", "problem", "headers");
     private static final Set<String> PLAN_FIELDS = Set.of("name", "description", "throttle", "quota", "apiStages", "failMode",
             "enabled");
     private static final Set<String> THROTTLE_FIELDS = Set.of("rateLimit", "burstLimit");
@@ -129,11 +132,72 @@ public final class PlanFile {
             }
             catalog.excludePath(pattern);
         }
+        catalog.responses(responses(top.get("responses")));
         try {
             return catalog.build();
         } catch (UsagePlansConfigException e) {
             throw new UsagePlansConfigException(source, e.entry(), lineOf(e.entry()), e.problem());
         }
+    }
+
+    private ResponseSettings responses(Node node) {
+        if (node == null || isNull(node)) {
+            return ResponseSettings.DEFAULT;
+        }
+        Map<String, Node> f = fields(node, "responses", RESPONSES_FIELDS);
+        ResponseSettings.Builder builder = ResponseSettings.builder();
+        if (f.containsKey("rateLimitHeaders")) {
+            builder.rateLimitHeaders(bool(f.get("rateLimitHeaders"), "responses.rateLimitHeaders"));
+        }
+        if (f.containsKey("bucketShape")) {
+            builder.bucketShape(bool(f.get("bucketShape"), "responses.bucketShape"));
+        }
+        for (Map.Entry<String, Node> e : f.entrySet()) {
+            Decision.Outcome outcome = ResponseSettings.outcomeNamed(e.getKey());
+            if (outcome == null || isNull(e.getValue())) {
+                continue;
+            }
+            String entry = "responses." + e.getKey();
+            Map<String, Node> r = fields(e.getValue(), entry, REJECTION_FIELDS);
+            int status = 0;
+            Node statusNode = r.get("status");
+            if (statusNode != null) {
+                long value = whole(statusNode, entry + ".status");
+                if (value < 400 || value > 599) {
+                    throw error(statusNode, entry + ".status", "must be an HTTP error status from 400 to 599, was " + scalar(statusNode));
+                }
+                status = (int) value;
+            }
+            boolean problem = r.containsKey("problem") && bool(r.get("problem"), entry + ".problem");
+            Node bodyNode = r.get("body");
+            String body = bodyNode == null ? null : bodyNode instanceof ScalarNode s ? s.getValue() : null;
+            if (bodyNode != null && body == null) {
+                throw error(bodyNode, entry + ".body", "must be text (a template; \"\" for no body), was " + describe(bodyNode));
+            }
+            if (problem && body != null) {
+                throw error(bodyNode, entry + ".body", "give either problem: true or a body, not both");
+            }
+            ResponseSettings.Rejection.Format format = problem ? ResponseSettings.Rejection.Format.PROBLEM
+                    : body == null ? ResponseSettings.Rejection.Format.GATEWAY
+                    : body.isEmpty() ? ResponseSettings.Rejection.Format.EMPTY : ResponseSettings.Rejection.Format.TEMPLATE;
+            Map<String, String> headers = new LinkedHashMap<>();
+            Node headersNode = r.get("headers");
+            if (headersNode != null && !isNull(headersNode)) {
+                if (!(headersNode instanceof MappingNode mapping)) {
+                    throw error(headersNode, entry + ".headers", "must be a map of header names to values");
+                }
+                for (NodeTuple t : mapping.getValue()) {
+                    headers.put(requiredString(t.getKeyNode(), entry + ".headers"), optionalString(t.getValueNode(), entry + ".headers"));
+                }
+            }
+            try {
+                builder.rejection(outcome, new ResponseSettings.Rejection(status, format, body,
+                        optionalString(r.get("contentType"), entry + ".contentType"), headers));
+            } catch (IllegalArgumentException ex) {
+                throw error(e.getValue(), entry, ex.getMessage());
+            }
+        }
+        return builder.build();
     }
 
     private Plan plan(Node node, String fallbackEntry) {

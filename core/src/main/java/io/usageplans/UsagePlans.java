@@ -50,6 +50,7 @@ public final class UsagePlans implements AutoCloseable {
     private final List<RouteDefinition> routes = new ArrayList<>();
     private volatile Snapshot snapshot;
     private volatile boolean enabled;
+    private final ResponseSettings responses;
     private final LongAdder failedOpen = new LongAdder();
     private final LongAdder failedClosed = new LongAdder();
     private final AtomicLong lastUnavailableLog = new AtomicLong(System.nanoTime() - UNAVAILABLE_LOG_INTERVAL_NANOS - 1);
@@ -61,6 +62,7 @@ public final class UsagePlans implements AutoCloseable {
         this.store = ownsStore ? LocalUsageStore.create(clock) : builder.store;
         this.extraExcludes = List.copyOf(builder.excludes);
         this.enabled = builder.enabled;
+        this.responses = builder.responses != null ? builder.responses : builder.catalog.responses();
         this.routes.addAll(builder.routes);
         this.snapshot = compile(builder.catalog, routes);
         store.started(this);
@@ -142,11 +144,11 @@ public final class UsagePlans implements AutoCloseable {
             return storeUnavailable(plan, entry.key(), presentedKey, httpMethod, path, e);
         }
         Decision decision = switch (c.verdict()) {
-            case ALLOWED -> new Decision(Outcome.ALLOWED, null, entry.key(), plan, methodRoute, c, window, nowMillis, 0);
+            case ALLOWED -> new Decision(Outcome.ALLOWED, null, entry.key(), plan, methodRoute, c, window, nowMillis, 0, responses);
             case METHOD_THROTTLED, PLAN_THROTTLED -> new Decision(Outcome.THROTTLED, null, entry.key(), plan, methodRoute, c,
-                    window, nowMillis, Math.max(1, (c.nanosToRetry() + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND));
+                    window, nowMillis, Math.max(1, (c.nanosToRetry() + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND), responses);
             case QUOTA_EXCEEDED -> new Decision(Outcome.QUOTA_EXCEEDED, null, entry.key(), plan, methodRoute, c, window,
-                    nowMillis, window.secondsUntilEnd(nowMillis));
+                    nowMillis, window.secondsUntilEnd(nowMillis), responses);
         };
         if (!decision.passes()) {
             logRejection(decision, presentedKey, httpMethod, path, c.verdict());
@@ -169,6 +171,11 @@ public final class UsagePlans implements AutoCloseable {
         return enabled;
     }
 
+    /** How this engine's refusals look. */
+    public ResponseSettings responses() {
+        return responses;
+    }
+
     /** The plan's {@link FailMode} decides: let the request through unmetered, or answer 503. */
     private Decision storeUnavailable(CompiledPlan plan, ApiKey key, String presented, String method, String path,
                                       UsageStoreUnavailableException e) {
@@ -182,8 +189,8 @@ public final class UsagePlans implements AutoCloseable {
                     e.getMessage(), plan.name(), open ? "open" : "closed", method, path, ApiKey.mask(presented),
                     failedOpen.sum(), failedClosed.sum());
         }
-        return open ? new Decision(Outcome.ALLOWED, null, key, plan, null, null, null, 0, 0)
-                : new Decision(Outcome.UNAVAILABLE, null, key, plan, null, null, null, 0, 1);
+        return open ? new Decision(Outcome.ALLOWED, null, key, plan, null, null, null, 0, 0, responses)
+                : new Decision(Outcome.UNAVAILABLE, null, key, plan, null, null, null, 0, 1, responses);
     }
 
     /** Requests let through unmetered because the store could not answer and their plan fails open. */
@@ -297,7 +304,7 @@ public final class UsagePlans implements AutoCloseable {
     }
 
     private Decision forbidden(ForbiddenReason reason, ApiKey key, String presented, String method, String path, String detail) {
-        Decision decision = Decision.forbidden(reason, key);
+        Decision decision = Decision.forbidden(reason, key, responses);
         if (REJECTIONS.isLoggable(System.Logger.Level.INFO)) {
             REJECTIONS.log(System.Logger.Level.INFO, "usage-plans: 403 Forbidden for " + method + " " + path + " on stage "
                     + stage + ": " + reason.text() + (detail == null ? "" : " (" + detail + ")") + (presented == null || presented.isEmpty() ? "" : ", key " + ApiKey.mask(presented))
@@ -357,6 +364,7 @@ public final class UsagePlans implements AutoCloseable {
         private UsageStore store;
         private boolean closeStore;
         private boolean enabled = true;
+        private ResponseSettings responses;
         private final List<PathPattern> excludes = new ArrayList<>();
         private final List<RouteDefinition> routes = new ArrayList<>();
 
@@ -396,6 +404,12 @@ public final class UsagePlans implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw new UsagePlansConfigException("excludePaths", e.getMessage());
             }
+            return this;
+        }
+
+        /** How refusals look; by default the catalog's ({@code responses:} in the plan file), else the gateway's. */
+        public Builder responses(ResponseSettings value) {
+            this.responses = value;
             return this;
         }
 

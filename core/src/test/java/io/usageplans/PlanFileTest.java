@@ -262,7 +262,7 @@ class PlanFileTest {
                   - name: basic
                 """);
         assertEquals("usage-plans: plans.yaml, line 2: plan: unknown field 'plan'; "
-                + "allowed here: [api, apiKeys, excludePaths, plans]", e.getMessage());
+                + "allowed here: [api, apiKeys, excludePaths, plans, responses]", e.getMessage());
         assertLocated(e, 2, "plan");
     }
 

@@ -44,7 +44,7 @@ final class MeteringRequestFilter implements ContainerRequestFilter, ContainerRe
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
         Object decision = request.getProperty(DECISION);
-        if (decision instanceof Decision d && d.metered()) {
+        if (decision instanceof Decision d && d.sendsRateLimitFields()) {
             response.getHeaders().putSingle("RateLimit-Policy", d.rateLimitPolicy());
             response.getHeaders().putSingle("RateLimit", d.rateLimit());
         }

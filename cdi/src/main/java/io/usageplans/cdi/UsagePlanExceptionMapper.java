@@ -1,6 +1,7 @@
 package io.usageplans.cdi;
 
 import io.usageplans.Decision;
+import io.usageplans.ResponseSettings;
 import io.usageplans.UsagePlanRejectedException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -17,16 +18,19 @@ public class UsagePlanExceptionMapper implements ExceptionMapper<UsagePlanReject
     }
 
     static Response response(Decision decision) {
-        Response.ResponseBuilder response = Response.status(decision.outcome().status())
-                .type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(decision.outcome().jsonBody());
+        ResponseSettings.Rendered rendered = decision.rejection();
+        Response.ResponseBuilder response = Response.status(rendered.status());
+        if (rendered.contentType() != null) {
+            response.type(MediaType.valueOf(rendered.contentType())).entity(rendered.body());
+        }
         if (decision.retryAfterSeconds() > 0) {
             response.header("Retry-After", Long.toString(decision.retryAfterSeconds()));
         }
-        if (decision.metered()) {
+        if (decision.sendsRateLimitFields()) {
             response.header("RateLimit-Policy", decision.rateLimitPolicy());
             response.header("RateLimit", decision.rateLimit());
         }
+        rendered.headers().forEach(response::header);
         return response.build();
     }
 }

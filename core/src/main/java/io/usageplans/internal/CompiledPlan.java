@@ -20,6 +20,7 @@ public final class CompiledPlan {
     final int index;
     final String burstPolicyName;
     final String burstPolicyItem;
+    final String shapedBurstPolicyItem;
     final String quotaPolicyName;
     private volatile CachedWindow current;
 
@@ -31,12 +32,23 @@ public final class CompiledPlan {
         this.burstPolicyName = RateLimitFields.quote(plan.name() + "-burst");
         this.burstPolicyItem = throttle == null ? null
                 : burstPolicyName + ";q=" + throttle.burstLimit() + ";w=" + throttle.windowSeconds();
+        this.shapedBurstPolicyItem = throttle == null ? null : burstPolicyItem + RateLimitFields.shape(throttle);
         this.quota = plan.quota();
         this.quotaPolicyName = quota == null ? null : RateLimitFields.quote(plan.name() + "-" + quota.period().policySuffix());
     }
 
     public String name() {
         return plan.name();
+    }
+
+    /** The plan throttle's policy name without quotes, e.g. {@code premium-burst}. */
+    public String rawBurstPolicyName() {
+        return plan.name() + "-burst";
+    }
+
+    /** The quota's policy name without quotes, e.g. {@code premium-day}, or null. */
+    public String rawQuotaPolicyName() {
+        return quota == null ? null : plan.name() + "-" + quota.period().policySuffix();
     }
 
     public Plan plan() {

@@ -11,6 +11,8 @@ public final class MethodRoute {
     private final BucketSpec bucket;
     final String policyName;
     final String policyItem;
+    final String shapedPolicyItem;
+    private final String rawPolicyName;
 
     /**
      * @param bucketId   identifies the per-key bucket (the same for every plan: a key has one plan per stage)
@@ -20,13 +22,20 @@ public final class MethodRoute {
         this.displayKey = displayKey;
         this.throttle = throttle;
         this.bucket = new BucketSpec(bucketId, throttle.burstLimit(), throttle.nanosToFill());
-        this.policyName = RateLimitFields.quote(planName + "-" + displayKey);
+        this.rawPolicyName = planName + "-" + displayKey;
+        this.policyName = RateLimitFields.quote(rawPolicyName);
         this.policyItem = policyName + ";q=" + throttle.burstLimit() + ";w=" + throttle.windowSeconds();
+        this.shapedPolicyItem = policyItem + RateLimitFields.shape(throttle);
     }
 
     /** The method as the plan file or annotation named it, e.g. {@code /pets/{petId}/GET}. */
     public String displayKey() {
         return displayKey;
+    }
+
+    /** The policy's name without quotes, e.g. {@code premium-/pets/{petId}/GET}. */
+    public String rawPolicyName() {
+        return rawPolicyName;
     }
 
     public Throttle throttle() {

@@ -16,13 +16,13 @@ public final class RateLimitFields {
     private RateLimitFields() {
     }
 
-    public static String policy(CompiledPlan plan, MethodRoute route, QuotaWindow window) {
+    public static String policy(CompiledPlan plan, MethodRoute route, QuotaWindow window, boolean bucketShape) {
         StringBuilder out = new StringBuilder(96);
         if (route != null) {
-            out.append(route.policyItem);
+            out.append(bucketShape ? route.shapedPolicyItem : route.policyItem);
         }
         if (plan.burstPolicyItem != null) {
-            separate(out).append(plan.burstPolicyItem);
+            separate(out).append(bucketShape ? plan.shapedBurstPolicyItem : plan.burstPolicyItem);
         }
         if (window != null) {
             separate(out).append(plan.quotaPolicyItem(window));
@@ -44,6 +44,17 @@ public final class RateLimitFields {
                     .append(";t=").append(window.secondsUntilEnd(nowMillis));
         }
         return out.toString();
+    }
+
+    /**
+     * The vendor parameters with a bucket's exact shape, which {@code q} and {@code w} only approximate:
+     * {@code up-burst} (tokens) and {@code up-rate} (tokens per second, an sf-decimal).
+     */
+    static String shape(io.usageplans.Throttle throttle) {
+        java.math.BigDecimal rate = java.math.BigDecimal.valueOf(throttle.rateLimit()).setScale(3, java.math.RoundingMode.HALF_UP)
+                .stripTrailingZeros();
+        String decimal = rate.scale() <= 0 ? rate.setScale(1).toPlainString() : rate.toPlainString();
+        return ";up-burst=" + throttle.burstLimit() + ";up-rate=" + decimal;
     }
 
     /** Whole seconds, rounded up: a bucket 50 ms from full says {@code t=1}; a full one {@code t=0}. */

@@ -115,7 +115,7 @@ public final class ClusterCatalog implements AutoCloseable {
     }
 
     private Catalog build(List<ApiKey> apiKeys) {
-        Catalog.Builder builder = Catalog.builder().api(planFile.api());
+        Catalog.Builder builder = Catalog.builder().api(planFile.api()).responses(planFile.responses());
         planFile.plans().forEach(builder::plan);
         planFile.excludePaths().forEach(builder::excludePath);
         apiKeys.forEach(builder::apiKey);

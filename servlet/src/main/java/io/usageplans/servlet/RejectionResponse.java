@@ -2,50 +2,52 @@ package io.usageplans.servlet;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 import io.usageplans.Decision;
+import io.usageplans.ResponseSettings;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * Writes the gateway's responses: RateLimit fields on every metered response, and for rejections the status,
- * {@code Retry-After} and a small JSON body ({@code {"message":"Too Many Requests"}}), never a stack trace.
+ * Writes the responses: RateLimit fields on every metered response (unless hidden), and for refusals the status,
+ * {@code Retry-After}, extra headers and the body the response settings render (by default the gateway's
+ * {@code {"message":"Too Many Requests"}}), never a stack trace.
  */
 final class RejectionResponse {
 
     static final String RATELIMIT_POLICY = "RateLimit-Policy";
     static final String RATELIMIT = "RateLimit";
 
-    private static final byte[] FORBIDDEN = body(Decision.Outcome.FORBIDDEN.jsonBody());
-    private static final byte[] TOO_MANY_REQUESTS = body(Decision.Outcome.THROTTLED.jsonBody());
-    private static final byte[] LIMIT_EXCEEDED = body(Decision.Outcome.QUOTA_EXCEEDED.jsonBody());
-    private static final byte[] UNAVAILABLE = body(Decision.Outcome.UNAVAILABLE.jsonBody());
-    private static final byte[] INTERNAL_ERROR = body("{\"message\":\"Internal server error\"}");
+    private static final byte[] INTERNAL_ERROR = "{\"message\":\"Internal server error\"}".getBytes(StandardCharsets.UTF_8);
 
     private RejectionResponse() {
     }
 
     /** The RateLimit fields, on allowed and rejected responses alike; set before the application writes. */
     static void rateLimitFields(Decision decision, HttpServletResponse response) {
-        if (decision.metered()) {
+        if (decision.sendsRateLimitFields()) {
             response.setHeader(RATELIMIT_POLICY, decision.rateLimitPolicy());
             response.setHeader(RATELIMIT, decision.rateLimit());
         }
     }
 
     static void reject(Decision decision, HttpServletResponse response) throws IOException {
-        byte[] body = switch (decision.outcome()) {
-            case FORBIDDEN -> FORBIDDEN;
-            case THROTTLED -> TOO_MANY_REQUESTS;
-            case QUOTA_EXCEEDED -> LIMIT_EXCEEDED;
-            case UNAVAILABLE -> UNAVAILABLE;
-            default -> throw new IllegalArgumentException("not a rejection: " + decision);
-        };
+        ResponseSettings.Rendered rendered = decision.rejection();
         response.resetBuffer();
-        response.setStatus(decision.outcome().status());
+        response.setStatus(rendered.status());
         if (decision.retryAfterSeconds() > 0) {
             response.setHeader("Retry-After", Long.toString(decision.retryAfterSeconds()));
         }
         rateLimitFields(decision, response);
+        for (Map.Entry<String, String> header : rendered.headers().entrySet()) {
+            response.setHeader(header.getKey(), header.getValue());
+        }
+        byte[] body = rendered.body().getBytes(StandardCharsets.UTF_8);
+        if (rendered.contentType() != null) {
+            String type = rendered.contentType();
+            // the body is written as UTF-8: say so for text types, whose default charset would be ISO-8859-1
+            response.setContentType(type.startsWith("text/") && !type.contains("charset") ? type + ";charset=UTF-8" : type);
+        }
         write(response, body);
     }
 
@@ -53,18 +55,16 @@ final class RejectionResponse {
         if (!response.isCommitted()) {
             response.resetBuffer();
             response.setStatus(500);
+            response.setContentType("application/json");
             write(response, INTERNAL_ERROR);
         }
     }
 
     private static void write(HttpServletResponse response, byte[] body) throws IOException {
-        response.setContentType("application/json");
         response.setContentLength(body.length);
-        response.getOutputStream().write(body);
+        if (body.length > 0) {
+            response.getOutputStream().write(body);
+        }
         response.flushBuffer();
-    }
-
-    private static byte[] body(String json) {
-        return json.getBytes(StandardCharsets.UTF_8);
     }
 }
