@@ -20,11 +20,16 @@ public final class Catalog {
     private final List<ApiKey> apiKeys;
     private final List<String> excludePaths;
     private final ResponseSettings responses;
+    private final List<Condition> skip;
+    private final List<Condition> only;
 
-    private Catalog(String api, List<Plan> plans, List<ApiKey> apiKeys, List<String> excludePaths, ResponseSettings responses) {
+    private Catalog(String api, List<Plan> plans, List<ApiKey> apiKeys, List<String> excludePaths, ResponseSettings responses,
+                    List<Condition> skip, List<Condition> only) {
         this.api = api == null || api.isBlank() ? "api" : api;
         this.excludePaths = List.copyOf(excludePaths);
         this.responses = responses == null ? ResponseSettings.DEFAULT : responses;
+        this.skip = List.copyOf(skip);
+        this.only = List.copyOf(only);
         for (String pattern : this.excludePaths) {
             String problem = PathPattern.problemWith(pattern);
             if (problem != null) {
@@ -100,6 +105,16 @@ public final class Catalog {
         return responses;
     }
 
+    /** Requests matching any of these are not metered (evaluated before metering). */
+    public List<Condition> skip() {
+        return skip;
+    }
+
+    /** When not empty, only requests matching one of these are metered. */
+    public List<Condition> only() {
+        return only;
+    }
+
     public Optional<Plan> plan(String name) {
         return Optional.ofNullable(plans.get(name));
     }
@@ -126,6 +141,8 @@ public final class Catalog {
         private final List<ApiKey> apiKeys = new ArrayList<>();
         private final List<String> excludePaths = new ArrayList<>();
         private ResponseSettings responses;
+        private final List<Condition> skip = new ArrayList<>();
+        private final List<Condition> only = new ArrayList<>();
 
         private Builder() {
         }
@@ -157,8 +174,20 @@ public final class Catalog {
             return this;
         }
 
+        /** Requests matching this are not metered. */
+        public Builder skip(Condition condition) {
+            skip.add(Objects.requireNonNull(condition, "condition"));
+            return this;
+        }
+
+        /** Only requests matching one of the {@code only} conditions are metered. */
+        public Builder only(Condition condition) {
+            only.add(Objects.requireNonNull(condition, "condition"));
+            return this;
+        }
+
         public Catalog build() {
-            return new Catalog(api, plans, apiKeys, excludePaths, responses);
+            return new Catalog(api, plans, apiKeys, excludePaths, responses, skip, only);
         }
     }
 }

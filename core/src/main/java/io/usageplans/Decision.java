@@ -4,6 +4,7 @@ import io.usageplans.internal.CompiledPlan;
 import io.usageplans.internal.MethodRoute;
 import io.usageplans.internal.RateLimitFields;
 import io.usageplans.spi.Consumption;
+import io.usageplans.spi.MeteringRequest;
 
 /**
  * The answer for one request, from one call into the store: whether it may pass, why not, and everything the
@@ -87,6 +88,8 @@ public final class Decision {
     private final long nowMillis;
     private final long retryAfterSeconds;
     private final ResponseSettings responses;
+    private MeteringRequest request;
+    private final java.util.concurrent.atomic.AtomicBoolean completed = new java.util.concurrent.atomic.AtomicBoolean();
 
     Decision(Outcome outcome, ForbiddenReason forbiddenReason, ApiKey key, CompiledPlan plan, MethodRoute route,
              Consumption consumption, QuotaWindow window, long nowMillis, long retryAfterSeconds, ResponseSettings responses) {
@@ -102,6 +105,11 @@ public final class Decision {
         this.responses = responses;
     }
 
+    /** The decision for a request that is not metered: it passes, nothing is counted, no RateLimit fields. */
+    public static Decision notMetered() {
+        return NOT_METERED;
+    }
+
     static Decision forbidden(ForbiddenReason reason, ApiKey key, ResponseSettings responses) {
         return new Decision(Outcome.FORBIDDEN, reason, key, null, null, null, null, 0, 0, responses);
     }
@@ -113,6 +121,29 @@ public final class Decision {
     /** Whether the request may go on to the application. */
     public boolean passes() {
         return outcome.passes();
+    }
+
+    /** For the engine: the request the store decided, kept so its units can be given back after the response. */
+    Decision withRequest(MeteringRequest value) {
+        this.request = value;
+        return this;
+    }
+
+    MeteringRequest request() {
+        return request;
+    }
+
+    /** True the first time only: a request is completed (and maybe refunded) exactly once. */
+    boolean markCompleted() {
+        return completed.compareAndSet(false, true);
+    }
+
+    CompiledPlan compiledPlan() {
+        return plan;
+    }
+
+    MethodRoute methodRoute() {
+        return route;
     }
 
     /** Whether a key was checked against a plan, i.e. the RateLimit fields apply. */

@@ -8,8 +8,14 @@ package io.usageplans;
  * @param throttle the per-key method throttle, or null for a method with only a cost
  * @param cost     tokens and quota units a call takes, at least 1
  * @param bucket   a shared bucket's name, or null for a bucket of this method's own
+ * @param countStatuses only responses with these statuses count toward the method throttle, or null for all
  */
-public record MethodSettings(Throttle throttle, int cost, String bucket) {
+public record MethodSettings(Throttle throttle, int cost, String bucket, StatusSet countStatuses) {
+
+    public MethodSettings(Throttle throttle, int cost, String bucket) {
+        this(throttle, cost, bucket, null);
+    }
+
 
     public MethodSettings {
         if (cost < 1) {
@@ -24,6 +30,6 @@ public record MethodSettings(Throttle throttle, int cost, String bucket) {
     }
 
     public static MethodSettings of(Throttle throttle) {
-        return new MethodSettings(throttle, 1, null);
+        return new MethodSettings(throttle, 1, null, null);
     }
 }

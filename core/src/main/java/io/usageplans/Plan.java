@@ -10,7 +10,7 @@ import java.util.Optional;
  * it applies to. No throttle means not throttled; no quota means no quota.
  */
 public record Plan(String name, String description, Throttle throttle, Quota quota, List<ApiStage> apiStages,
-                   FailMode failMode, boolean enabled) {
+                   FailMode failMode, boolean enabled, StatusSet throttleCountStatuses, StatusSet quotaCountStatuses) {
 
     public Plan {
         if (name == null || name.isBlank()) {
@@ -30,7 +30,7 @@ public record Plan(String name, String description, Throttle throttle, Quota quo
 
     /** An enabled plan that fails closed when the store cannot answer. */
     public Plan(String name, String description, Throttle throttle, Quota quota, List<ApiStage> apiStages) {
-        this(name, description, throttle, quota, apiStages, FailMode.CLOSED, true);
+        this(name, description, throttle, quota, apiStages, FailMode.CLOSED, true, null, null);
     }
 
     public static Builder builder(String name) {
@@ -64,6 +64,8 @@ public record Plan(String name, String description, Throttle throttle, Quota quo
         private final List<ApiStage> stages = new ArrayList<>();
         private FailMode failMode = FailMode.CLOSED;
         private boolean enabled = true;
+        private StatusSet throttleCountStatuses;
+        private StatusSet quotaCountStatuses;
 
         private Builder(String name) {
             this.name = name;
@@ -111,8 +113,21 @@ public record Plan(String name, String description, Throttle throttle, Quota quo
             return this;
         }
 
+        /** Only responses with these statuses count toward the plan's throttle; others give their tokens back. */
+        public Builder throttleCountStatuses(StatusSet value) {
+            this.throttleCountStatuses = value;
+            return this;
+        }
+
+        /** Only responses with these statuses count toward the quota (e.g. 2xx); others give their units back. */
+        public Builder quotaCountStatuses(StatusSet value) {
+            this.quotaCountStatuses = value;
+            return this;
+        }
+
         public Plan build() {
-            return new Plan(name, description, throttle, quota, stages, failMode, enabled);
+            return new Plan(name, description, throttle, quota, stages, failMode, enabled, throttleCountStatuses,
+                    quotaCountStatuses);
         }
     }
 }

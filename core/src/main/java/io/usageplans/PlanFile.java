@@ -34,15 +34,17 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  */
 public final class PlanFile {
 
-    private static final Set<String> TOP_FIELDS = Set.of("api", "plans", "apiKeys", "excludePaths", "responses");
+    private static final Set<String> TOP_FIELDS = Set.of("api", "plans", "apiKeys", "excludePaths", "responses", "skip", "only");
+    private static final Set<String> CONDITION_FIELDS = Set.of("header", "equals", "matches", "method", "query", "path", "role",
+            "class");
     private static final Set<String> RESPONSES_FIELDS = Set.of("rateLimitHeaders", "bucketShape", "forbidden", "throttled",
             "quotaExceeded", "unavailable");
     private static final Set<String> REJECTION_FIELDS = Set.of("status", "body", "contentType", "problem", "headers");
     private static final Set<String> PLAN_FIELDS = Set.of("name", "description", "throttle", "quota", "apiStages", "failMode",
             "enabled");
-    private static final Set<String> THROTTLE_FIELDS = Set.of("rateLimit", "burstLimit");
-    private static final Set<String> METHOD_FIELDS = Set.of("rateLimit", "burstLimit", "cost", "bucket");
-    private static final Set<String> QUOTA_FIELDS = Set.of("limit", "period", "offset", "timeZone");
+    private static final Set<String> THROTTLE_FIELDS = Set.of("rateLimit", "burstLimit", "countStatuses");
+    private static final Set<String> METHOD_FIELDS = Set.of("rateLimit", "burstLimit", "cost", "bucket", "countStatuses");
+    private static final Set<String> QUOTA_FIELDS = Set.of("limit", "period", "offset", "timeZone", "countStatuses");
     private static final Set<String> STAGE_FIELDS = Set.of("stage", "apiId", "throttle");
     private static final Set<String> KEY_FIELDS = Set.of("name", "description", "value", "valueSha256", "enabled", "plans");
 
@@ -133,10 +135,41 @@ public final class PlanFile {
             catalog.excludePath(pattern);
         }
         catalog.responses(responses(top.get("responses")));
+        for (Node node : list(top.get("skip"), "skip")) {
+            catalog.skip(condition(node, "skip[line " + line(node) + "]"));
+        }
+        for (Node node : list(top.get("only"), "only")) {
+            catalog.only(condition(node, "only[line " + line(node) + "]"));
+        }
         try {
             return catalog.build();
         } catch (UsagePlansConfigException e) {
             throw new UsagePlansConfigException(source, e.entry(), lineOf(e.entry()), e.problem());
+        }
+    }
+
+    /** One of: header (with equals, matches, or alone for "present"), method, query (optionally equals), path, role, class. */
+    private Condition condition(Node node, String entry) {
+        Map<String, Node> f = fields(node, entry, CONDITION_FIELDS);
+        List<String> kinds = f.keySet().stream().filter(k -> !k.equals("equals") && !k.equals("matches")).toList();
+        if (kinds.size() != 1) {
+            throw error(node, entry, "needs exactly one of header, method, query, path, role or class, was " + kinds);
+        }
+        String kind = kinds.get(0);
+        String name = requiredString(f.get(kind), entry + "." + kind);
+        String equals = optionalString(f.get("equals"), entry + ".equals");
+        String matches = optionalString(f.get("matches"), entry + ".matches");
+        if (equals != null && matches != null) {
+            throw error(node, entry, "give equals or matches, not both");
+        }
+        if ((equals != null || matches != null) && !kind.equals("header") && !(kind.equals("query") && matches == null)) {
+            throw error(node, entry, (matches != null ? "matches" : "equals") + " is not supported for " + kind);
+        }
+        try {
+            return new Condition(Condition.Kind.valueOf(kind.toUpperCase(Locale.ROOT)), name,
+                    matches != null ? matches : equals, matches != null);
+        } catch (IllegalArgumentException e) {
+            throw error(node, entry, e.getMessage());
         }
     }
 
@@ -209,8 +242,12 @@ public final class PlanFile {
         Throttle throttle = throttle(f.get("throttle"), entry + ".throttle");
         if (throttle != null) {
             plan.throttle(throttle.rateLimit(), throttle.burstLimit());
+            plan.throttleCountStatuses(countStatuses(f.get("throttle"), entry + ".throttle"));
         }
         plan.quota(quota(f.get("quota"), entry + ".quota"));
+        if (f.get("quota") != null && !isNull(f.get("quota"))) {
+            plan.quotaCountStatuses(countStatuses(f.get("quota"), entry + ".quota"));
+        }
         Set<String> stages = new HashSet<>();
         List<Node> stageNodes = list(f.get("apiStages"), entry + ".apiStages");
         for (int i = 0; i < stageNodes.size(); i++) {
@@ -285,7 +322,30 @@ public final class PlanFile {
         if (throttle == null && costNode == null) {
             throw error(node, entry, "needs { rateLimit, burstLimit } and/or a cost");
         }
-        return new MethodSettings(throttle, cost, bucket);
+        return new MethodSettings(throttle, cost, bucket, countStatuses(node, entry));
+    }
+
+    /** The optional countStatuses of a throttle, quota or method entry: "2xx", [401, 403], "400-499". */
+    private StatusSet countStatuses(Node parent, String entry) {
+        Node node = parent instanceof MappingNode mapping ? mapping.getValue().stream()
+                .filter(t -> t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("countStatuses"))
+                .map(NodeTuple::getValueNode).findFirst().orElse(null) : null;
+        if (node == null || isNull(node)) {
+            return null;
+        }
+        List<String> parts = new ArrayList<>();
+        if (node instanceof SequenceNode sequence) {
+            for (Node item : sequence.getValue()) {
+                parts.add(requiredString(item, entry + ".countStatuses"));
+            }
+        } else {
+            parts.addAll(List.of(requiredString(node, entry + ".countStatuses").split(",")));
+        }
+        try {
+            return StatusSet.parse(parts);
+        } catch (IllegalArgumentException e) {
+            throw error(node, entry + ".countStatuses", e.getMessage());
+        }
     }
 
     private Throttle throttle(Node node, String entry) {

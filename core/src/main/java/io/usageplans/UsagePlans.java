@@ -137,9 +137,10 @@ public final class UsagePlans implements AutoCloseable {
         long nowNanos = now.getEpochSecond() * NANOS_PER_SECOND + now.getNano();
         QuotaWindow window = plan.window(nowMillis);
         Consumption c;
+        MeteringRequest request = new MeteringRequest(entry.stateKey(), plan.bucket(),
+                methodRoute == null ? null : methodRoute.bucket(), window, nowNanos, route.costFor(plan));
         try {
-            c = store.tryConsume(new MeteringRequest(entry.stateKey(), plan.bucket(),
-                    methodRoute == null ? null : methodRoute.bucket(), window, nowNanos, route.costFor(plan)));
+            c = store.tryConsume(request);
         } catch (UsageStoreUnavailableException e) {
             return storeUnavailable(plan, entry.key(), presentedKey, httpMethod, path, e);
         }
@@ -152,8 +153,34 @@ public final class UsagePlans implements AutoCloseable {
         };
         if (!decision.passes()) {
             logRejection(decision, presentedKey, httpMethod, path, c.verdict());
+            return decision;
         }
-        return decision;
+        return plan.countsEverything(methodRoute) ? decision : decision.withRequest(request);
+    }
+
+    /**
+     * Tells the engine the final status of an allowed request, once the application answered. Limits that count
+     * only some statuses ({@code countStatuses}) get this request's units back if its status is not among them,
+     * exactly once however often this is called. Cheap and safe for any decision.
+     */
+    public void complete(Decision decision, int status) {
+        MeteringRequest request = decision.request();
+        if (request == null || !decision.markCompleted()) {
+            return;
+        }
+        CompiledPlan plan = decision.compiledPlan();
+        MethodRoute route = decision.methodRoute();
+        boolean planBucket = plan.plan().throttleCountStatuses() != null && !plan.plan().throttleCountStatuses().contains(status);
+        boolean methodBucket = route != null && route.countStatuses() != null && !route.countStatuses().contains(status);
+        boolean quota = plan.plan().quotaCountStatuses() != null && !plan.plan().quotaCountStatuses().contains(status);
+        if (planBucket || methodBucket || quota) {
+            try {
+                store.refund(request, planBucket, methodBucket, quota);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "usage-plans: could not give back the units of a request that did not "
+                        + "count (status {0}): {1}", status, e.toString());
+            }
+        }
     }
 
     /**

@@ -250,7 +250,7 @@ class PlanFileTest {
                       burstLimit: 20
                 """);
         assertEquals("usage-plans: plans.yaml, line 4: plans[premium].throttle.rateLimt: unknown field 'rateLimt'; "
-                + "allowed here: [burstLimit, rateLimit]", e.getMessage());
+                + "allowed here: [burstLimit, countStatuses, rateLimit]", e.getMessage());
         assertLocated(e, 4, "plans[premium].throttle.rateLimt");
     }
 
@@ -262,7 +262,7 @@ class PlanFileTest {
                   - name: basic
                 """);
         assertEquals("usage-plans: plans.yaml, line 2: plan: unknown field 'plan'; "
-                + "allowed here: [api, apiKeys, excludePaths, plans, responses]", e.getMessage());
+                + "allowed here: [api, apiKeys, excludePaths, only, plans, responses, skip]", e.getMessage());
         assertLocated(e, 2, "plan");
     }
 

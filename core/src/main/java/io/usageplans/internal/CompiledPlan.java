@@ -41,6 +41,12 @@ public final class CompiledPlan {
         return plan.name();
     }
 
+    /** Whether every allowed request counts whatever its status (no countStatuses on the plan or the method). */
+    public boolean countsEverything(MethodRoute route) {
+        return plan.throttleCountStatuses() == null && plan.quotaCountStatuses() == null
+                && (route == null || route.countStatuses() == null);
+    }
+
     /** The plan throttle's policy name without quotes, e.g. {@code premium-burst}. */
     public String rawBurstPolicyName() {
         return plan.name() + "-burst";

@@ -18,7 +18,10 @@ public final class MethodRoute {
      * @param bucketId   identifies the per-key bucket (the same for every plan: a key has one plan per stage)
      * @param displayKey how policies and logs name the method, e.g. {@code /pets/{petId}/GET}
      */
-    MethodRoute(String planName, String bucketId, String displayKey, Throttle throttle) {
+    private final io.usageplans.StatusSet countStatuses;
+
+    MethodRoute(String planName, String bucketId, String displayKey, Throttle throttle, io.usageplans.StatusSet countStatuses) {
+        this.countStatuses = countStatuses;
         this.displayKey = displayKey;
         this.throttle = throttle;
         this.bucket = new BucketSpec(bucketId, throttle.burstLimit(), throttle.nanosToFill());
@@ -36,6 +39,11 @@ public final class MethodRoute {
     /** The policy's name without quotes, e.g. {@code premium-/pets/{petId}/GET}. */
     public String rawPolicyName() {
         return rawPolicyName;
+    }
+
+    /** Only responses with these statuses count toward this method's bucket; null for all. */
+    public io.usageplans.StatusSet countStatuses() {
+        return countStatuses;
     }
 
     public Throttle throttle() {

@@ -209,7 +209,9 @@ public final class RouteTable {
                 long cost;
                 String bucket;
                 String display;
+                io.usageplans.StatusSet counts = null;
                 if (fromFile != null) {
+                    counts = fromFile.countStatuses();
                     throttle = fromFile.throttle();
                     cost = fromFile.cost();
                     bucket = fromFile.bucket();
@@ -237,7 +239,7 @@ public final class RouteTable {
                                     + first[1] + "; a shared bucket has one shape");
                         }
                     }
-                    throttles[plan.index] = new MethodRoute(plan.name(), bucketId, bucket == null ? display : bucket, throttle);
+                    throttles[plan.index] = new MethodRoute(plan.name(), bucketId, bucket == null ? display : bucket, throttle, counts);
                 }
                 if (required == null || required.contains(plan.name())) {
                     checkCost(plan, cost, throttle, source);

@@ -84,6 +84,24 @@ final class KeyState implements TimeMeter {
         return new Consumption(Verdict.ALLOWED, planTokens, planToFull, methodTokens, methodToFull, quotaUsed, 0);
     }
 
+    void refund(MeteringRequest request, boolean plan, boolean method, boolean quota) {
+        nowNanos = Math.max(nowNanos, request.nowNanos());
+        long cost = request.cost();
+        if (plan && request.planBucket() != null && planBucket != null && request.planBucket().equals(planSpec)) {
+            planBucket.addTokens(cost);
+        }
+        if (method && request.methodBucket() != null) {
+            for (int i = 0; i < methodSpecs.length; i++) {
+                if (methodSpecs[i].equals(request.methodBucket())) {
+                    methodBuckets[i].addTokens(cost);
+                }
+            }
+        }
+        if (quota && request.quota() != null && quotaStartMillis == request.quota().startMillis()) {
+            quotaUsed = Math.max(0, quotaUsed - cost);
+        }
+    }
+
     private Consumption rejected(Verdict verdict, MeteringRequest request, LocalBucket plan, LocalBucket method,
                                  long nanosToRetry) {
         long planTokens = plan == null ? 0 : plan.getAvailableTokens();

@@ -70,6 +70,18 @@ public final class LocalUsageStore implements UsageStore {
         }
     }
 
+    @Override
+    public void refund(MeteringRequest request, boolean planBucket, boolean methodBucket, boolean quota) {
+        KeyState state = states.get(request.stateKey());
+        if (state != null) {
+            synchronized (state) {
+                if (!state.evicted) {
+                    state.refund(request, planBucket, methodBucket, quota);
+                }
+            }
+        }
+    }
+
     /** Removes the state of keys whose buckets are full and whose quota period is over; returns how many. */
     public int evictIdle() {
         Instant now = clock.instant();

@@ -118,6 +118,8 @@ public final class ClusterCatalog implements AutoCloseable {
         Catalog.Builder builder = Catalog.builder().api(planFile.api()).responses(planFile.responses());
         planFile.plans().forEach(builder::plan);
         planFile.excludePaths().forEach(builder::excludePath);
+        planFile.skip().forEach(builder::skip);
+        planFile.only().forEach(builder::only);
         apiKeys.forEach(builder::apiKey);
         return builder.build();
     }

@@ -95,6 +95,39 @@ public final class HazelcastUsageStore implements UsageStore {
         }
     }
 
+    @Override
+    public void refund(MeteringRequest request, boolean planBucket, boolean methodBucket, boolean quota) {
+        Decide original = new Decide(request.planBucket(), request.methodBucket(), request.quota(), request.nowNanos(),
+                reportDays, request.cost());
+        try {
+            if (callerSide) {
+                long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+                while (System.nanoTime() < deadline) {
+                    KeyUsage current = state.get(request.stateKey());
+                    if (current == null) {
+                        return;
+                    }
+                    KeyUsage next = copy(current);
+                    next.refund(original.plan, original.method, original.quota, original.nowNanos, original.cost,
+                            planBucket, methodBucket, quota);
+                    if (state.replace(request.stateKey(), current, next)) {
+                        return;
+                    }
+                }
+                throw new UsageStoreUnavailableException("key state changed concurrently until the timeout", null);
+            }
+            state.submitToKey(request.stateKey(), new Refund(original, planBucket, methodBucket, quota))
+                    .toCompletableFuture().get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new UsageStoreUnavailableException("no answer from the Hazelcast cluster within " + timeoutMillis + " ms", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UsageStoreUnavailableException("interrupted while waiting for the Hazelcast cluster", e);
+        } catch (ExecutionException e) {
+            throw new UsageStoreUnavailableException("the Hazelcast cluster failed: " + e.getCause(), e.getCause());
+        }
+    }
+
     /**
      * The fallback for clusters whose members cannot load this jar: read the entry, decide here, and write it back
      * only if nobody changed it meanwhile (compare-and-set on the serialized value, which members can store without

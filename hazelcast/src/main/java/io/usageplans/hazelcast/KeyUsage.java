@@ -85,6 +85,34 @@ public final class KeyUsage {
         return new Outcome(consumption, verdict == Verdict.ALLOWED);
     }
 
+    /** Gives back what an allowed request took, for the limits named; buckets are capped at their capacity. */
+    void refund(BucketSpec plan, BucketSpec method, QuotaWindow quota, long nowNanos, long cost,
+                boolean planBucket, boolean methodBucket, boolean quotaUnits) {
+        if (planBucket && plan != null) {
+            giveBack(plan.id(), nowNanos, cost);
+        }
+        if (methodBucket && method != null) {
+            giveBack(method.id(), nowNanos, cost);
+        }
+        if (quotaUnits && quota != null && quotaStartMillis == quota.startMillis()) {
+            quotaUsed = Math.max(0, quotaUsed - cost);
+            int n = usageDays.length;
+            long day = Math.floorDiv(nowNanos / NANOS_PER_MILLI, MILLIS_PER_DAY);
+            if (n > 0 && usageDays[n - 1] == day) {
+                usageCounts[n - 1] = Math.max(0, usageCounts[n - 1] - cost);
+            }
+        }
+    }
+
+    private void giveBack(String id, long nowNanos, long cost) {
+        for (int i = 0; i < bucketIds.length; i++) {
+            if (bucketIds[i].equals(id)) {
+                refill(i, nowNanos);
+                tokens[i] = Math.min(capacities[i], tokens[i] + cost);
+            }
+        }
+    }
+
     /** How long the entry must live: until its buckets are full, its quota period is over, and its usage is reported. */
     long ttlMillis(long nowNanos, QuotaWindow quota, int reportDays) {
         long nowMillis = nowNanos / NANOS_PER_MILLI;

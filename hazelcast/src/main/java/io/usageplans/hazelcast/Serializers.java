@@ -19,7 +19,8 @@ final class Serializers {
     }
 
     static List<CompactSerializer<?>> all() {
-        return List.of(new KeyUsageSerializer(), new DecideSerializer(), new ConsumptionSerializer(), new KeyRecordSerializer());
+        return List.of(new KeyUsageSerializer(), new DecideSerializer(), new ConsumptionSerializer(), new KeyRecordSerializer(),
+                new RefundSerializer());
     }
 
     static final class KeyUsageSerializer implements CompactSerializer<KeyUsage> {
@@ -99,6 +100,32 @@ final class Serializers {
         @Override
         public Class<Decide> getCompactClass() {
             return Decide.class;
+        }
+    }
+
+    static final class RefundSerializer implements CompactSerializer<Refund> {
+        @Override
+        public Refund read(CompactReader in) {
+            return new Refund(in.readCompact("request"), in.readBoolean("planBucket"), in.readBoolean("methodBucket"),
+                    in.readBoolean("quota"));
+        }
+
+        @Override
+        public void write(CompactWriter out, Refund r) {
+            out.writeCompact("request", r.request);
+            out.writeBoolean("planBucket", r.planBucket);
+            out.writeBoolean("methodBucket", r.methodBucket);
+            out.writeBoolean("quota", r.quota);
+        }
+
+        @Override
+        public String getTypeName() {
+            return "usageplans.Refund";
+        }
+
+        @Override
+        public Class<Refund> getCompactClass() {
+            return Refund.class;
         }
     }
 

@@ -201,6 +201,23 @@ class ClusterStoreTest {
     }
 
     @Test
+    void countOnly2xxGivesTheUnitsOfFailuresBackExactlyOnceAcrossMembers() {
+        int successes = 0;
+        for (int i = 0; i < 30 && successes < 10; i++) {
+            Decision d = engines.get(i % 3).decide(TestCluster.SUCCESSES, "GET", "/pets");
+            assertEquals(Outcome.ALLOWED, d.outcome(), "request " + i);
+            boolean fail = i % 2 == 0 && i < 10;
+            engines.get(i % 3).complete(d, fail ? 500 : 200);
+            engines.get(i % 3).complete(d, fail ? 500 : 200); // completing twice gives nothing back twice
+            if (!fail) {
+                successes++;
+            }
+        }
+        assertEquals(10, successes);
+        assertEquals(Outcome.QUOTA_EXCEEDED, engines.get(1).decide(TestCluster.SUCCESSES, "GET", "/pets").outcome());
+    }
+
+    @Test
     void theCallerSideFallbackIsAsExactAndCostsMoreRoundTrips() throws Exception {
         List<UsagePlans> fallback = new ArrayList<>();
         List<HazelcastUsageStore> fallbackStores = new ArrayList<>();

@@ -17,6 +17,7 @@ import io.usageplans.FailMode;
 import io.usageplans.MethodSettings;
 import io.usageplans.Plan;
 import io.usageplans.QuotaPeriod;
+import io.usageplans.StatusSet;
 import io.usageplans.Throttle;
 
 /** Real Hazelcast members on loopback: multicast off, TCP-IP join on 127.0.0.1, a unique cluster name each time. */
@@ -28,6 +29,7 @@ final class TestCluster implements AutoCloseable {
     static final String BULK = "bulk-quota-key-0123456789";
     static final String OPEN = "fail-open-key-0123456789";
     static final String WEIGHTED = "weighted-key-0123456789abc";
+    static final String SUCCESSES = "successes-key-0123456789ab";
 
     final String name = "usage-plans-test-" + UUID.randomUUID();
     final List<HazelcastInstance> members = new ArrayList<>();
@@ -90,6 +92,9 @@ final class TestCluster implements AutoCloseable {
                                 .withMethod("/reports/weekly/GET", new MethodSettings(Throttle.of(1, 2), 1, "reports")))
                         .build())
                 .apiKey(ApiKey.builder("weighted-customer").value(WEIGHTED).plans("weighted").build())
+                .plan(Plan.builder("successes").throttle(1000, 1000).quota(10, QuotaPeriod.DAY)
+                        .quotaCountStatuses(StatusSet.parse("2xx")).stage("test").build())
+                .apiKey(ApiKey.builder("successes-customer").value(SUCCESSES).plans("successes").build())
                 .apiKey(ApiKey.builder("basic-customer").value(BASIC).plans("basic").build())
                 .apiKey(ApiKey.builder("dev-team").value(DEV).plans("dev").build())
                 .apiKey(ApiKey.builder("premium-customer").value(PREMIUM).plans("premium").build())

@@ -58,6 +58,8 @@ public class UsagePlanFilter implements Filter {
     private boolean publishedEngine;
     private ServletContext context;
     private ApiKeyResolver keyResolver;
+    private List<MeteringCondition> skip = List.of();
+    private List<MeteringCondition> only = List.of();
 
     /** For {@code web-fragment.xml} and {@code web.xml}: the engine is built from the plan file at {@link #init}. */
     public UsagePlanFilter() {
@@ -100,6 +102,8 @@ public class UsagePlanFilter implements Filter {
             if (enabled.isPresent()) {
                 engine.setEnabled(parseSwitch(enabled.get()));
             }
+            skip = MeteringCondition.compile(engine.catalog().skip(), loader);
+            only = MeteringCondition.compile(engine.catalog().only(), loader);
             List<RouteDefinition> servletRoutes = ServletRoutes.find(context, loader);
             if (!servletRoutes.isEmpty()) {
                 engine.addRoutes(servletRoutes);
@@ -183,8 +187,12 @@ public class UsagePlanFilter implements Filter {
         Decision decision;
         try {
             key = keyResolver.resolve(request);
-            String path = request.getPathInfo() == null ? request.getServletPath() : request.getServletPath() + request.getPathInfo();
-            decision = engine.decide(key, request.getMethod(), path.isEmpty() ? "/" : path);
+            if (counts(request)) {
+                String path = request.getPathInfo() == null ? request.getServletPath() : request.getServletPath() + request.getPathInfo();
+                decision = engine.decide(key, request.getMethod(), path.isEmpty() ? "/" : path);
+            } else {
+                decision = Decision.notMetered(); // a skip/only condition says this request does not count
+            }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "usage-plans: could not decide " + request.getMethod() + " "
                     + request.getRequestURI() + "; answering 500", e);
@@ -198,8 +206,13 @@ public class UsagePlanFilter implements Filter {
         }
         RejectionResponse.rateLimitFields(decision, response);
         MeteringContext previous = MeteringContext.enterRequest(key, decision);
+        boolean async = false;
         try {
             chain.doFilter(request, response);
+            async = request.isAsyncStarted();
+            if (async) {
+                request.getAsyncContext().addListener(new CompletionListener(engine, decision));
+            }
         } catch (IOException | ServletException | RuntimeException e) {
             UsagePlanRejectedException rejected = rejection(e);
             if (rejected == null || response.isCommitted()) {
@@ -210,6 +223,49 @@ public class UsagePlanFilter implements Filter {
             RejectionResponse.reject(rejected.decision(), response);
         } finally {
             MeteringContext.restore(previous);
+            if (!async) {
+                // the final status the application (or a later filter) set: limits with countStatuses may give units back
+                engine.complete(decision, response.getStatus());
+            }
+        }
+    }
+
+    /** The skip and only conditions: not metered when a skip condition matches, or when only-conditions exist and none does. */
+    private boolean counts(HttpServletRequest request) {
+        for (MeteringCondition condition : skip) {
+            if (condition.test(request)) {
+                return false;
+            }
+        }
+        if (only.isEmpty()) {
+            return true;
+        }
+        for (MeteringCondition condition : only) {
+            if (condition.test(request)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Completes an asynchronous request's decision when its response is done. */
+    private record CompletionListener(UsagePlans engine, Decision decision) implements jakarta.servlet.AsyncListener {
+        @Override
+        public void onComplete(jakarta.servlet.AsyncEvent event) {
+            engine.complete(decision, ((HttpServletResponse) event.getSuppliedResponse()).getStatus());
+        }
+
+        @Override
+        public void onTimeout(jakarta.servlet.AsyncEvent event) {
+        }
+
+        @Override
+        public void onError(jakarta.servlet.AsyncEvent event) {
+        }
+
+        @Override
+        public void onStartAsync(jakarta.servlet.AsyncEvent event) {
+            event.getAsyncContext().addListener(this);
         }
     }
 
