@@ -113,7 +113,7 @@ public final class UsagePlans implements AutoCloseable {
         if (ApiKey.problemWithValue(presentedKey) != null) {
             return forbidden(ForbiddenReason.MALFORMED_KEY, null, presentedKey, httpMethod, path, null);
         }
-        KeyRegistry.Entry entry = s.keys.find(ApiKey.sha256(presentedKey));
+        KeyRegistry.Entry entry = s.keys.findPresented(presentedKey);
         if (entry == null) {
             return forbidden(ForbiddenReason.UNKNOWN_KEY, null, presentedKey, httpMethod, path, null);
         }

@@ -31,9 +31,46 @@ public final class KeyRegistry {
         this.byHash = map;
     }
 
+    private static final ThreadLocal<Probe> PROBES = ThreadLocal.withInitial(Probe::new);
+
     /** The key whose value hashes to {@code sha256}, or null. */
     public Entry find(byte[] sha256) {
         return byHash.get(new Sha256(sha256));
+    }
+
+    /**
+     * The key a caller presented, or null: hashed and looked up with this thread's buffers, so the request path
+     * allocates nothing here. {@code value} must already be a well-formed key (at most 128 printable ASCII characters).
+     */
+    public Entry findPresented(String value) {
+        Probe probe = PROBES.get();
+        int length = value.length();
+        for (int i = 0; i < length; i++) {
+            probe.input[i] = (byte) value.charAt(i);
+        }
+        probe.digest.update(probe.input, 0, length);
+        try {
+            probe.digest.digest(probe.key.bytes, 0, probe.key.bytes.length);
+        } catch (java.security.DigestException e) {
+            throw new IllegalStateException("SHA-256 failed", e);
+        }
+        probe.key.rehash();
+        return byHash.get(probe.key);
+    }
+
+    /** One thread's reusable hashing buffers and lookup key. */
+    private static final class Probe {
+        final MessageDigest digest;
+        final byte[] input = new byte[ApiKey.MAX_LENGTH];
+        final Sha256 key = new Sha256(new byte[32]);
+
+        Probe() {
+            try {
+                digest = MessageDigest.getInstance("SHA-256");
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("the JVM has no SHA-256", e);
+            }
+        }
     }
 
     public int size() {
@@ -42,10 +79,15 @@ public final class KeyRegistry {
 
     private static final class Sha256 {
         private final byte[] bytes;
-        private final int hash;
+        private int hash;
 
         Sha256(byte[] bytes) {
             this.bytes = bytes;
+            rehash();
+        }
+
+        /** For the per-thread probe, whose bytes are overwritten for each lookup; stored keys never change. */
+        void rehash() {
             this.hash = (bytes[0] & 0xff) << 24 | (bytes[1] & 0xff) << 16 | (bytes[2] & 0xff) << 8 | (bytes[3] & 0xff);
         }
 

@@ -81,8 +81,24 @@ public final class HazelcastUsageStore implements UsageStore {
         if (callerSide) {
             return decideOnCaller(request.stateKey(), decide);
         }
+        return onOwner(request.stateKey(), decide);
+    }
+
+    @Override
+    public void refund(MeteringRequest request, boolean planBucket, boolean methodBucket, boolean quota) {
+        Decide original = new Decide(request.planBucket(), request.methodBucket(), request.quota(), request.nowNanos(),
+                reportDays, request.cost());
+        if (callerSide) {
+            refundOnCaller(request.stateKey(), original, planBucket, methodBucket, quota);
+        } else {
+            onOwner(request.stateKey(), new Refund(original, planBucket, methodBucket, quota));
+        }
+    }
+
+    /** Runs {@code processor} on the key's owner and waits at most the timeout; any failure is "unavailable". */
+    private <R> R onOwner(String key, com.hazelcast.map.EntryProcessor<String, KeyUsage, R> processor) {
         try {
-            return state.submitToKey(request.stateKey(), decide).toCompletableFuture().get(timeoutMillis, TimeUnit.MILLISECONDS);
+            return state.submitToKey(key, processor).toCompletableFuture().get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             throw new UsageStoreUnavailableException("no answer from the Hazelcast cluster within " + timeoutMillis + " ms", e);
         } catch (InterruptedException e) {
@@ -95,37 +111,25 @@ public final class HazelcastUsageStore implements UsageStore {
         }
     }
 
-    @Override
-    public void refund(MeteringRequest request, boolean planBucket, boolean methodBucket, boolean quota) {
-        Decide original = new Decide(request.planBucket(), request.methodBucket(), request.quota(), request.nowNanos(),
-                reportDays, request.cost());
+    private void refundOnCaller(String key, Decide original, boolean planBucket, boolean methodBucket, boolean quota) {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         try {
-            if (callerSide) {
-                long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-                while (System.nanoTime() < deadline) {
-                    KeyUsage current = state.get(request.stateKey());
-                    if (current == null) {
-                        return;
-                    }
-                    KeyUsage next = copy(current);
-                    next.refund(original.plan, original.method, original.quota, original.nowNanos, original.cost,
-                            planBucket, methodBucket, quota);
-                    if (state.replace(request.stateKey(), current, next)) {
-                        return;
-                    }
+            while (System.nanoTime() < deadline) {
+                KeyUsage current = state.get(key);
+                if (current == null) {
+                    return;
                 }
-                throw new UsageStoreUnavailableException("key state changed concurrently until the timeout", null);
+                KeyUsage next = copy(current);
+                next.refund(original.plan, original.method, original.quota, original.nowNanos, original.cost,
+                        planBucket, methodBucket, quota);
+                if (state.replace(key, current, next)) {
+                    return;
+                }
             }
-            state.submitToKey(request.stateKey(), new Refund(original, planBucket, methodBucket, quota))
-                    .toCompletableFuture().get(timeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new UsageStoreUnavailableException("no answer from the Hazelcast cluster within " + timeoutMillis + " ms", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UsageStoreUnavailableException("interrupted while waiting for the Hazelcast cluster", e);
-        } catch (ExecutionException e) {
-            throw new UsageStoreUnavailableException("the Hazelcast cluster failed: " + e.getCause(), e.getCause());
+        } catch (RuntimeException e) {
+            throw new UsageStoreUnavailableException("the Hazelcast cluster failed: " + e, e);
         }
+        throw new UsageStoreUnavailableException("key state changed concurrently until the " + timeoutMillis + " ms timeout", null);
     }
 
     /**
