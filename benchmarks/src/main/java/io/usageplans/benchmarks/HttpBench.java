@@ -1,0 +1,433 @@
+package io.usageplans.benchmarks;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The HTTP load harness behind {@code benchmarks/run-http.sh}: starts one {@link HttpBenchServer} JVM per mode on
+ * 127.0.0.1, warms each one up with wrk, then drives them in interleaved rounds (every round runs every mode once,
+ * in an order rotated round by round) and prints one table: requests per second, p50/p99 latency, the ratio to the
+ * bare baseline of the same round, and the bytes the server allocated and the CPU it used per request.
+ *
+ * <p>Bounded: every wrk run has a fixed duration and is killed if it overruns; the whole run stops starting rounds
+ * once {@code --max-minutes} is reached; servers stop when this process ends (shutdown hook, and they exit by
+ * themselves when their stdin closes).
+ */
+public final class HttpBench {
+
+    private static final Pattern RESULT = Pattern.compile("RESULT (.*)");
+    private static final List<Process> LIVE = new CopyOnWriteArrayList<>();
+    /** Set when the JVM is shutting down (Ctrl-C, kill): failures of runs cut short are then expected, not reported. */
+    private static volatile boolean stopping;
+
+    private HttpBench() {
+    }
+
+    /** Settings; {@code --quick} (default) and {@code --thorough} set them all, single options override. */
+    static final class Options {
+        String profile = "quick";
+        int rounds = 3;
+        int durationSeconds = 2;
+        int warmupSeconds = 5;
+        int connections = 16;
+        int wrkThreads = 2;
+        int basePort = 18180;
+        int keys = 10_000;
+        double maxMinutes = 6;
+        List<String> modes = HttpBenchServer.MODES;
+        String serverJvmOptions = "-Xms512m -Xmx512m -XX:+AlwaysPreTouch";
+        String wrk = "wrk";
+        Path lua;
+        Path out;
+
+        static Options parse(String[] args) {
+            Options o = new Options();
+            for (String a : args) { // profiles first, so that single options override them in any order
+                if (a.equals("--thorough")) {
+                    o.profile = "thorough";
+                    o.rounds = 20;
+                    o.durationSeconds = 5;
+                    o.warmupSeconds = 30;
+                    o.maxMinutes = 25;
+                }
+            }
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--quick", "--thorough" -> { }
+                    case "--rounds" -> o.rounds = Integer.parseInt(args[++i]);
+                    case "--duration" -> o.durationSeconds = Integer.parseInt(args[++i]);
+                    case "--warmup" -> o.warmupSeconds = Integer.parseInt(args[++i]);
+                    case "--connections" -> o.connections = Integer.parseInt(args[++i]);
+                    case "--wrk-threads" -> o.wrkThreads = Integer.parseInt(args[++i]);
+                    case "--base-port" -> o.basePort = Integer.parseInt(args[++i]);
+                    case "--keys" -> o.keys = Integer.parseInt(args[++i]);
+                    case "--max-minutes" -> o.maxMinutes = Double.parseDouble(args[++i]);
+                    case "--modes" -> o.modes = List.of(args[++i].split(","));
+                    case "--server-jvm-options" -> o.serverJvmOptions = args[++i];
+                    case "--wrk" -> o.wrk = args[++i];
+                    case "--lua" -> o.lua = Path.of(args[++i]);
+                    case "--out" -> o.out = Path.of(args[++i]);
+                    default -> throw new IllegalArgumentException("unknown option " + a + "\n" + usage());
+                }
+            }
+            for (String m : o.modes) {
+                if (!HttpBenchServer.MODES.contains(m)) {
+                    throw new IllegalArgumentException("unknown mode " + m + "; modes are " + HttpBenchServer.MODES);
+                }
+            }
+            if (!o.modes.contains("bare")) {
+                throw new IllegalArgumentException("--modes must include bare: every ratio is to the bare baseline of the same round");
+            }
+            if (o.rounds < 1 || o.durationSeconds < 1 || o.warmupSeconds < 0 || o.connections < 1 || o.wrkThreads < 1
+                    || o.rounds > 1000 || o.durationSeconds > 600 || o.warmupSeconds > 600) {
+                throw new IllegalArgumentException("rounds 1..1000, duration 1..600 s, warm-up 0..600 s, connections and threads >= 1");
+            }
+            return o;
+        }
+
+        static String usage() {
+            return """
+                    usage: run-http.sh [--quick | --thorough] [options]
+                      --quick            3 rounds x 2 s per mode, 5 s warm-up per server (about 1.5 minutes; the default)
+                      --thorough         20 rounds x 5 s per mode, 30 s warm-up per server (about 12 minutes)
+                      --rounds N --duration S --warmup S --connections C --wrk-threads T
+                      --modes bare,bucket4j,ours-1key,ours-10k,ours-mix   (bare is required)
+                      --keys N           keys of ours-10k (default 10000)
+                      --base-port P      servers listen on 127.0.0.1:P, P+1, ... (default 18180)
+                      --max-minutes M    no round starts after M minutes (quick 6, thorough 25)
+                      --server-jvm-options "..."   (default "-Xms512m -Xmx512m -XX:+AlwaysPreTouch")
+                      --out DIR          where runs.csv, table.md and the server logs go""";
+        }
+
+        double plannedSeconds() {
+            int n = modes.size();
+            return n * (3 + warmupSeconds) + (double) rounds * n * (durationSeconds + 0.6);
+        }
+    }
+
+    /** One server JVM, driven over its stdin and stdout. */
+    static final class ServerProcess {
+        final String mode;
+        final int port;
+        final Process process;
+        final PrintWriter commands;
+        final BlockingQueue<String> lines = new ArrayBlockingQueue<>(64);
+        final Path log;
+
+        ServerProcess(String mode, int port, Process process, Path log) {
+            this.mode = mode;
+            this.log = log;
+            this.port = port;
+            this.process = process;
+            this.commands = new PrintWriter(process.getOutputStream(), true, StandardCharsets.US_ASCII);
+            Thread reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII))) {
+                    for (String line; (line = r.readLine()) != null; ) {
+                        lines.offer(line);
+                    }
+                } catch (IOException ignored) {
+                    // the server ended
+                }
+            }, "reader-" + mode);
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        String await(String prefix, long seconds) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (System.nanoTime() < deadline) {
+                String line = lines.poll(200, TimeUnit.MILLISECONDS);
+                if (line != null && line.startsWith(prefix)) {
+                    return line;
+                }
+                if (line == null && !process.isAlive()) {
+                    throw new IllegalStateException("server " + mode + " exited with " + process.exitValue() + "; see " + log.toAbsolutePath());
+                }
+            }
+            throw new IllegalStateException("server " + mode + " did not answer " + prefix + " within " + seconds + " s");
+        }
+
+        /** {allocated bytes, process CPU ns, 200 responses}. */
+        long[] stats() throws InterruptedException {
+            lines.clear();
+            commands.println("stats");
+            String[] f = await("STATS ", 10).split(" ");
+            return new long[] {Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])};
+        }
+    }
+
+    /** One measured wrk run against one mode. */
+    record Run(int round, String mode, double rps, long requests, long durationMicros, long p50, long p90, long p99, long max,
+               long non2xx, long socketErrors, long allocatedBytes, long cpuNanos, long served) {
+
+        double bytesPerRequest() {
+            return (double) allocatedBytes / requests;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (Arrays.asList(args).contains("--help")) {
+            System.out.println(Options.usage());
+            return;
+        }
+        Options o;
+        try {
+            o = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        long started = System.nanoTime();
+        String stamp = LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Path out = o.out != null ? o.out : Path.of("target", "http-" + stamp);
+        Files.createDirectories(out);
+        Path lua = o.lua != null ? o.lua : extractLua(out);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping = true;
+            stopAll();
+        }, "stop-servers"));
+
+        System.out.printf(Locale.ROOT, "HTTP benchmark, %s: %d modes, %d rounds x %d s, warm-up %d s per server, wrk -t%d -c%d, "
+                        + "about %.1f minutes (at most %.0f)%nresults in %s%n", o.profile, o.modes.size(), o.rounds, o.durationSeconds,
+                o.warmupSeconds, o.wrkThreads, o.connections, o.plannedSeconds() / 60, o.maxMinutes, out.toAbsolutePath());
+
+        Map<String, ServerProcess> servers = new LinkedHashMap<>();
+        List<Run> runs = new ArrayList<>();
+        try {
+            int port = o.basePort;
+            for (String mode : o.modes) {
+                servers.put(mode, start(o, mode, port++, out));
+            }
+            Files.writeString(out.resolve("pids"), servers.values().stream().map(s -> Long.toString(s.process.pid()))
+                    .reduce("", (a, b) -> a + b + "\n"));
+            for (ServerProcess s : servers.values()) {
+                check(s);
+            }
+            for (ServerProcess s : servers.values()) {
+                if (o.warmupSeconds > 0) {
+                    System.out.printf(Locale.ROOT, "warm-up %-9s %d s%n", s.mode, o.warmupSeconds);
+                    wrk(o, s, o.warmupSeconds, lua);
+                }
+            }
+            long deadline = started + (long) (o.maxMinutes * 60e9);
+            for (int round = 0; round < o.rounds; round++) {
+                double roundSeconds = o.modes.size() * (o.durationSeconds + 1.0);
+                if (System.nanoTime() + (long) (roundSeconds * 1e9) > deadline) {
+                    System.out.printf(Locale.ROOT, "time bound of %.0f minutes reached: stopping after %d rounds%n", o.maxMinutes, round);
+                    break;
+                }
+                List<String> order = new ArrayList<>(o.modes);
+                java.util.Collections.rotate(order, -round); // each mode takes each place in the order equally often
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "round %2d/%d:", round + 1, o.rounds));
+                for (String mode : order) {
+                    ServerProcess s = servers.get(mode);
+                    long[] before = s.stats();
+                    Map<String, Long> r = wrk(o, s, o.durationSeconds, lua);
+                    long[] after = s.stats();
+                    long requests = r.get("requests");
+                    if (requests == 0) {
+                        throw new IllegalStateException("wrk completed no request against " + mode);
+                    }
+                    Run run = new Run(round + 1, mode, requests * 1e6 / r.get("duration_us"), requests, r.get("duration_us"),
+                            r.get("p50_us"), r.get("p90_us"), r.get("p99_us"), r.get("max_us"), r.get("non2xx"),
+                            r.get("connect") + r.get("read") + r.get("write") + r.get("timeout"),
+                            after[0] - before[0], after[1] - before[1], after[2] - before[2]);
+                    runs.add(run);
+                    line.append(String.format(Locale.ROOT, " %s %.0f", mode, run.rps()));
+                }
+                System.out.println(line);
+            }
+        } catch (Exception | Error e) {
+            if (stopping) {
+                System.out.println("interrupted: servers and wrk stopped; runs so far in " + out.resolve("runs.csv"));
+                return;
+            }
+            throw e;
+        } finally {
+            writeCsv(out.resolve("runs.csv"), runs);
+            if (!stopping) {
+                stopAll();
+            }
+        }
+        if (runs.isEmpty()) {
+            System.out.println("no measured run");
+            return;
+        }
+        String table = HttpReport.table(runs, o.modes);
+        String header = String.format(Locale.ROOT, "%s run of %s UTC, %d rounds x %d s, wrk -t%d -c%d, %d cores, Java %s, server JVM %s%n",
+                o.profile, stamp, runs.stream().mapToInt(Run::round).max().orElse(0), o.durationSeconds, o.wrkThreads, o.connections,
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), o.serverJvmOptions);
+        Files.writeString(out.resolve("table.md"), header + "\n" + table);
+        System.out.println();
+        System.out.print(header);
+        System.out.println();
+        System.out.print(table);
+        System.out.printf(Locale.ROOT, "%ntook %.1f minutes; raw runs in %s%n", (System.nanoTime() - started) / 60e9,
+                out.resolve("runs.csv").toAbsolutePath());
+    }
+
+    private static Path extractLua(Path out) throws IOException {
+        Path lua = out.resolve("keys.lua");
+        try (InputStream in = HttpBench.class.getResourceAsStream("/wrk/keys.lua")) {
+            if (in == null) {
+                throw new IllegalStateException("wrk/keys.lua is not on the class path; give --lua benchmarks/src/main/resources/wrk/keys.lua");
+            }
+            Files.copy(in, lua, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return lua;
+    }
+
+    private static ServerProcess start(Options o, String mode, int port, Path out) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(Arrays.asList(o.serverJvmOptions.trim().split("\\s+")));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), HttpBenchServer.class.getName(),
+                "--mode", mode, "--port", Integer.toString(port), "--keys", Integer.toString(o.keys)));
+        Path log = out.resolve("server-" + mode + ".log");
+        Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
+        LIVE.add(p);
+        ServerProcess s = new ServerProcess(mode, port, p, log);
+        String ready = s.await("READY ", 60);
+        System.out.printf(Locale.ROOT, "started %-9s pid %d on 127.0.0.1:%s%n", mode, p.pid(), ready.substring(6));
+        return s;
+    }
+
+    /** One request per server before anything is measured, so that a broken mode fails at once with a clear message. */
+    private static void check(ServerProcess s) throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(url(s)).header("x-api-key", BenchCatalogs.keyValue(0))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        boolean ours = s.mode.startsWith("ours");
+        if (r.statusCode() != 200 || ours && r.headers().firstValue("RateLimit").isEmpty()
+                || s.mode.equals("bucket4j") && r.headers().firstValue("X-Rate-Limit-Remaining").isEmpty()) {
+            throw new IllegalStateException("server " + s.mode + " answered " + r.statusCode() + " " + r.headers().map() + " " + r.body());
+        }
+    }
+
+    private static URI url(ServerProcess s) {
+        return URI.create("http://127.0.0.1:" + s.port + "/test/pets");
+    }
+
+    private static Map<String, Long> wrk(Options o, ServerProcess s, int seconds, Path lua) throws Exception {
+        List<String> command = new ArrayList<>(List.of(o.wrk, "-t" + o.wrkThreads, "-c" + o.connections, "-d" + seconds + "s",
+                "--timeout", "5s", "-s", lua.toString(), url(s).toString(), "--"));
+        switch (s.mode) {
+            case "ours-10k" -> command.addAll(List.of("many", Integer.toString(o.keys)));
+            case "ours-mix" -> command.add("mix");
+            default -> command.add("one");
+        }
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        LIVE.add(p);
+        try {
+            byte[] output;
+            try (InputStream in = p.getInputStream()) {
+                output = readBounded(p, in, seconds + 20);
+            }
+            String text = new String(output, StandardCharsets.UTF_8);
+            Matcher m = RESULT.matcher(text);
+            if (!p.waitFor(5, TimeUnit.SECONDS) || p.exitValue() != 0 || !m.find()) {
+                throw new IllegalStateException("wrk failed against " + s.mode + ": " + String.join(" ", command) + "\n" + text);
+            }
+            Map<String, Long> values = new LinkedHashMap<>();
+            for (String field : m.group(1).trim().split(" ")) {
+                String[] kv = field.split("=");
+                values.put(kv[0], Long.parseLong(kv[1]));
+            }
+            return values;
+        } finally {
+            p.destroyForcibly();
+            LIVE.remove(p);
+        }
+    }
+
+    /** All of a process's output, killing it if it runs past {@code seconds}. */
+    private static byte[] readBounded(Process p, InputStream in, int seconds) throws Exception {
+        Thread watchdog = new Thread(() -> {
+            try {
+                if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "wrk-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        try {
+            return in.readAllBytes();
+        } finally {
+            watchdog.interrupt();
+        }
+    }
+
+    private static void writeCsv(Path file, List<Run> runs) {
+        StringBuilder csv = new StringBuilder("round,mode,rps,requests,duration_us,p50_us,p90_us,p99_us,max_us,non2xx,socket_errors,"
+                + "allocated_bytes,cpu_ns,served_200,bytes_per_request,cpu_us_per_request\n");
+        for (Run r : runs) {
+            csv.append(String.format(Locale.ROOT, "%d,%s,%.1f,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%.1f,%.2f%n", r.round(), r.mode(), r.rps(),
+                    r.requests(), r.durationMicros(), r.p50(), r.p90(), r.p99(), r.max(), r.non2xx(), r.socketErrors(),
+                    r.allocatedBytes(), r.cpuNanos(), r.served(), r.bytesPerRequest(), r.cpuNanos() / 1e3 / r.requests()));
+        }
+        try {
+            Files.writeString(file, csv);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Stops every server and wrk this process started: quit, then TERM, then KILL. */
+    static synchronized void stopAll() {
+        for (Process p : LIVE) {
+            try {
+                p.getOutputStream().write("quit\n".getBytes(StandardCharsets.US_ASCII));
+                p.getOutputStream().flush();
+            } catch (IOException ignored) {
+                // already gone
+            }
+        }
+        for (Process p : LIVE) {
+            try {
+                if (!p.waitFor(3, TimeUnit.SECONDS)) {
+                    p.destroy();
+                    if (!p.waitFor(3, TimeUnit.SECONDS)) {
+                        p.destroyForcibly();
+                    }
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        LIVE.clear();
+    }
+}
