@@ -44,17 +44,18 @@ public final class Catalog {
             }
         }
         Map<String, ApiKey> keysByName = new HashMap<>();
+        Map<String, ApiKey> keysByHash = new HashMap<>();
         List<ApiKey> keys = new ArrayList<>();
         for (ApiKey key : apiKeys) {
             String entry = "apiKeys[" + key.name() + "]";
             if (keysByName.putIfAbsent(key.name(), key) != null) {
                 throw new UsagePlansConfigException(entry, "key '" + key.name() + "' is defined twice; key names must be unique");
             }
-            for (ApiKey other : keys) {
-                if (other.matchesSha256(key.valueSha256())) {
-                    throw new UsagePlansConfigException(entry, "key '" + key.name() + "' has the same value as key '"
-                            + other.name() + "'; key values must be unique");
-                }
+            // by hash, so a million keys validate in linear time; the hashes are not secret
+            ApiKey sameValue = keysByHash.putIfAbsent(java.util.HexFormat.of().formatHex(key.valueSha256()), key);
+            if (sameValue != null) {
+                throw new UsagePlansConfigException(entry, "key '" + key.name() + "' has the same value as key '"
+                        + sameValue.name() + "'; key values must be unique");
             }
             Map<String, String> planOfStage = new HashMap<>();
             for (String planName : key.plans()) {

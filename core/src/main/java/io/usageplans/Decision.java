@@ -89,7 +89,9 @@ public final class Decision {
     private final long retryAfterSeconds;
     private final ResponseSettings responses;
     private MeteringRequest request;
-    private final java.util.concurrent.atomic.AtomicBoolean completed = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile int completed;
+    private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<Decision> COMPLETED =
+            java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Decision.class, "completed");
 
     Decision(Outcome outcome, ForbiddenReason forbiddenReason, ApiKey key, CompiledPlan plan, MethodRoute route,
              Consumption consumption, QuotaWindow window, long nowMillis, long retryAfterSeconds, ResponseSettings responses) {
@@ -135,7 +137,7 @@ public final class Decision {
 
     /** True the first time only: a request is completed (and maybe refunded) exactly once. */
     boolean markCompleted() {
-        return completed.compareAndSet(false, true);
+        return COMPLETED.compareAndSet(this, 0, 1);
     }
 
     CompiledPlan compiledPlan() {

@@ -23,6 +23,7 @@ public final class CompiledPlan {
     final String shapedBurstPolicyItem;
     final String quotaPolicyName;
     private volatile CachedWindow current;
+    volatile RateLimitFields.CachedPolicy cachedPolicy;
 
     public CompiledPlan(Plan plan, int index) {
         this.plan = plan;

@@ -19,6 +19,7 @@ public final class MethodRoute {
      * @param displayKey how policies and logs name the method, e.g. {@code /pets/{petId}/GET}
      */
     private final io.usageplans.StatusSet countStatuses;
+    volatile RateLimitFields.CachedPolicy cachedPolicy;
 
     MethodRoute(String planName, String bucketId, String displayKey, Throttle throttle, io.usageplans.StatusSet countStatuses) {
         this.countStatuses = countStatuses;

@@ -16,7 +16,30 @@ public final class RateLimitFields {
     private RateLimitFields() {
     }
 
+    /**
+     * The policy field changes only with the quota period, so it is rendered once per plan, method and period and
+     * then reused: the request path allocates nothing for it.
+     */
     public static String policy(CompiledPlan plan, MethodRoute route, QuotaWindow window, boolean bucketShape) {
+        CachedPolicy cached = route == null ? plan.cachedPolicy : route.cachedPolicy;
+        if (cached != null && cached.shape == bucketShape && (cached.window == window || java.util.Objects.equals(cached.window, window))) {
+            return cached.value;
+        }
+        String value = render(plan, route, window, bucketShape);
+        cached = new CachedPolicy(window, bucketShape, value);
+        if (route == null) {
+            plan.cachedPolicy = cached;
+        } else {
+            route.cachedPolicy = cached;
+        }
+        return value;
+    }
+
+    /** A rendered policy field and what it was rendered for. */
+    record CachedPolicy(QuotaWindow window, boolean shape, String value) {
+    }
+
+    private static String render(CompiledPlan plan, MethodRoute route, QuotaWindow window, boolean bucketShape) {
         StringBuilder out = new StringBuilder(96);
         if (route != null) {
             out.append(bucketShape ? route.shapedPolicyItem : route.policyItem);

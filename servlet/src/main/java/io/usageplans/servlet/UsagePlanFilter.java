@@ -43,8 +43,6 @@ public class UsagePlanFilter implements Filter {
 
     /** The servlet-context attribute holding the application's {@link UsagePlans} engine, shared by every adapter. */
     public static final String ENGINE_ATTRIBUTE = UsagePlans.class.getName();
-    /** The request attribute holding the {@link Decision} once a request was metered, so it is counted once. */
-    public static final String DECISION_ATTRIBUTE = Decision.class.getName();
     /** The servlet-context attribute with an {@link ApiKeyResolver} the application chose (e.g. a CDI bean). */
     public static final String RESOLVER_ATTRIBUTE = ApiKeyResolver.class.getName();
 
@@ -179,8 +177,9 @@ public class UsagePlanFilter implements Filter {
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
         if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)
-                || request.getAttribute(DECISION_ATTRIBUTE) != null) {
-            chain.doFilter(req, res); // not HTTP, or already metered by another adapter: count once
+                || MeteringContext.current().map(MeteringContext::fromRequest).orElse(false)) {
+            // not HTTP, or this request already passed a usage-plans filter on this thread: count once
+            chain.doFilter(req, res);
             return;
         }
         String key;
@@ -199,7 +198,6 @@ public class UsagePlanFilter implements Filter {
             RejectionResponse.internalError(response);
             return;
         }
-        request.setAttribute(DECISION_ATTRIBUTE, decision);
         if (!decision.passes()) {
             RejectionResponse.reject(decision, response);
             return;
@@ -219,7 +217,6 @@ public class UsagePlanFilter implements Filter {
                 throw e;
             }
             // a metered bean method refused the call after this filter let it through: answer as the gateway does
-            request.setAttribute(DECISION_ATTRIBUTE, rejected.decision());
             RejectionResponse.reject(rejected.decision(), response);
         } finally {
             MeteringContext.restore(previous);
