@@ -41,8 +41,7 @@ import org.openjdk.jmh.infra.ThreadParams;
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar DecideBenchmark -prof gc}.
  */
-// HAZELCAST ROWS (issue 8): a HazelcastDecideBenchmark next to this class, with the same keys and threads, a @Param
-// "from" = member | client, and the engine built with .store(<the Hazelcast store>) on a two-member loopback cluster.
+// The same decision with the Hazelcast store (two members on loopback, member and client callers): HazelcastDecideBenchmark.
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5, time = 1)

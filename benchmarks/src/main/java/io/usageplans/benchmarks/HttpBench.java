@@ -61,6 +61,7 @@ public final class HttpBench {
         int wrkThreads = 2;
         int basePort = 18180;
         int keys = 10_000;
+        int hazelcastPort = 5960;
         double maxMinutes = 6;
         List<String> modes = HttpBenchServer.MODES;
         String serverJvmOptions = "-Xms512m -Xmx512m -XX:+AlwaysPreTouch";
@@ -90,6 +91,7 @@ public final class HttpBench {
                     case "--wrk-threads" -> o.wrkThreads = Integer.parseInt(args[++i]);
                     case "--base-port" -> o.basePort = Integer.parseInt(args[++i]);
                     case "--keys" -> o.keys = Integer.parseInt(args[++i]);
+                    case "--hazelcast-port" -> o.hazelcastPort = Integer.parseInt(args[++i]);
                     case "--max-minutes" -> o.maxMinutes = Double.parseDouble(args[++i]);
                     case "--modes" -> o.modes = List.of(args[++i].split(","));
                     case "--server-jvm-options" -> o.serverJvmOptions = args[++i];
@@ -120,8 +122,9 @@ public final class HttpBench {
                       --quick            3 rounds x 2 s per mode, 5 s warm-up per server (about 1.5 minutes; the default)
                       --thorough         20 rounds x 5 s per mode, 30 s warm-up per server (about 12 minutes)
                       --rounds N --duration S --warmup S --connections C --wrk-threads T
-                      --modes bare,bucket4j,ours-1key,ours-10k,ours-mix   (bare is required)
-                      --keys N           keys of ours-10k (default 10000)
+                      --modes bare,bucket4j,ours-1key,ours-10k,ours-mix,ours-hazelcast   (bare is required)
+                      --keys N           keys of ours-10k and ours-hazelcast (default 10000)
+                      --hazelcast-port P the two Hazelcast members of ours-hazelcast listen on 127.0.0.1 from P (default 5960)
                       --base-port P      servers listen on 127.0.0.1:P, P+1, ... (default 18180)
                       --max-minutes M    no round starts after M minutes (quick 6, thorough 25)
                       --server-jvm-options "..."   (default "-Xms512m -Xmx512m -XX:+AlwaysPreTouch")
@@ -223,13 +226,22 @@ public final class HttpBench {
 
         Map<String, ServerProcess> servers = new LinkedHashMap<>();
         List<Run> runs = new ArrayList<>();
+        List<Long> pids = new ArrayList<>();
         try {
+            String cluster = null;
+            if (o.modes.contains(HttpBenchServer.HAZELCAST_MODE)) { // its second member first, in a JVM of its own
+                cluster = "usage-plans-bench-" + stamp + "-" + Long.toHexString(new java.util.Random().nextLong());
+                ServerProcess member = startMember(o, cluster, out);
+                pids.add(member.process.pid());
+                Files.writeString(out.resolve("pids"), member.process.pid() + "\n");
+            }
             int port = o.basePort;
             for (String mode : o.modes) {
-                servers.put(mode, start(o, mode, port++, out));
+                ServerProcess s = start(o, mode, port++, out, cluster);
+                servers.put(mode, s);
+                pids.add(s.process.pid());
+                Files.writeString(out.resolve("pids"), pids.stream().map(p -> p + "\n").reduce("", String::concat));
             }
-            Files.writeString(out.resolve("pids"), servers.values().stream().map(s -> Long.toString(s.process.pid()))
-                    .reduce("", (a, b) -> a + b + "\n"));
             for (ServerProcess s : servers.values()) {
                 check(s);
             }
@@ -307,17 +319,41 @@ public final class HttpBench {
         return lua;
     }
 
-    private static ServerProcess start(Options o, String mode, int port, Path out) throws Exception {
+    /** The second member of ours-hazelcast's cluster: {@link HazelcastBenchMember}, stopped like the servers. */
+    private static ServerProcess startMember(Options o, String cluster, Path out) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(Arrays.asList(o.serverJvmOptions.trim().split("\\s+")));
+        command.addAll(BenchCluster.JVM_OPTIONS);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), HazelcastBenchMember.class.getName(),
+                "--cluster", cluster, "--port", Integer.toString(o.hazelcastPort)));
+        Path log = out.resolve("member-2.log");
+        Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
+        LIVE.add(p);
+        ServerProcess s = new ServerProcess("member-2", 0, p, log);
+        String ready = s.await("READY ", 90);
+        System.out.printf(Locale.ROOT, "started member-2  pid %d, Hazelcast member %s of cluster %s%n", p.pid(), ready.substring(6), cluster);
+        return s;
+    }
+
+    private static ServerProcess start(Options o, String mode, int port, Path out, String cluster) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(Arrays.asList(o.serverJvmOptions.trim().split("\\s+")));
+        boolean hazelcast = mode.equals(HttpBenchServer.HAZELCAST_MODE);
+        if (hazelcast) {
+            command.addAll(BenchCluster.JVM_OPTIONS);
+        }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), HttpBenchServer.class.getName(),
                 "--mode", mode, "--port", Integer.toString(port), "--keys", Integer.toString(o.keys)));
+        if (hazelcast) {
+            command.addAll(List.of("--cluster", cluster, "--hazelcast-port", Integer.toString(o.hazelcastPort)));
+        }
         Path log = out.resolve("server-" + mode + ".log");
         Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
         LIVE.add(p);
         ServerProcess s = new ServerProcess(mode, port, p, log);
-        String ready = s.await("READY ", 60);
+        String ready = s.await("READY ", 90);
         System.out.printf(Locale.ROOT, "started %-9s pid %d on 127.0.0.1:%s%n", mode, p.pid(), ready.substring(6));
         return s;
     }
@@ -342,7 +378,7 @@ public final class HttpBench {
         List<String> command = new ArrayList<>(List.of(o.wrk, "-t" + o.wrkThreads, "-c" + o.connections, "-d" + seconds + "s",
                 "--timeout", "5s", "-s", lua.toString(), url(s).toString(), "--"));
         switch (s.mode) {
-            case "ours-10k" -> command.addAll(List.of("many", Integer.toString(o.keys)));
+            case "ours-10k", HttpBenchServer.HAZELCAST_MODE -> command.addAll(List.of("many", Integer.toString(o.keys)));
             case "ours-mix" -> command.add("mix");
             default -> command.add("one");
         }

@@ -13,7 +13,9 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import com.hazelcast.core.HazelcastInstance;
 import io.usageplans.UsagePlans;
+import io.usageplans.hazelcast.HazelcastUsageStore;
 import io.usageplans.servlet.UsagePlanFilter;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
@@ -35,7 +37,13 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *   <li>{@code ours-1key}: {@link UsagePlanFilter} with the local store, one key;</li>
  *   <li>{@code ours-10k}: the same with 10,000 keys (the wrk script sends them round-robin);</li>
  *   <li>{@code ours-mix}: one key with an ample throttle and {@link BenchCatalogs#SLOW_KEY} (1 request per second):
- *       the wrk script alternates them, so half of the requests get 429.</li>
+ *       the wrk script alternates them, so half of the requests get 429;</li>
+ *   <li>{@code ours-hazelcast}: {@link UsagePlanFilter} with the {@link HazelcastUsageStore} (default timeout,
+ *       keys not shared) of an embedded member in this JVM, joined (TCP-IP on 127.0.0.1 from {@code --hazelcast-port},
+ *       cluster {@code --cluster}) with the {@link HazelcastBenchMember} that {@link HttpBench} starts first; the
+ *       server waits for both members before answering {@code READY}. With the 10,000 keys sent round-robin, about
+ *       half of the decisions run on the other member (one round trip on loopback) and the other half here (with
+ *       their backup on the other member).</li>
  * </ul>
  * Every plan is {@link BenchCatalogs#PLAN} without quota. One log line per rejection (the logger
  * {@value UsagePlans#REJECTIONS_LOGGER}) is switched off unless {@code --log-rejections} is given.
@@ -50,10 +58,10 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  */
 public final class HttpBenchServer {
 
-    // HAZELCAST ROWS (issue 8): add a mode "ours-hazelcast" here, and a case in main() that builds the engine with the
-    // Hazelcast store (.store(...)) on a two-member cluster on 127.0.0.1 (the second member in this JVM or in a second
-    // process started by HttpBench); HttpBench and HttpReport take every mode of this list as it is.
-    public static final List<String> MODES = List.of("bare", "bucket4j", "ours-1key", "ours-10k", "ours-mix");
+    /** Every mode; HttpBench and HttpReport take them in this order. */
+    public static final List<String> MODES = List.of("bare", "bucket4j", "ours-1key", "ours-10k", "ours-mix", "ours-hazelcast");
+    /** The mode whose JVM runs a Hazelcast member and needs a second member ({@link HazelcastBenchMember}). */
+    public static final String HAZELCAST_MODE = "ours-hazelcast";
 
     private static final byte[] BODY = "{\"id\":7,\"type\":\"dog\",\"price\":249.99}".getBytes(StandardCharsets.UTF_8);
     private static final LongAdder SERVED = new LongAdder();
@@ -79,14 +87,19 @@ public final class HttpBenchServer {
         int port = 0;
         int keys = 10_000;
         boolean logRejections = false;
+        String cluster = null;
+        int hazelcastPort = 5960;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--mode" -> mode = args[++i];
                 case "--port" -> port = Integer.parseInt(args[++i]);
                 case "--keys" -> keys = Integer.parseInt(args[++i]);
                 case "--log-rejections" -> logRejections = true;
+                case "--cluster" -> cluster = args[++i];
+                case "--hazelcast-port" -> hazelcastPort = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: --mode " + String.join("|", MODES) + " --port N [--keys N] [--log-rejections]");
+                        + "; usage: --mode " + String.join("|", MODES) + " --port N [--keys N] [--log-rejections]"
+                        + " [--cluster NAME --hazelcast-port P]");
             }
         }
         if (mode == null || !MODES.contains(mode)) {
@@ -108,8 +121,21 @@ public final class HttpBenchServer {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/test");
         UsagePlans engine = null;
+        HazelcastInstance member = null;
+        HazelcastUsageStore store = null;
         switch (mode) {
             case "bare" -> { }
+            case HAZELCAST_MODE -> {
+                if (cluster == null) {
+                    throw new IllegalArgumentException("--mode " + HAZELCAST_MODE + " needs --cluster NAME (the second member's)");
+                }
+                member = BenchCluster.member(cluster, hazelcastPort);
+                BenchCluster.awaitMembers(member, 2, 60);
+                store = HazelcastUsageStore.builder(member).shareKeys(false).build();
+                engine = UsagePlans.builder(BenchCatalogs.catalog(keys, BenchCatalogs.plan(BenchCatalogs.QuotaMode.NONE), false))
+                        .stage(BenchCatalogs.STAGE).store(store).build();
+                context.addFilter(new FilterHolder(new UsagePlanFilter(engine)), "/*", EnumSet.of(DispatcherType.REQUEST));
+            }
             case "bucket4j" -> context.addFilter(new FilterHolder(new HandWrittenBucket4jFilter(
                     List.of(BenchCatalogs.keyValue(0)), BenchCatalogs.AMPLE, BenchCatalogs.AMPLE)), "/*", EnumSet.of(DispatcherType.REQUEST));
             default -> {
@@ -146,6 +172,12 @@ public final class HttpBenchServer {
             server.stop();
             if (engine != null) {
                 engine.close();
+            }
+            if (store != null) {
+                store.close();
+            }
+            if (member != null) {
+                member.getLifecycleService().terminate();
             }
         }
         System.exit(0);

@@ -51,4 +51,12 @@ class BenchmarksSmokeTest {
                 JmhSummary.split("\"a.B.c:gc.alloc.rate.norm\",\"avgt\",1,12.5,"));
         assertTrue(HttpBench.Options.parse(new String[] {"--thorough"}).rounds >= 20);
     }
+
+    @Test
+    void theHazelcastModeIsAModeOfTheHarness() { // parsed only: no Hazelcast member starts in the build
+        assertTrue(HttpBenchServer.MODES.contains(HttpBenchServer.HAZELCAST_MODE));
+        HttpBench.Options o = HttpBench.Options.parse(new String[] {"--modes", "bare,ours-hazelcast", "--hazelcast-port", "6100"});
+        assertEquals(List.of("bare", "ours-hazelcast"), o.modes);
+        assertEquals(6100, o.hazelcastPort);
+    }
 }
