@@ -27,6 +27,12 @@ public final class MeteringContext {
         return Optional.ofNullable(CURRENT.get());
     }
 
+    /** Whether a request's filter already runs on this thread (so a second filter does not count it again). */
+    public static boolean inRequest() {
+        MeteringContext context = CURRENT.get();
+        return context != null && context.request;
+    }
+
     /**
      * Runs {@code call} with {@code apiKey} as the key that metered bean methods are charged to. Inside a request
      * the explicit key wins over the request's. The key is a secret: pass it, never log it.

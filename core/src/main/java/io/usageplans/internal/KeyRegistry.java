@@ -33,11 +33,6 @@ public final class KeyRegistry {
 
     private static final ThreadLocal<Probe> PROBES = ThreadLocal.withInitial(Probe::new);
 
-    /** The key whose value hashes to {@code sha256}, or null. */
-    public Entry find(byte[] sha256) {
-        return byHash.get(new Sha256(sha256));
-    }
-
     /**
      * The key a caller presented, or null: hashed and looked up with this thread's buffers, so the request path
      * allocates nothing here. {@code value} must already be a well-formed key (at most 128 printable ASCII characters).

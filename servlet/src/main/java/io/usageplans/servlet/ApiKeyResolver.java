@@ -27,23 +27,7 @@ public interface ApiKeyResolver {
 
     /** The key from a query parameter (the query string only: a form body is never read). */
     static ApiKeyResolver queryParameter(String name) {
-        String prefix = name + "=";
-        return request -> {
-            String query = request.getQueryString();
-            if (query == null) {
-                return null;
-            }
-            for (String pair : query.split("&")) {
-                if (pair.startsWith(prefix)) {
-                    try {
-                        return java.net.URLDecoder.decode(pair.substring(prefix.length()), java.nio.charset.StandardCharsets.UTF_8);
-                    } catch (IllegalArgumentException e) {
-                        return pair.substring(prefix.length()); // malformed %-escape: let the key checks reject it
-                    }
-                }
-            }
-            return null;
-        };
+        return request -> QueryString.parameter(request, name);
     }
 
     /** The name of the authenticated principal, for applications whose callers log in. */

@@ -40,7 +40,7 @@ public interface MeteringCondition {
             }
             case METHOD -> request -> name.equals(request.getMethod());
             case QUERY -> request -> {
-                String parameter = queryParameter(request, name);
+                String parameter = QueryString.parameter(request, name);
                 return value == null ? parameter != null : value.equals(parameter);
             };
             case PATH -> {
@@ -70,25 +70,5 @@ public interface MeteringCondition {
             compiled.add(of(condition, loader));
         }
         return compiled;
-    }
-
-    /** A query-string parameter, never reading a form body (which would consume the application's input). */
-    private static String queryParameter(HttpServletRequest request, String name) {
-        String query = request.getQueryString();
-        if (query == null) {
-            return null;
-        }
-        for (String pair : query.split("&")) {
-            int eq = pair.indexOf('=');
-            String key = eq < 0 ? pair : pair.substring(0, eq);
-            if (key.equals(name)) {
-                try {
-                    return eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
-                } catch (IllegalArgumentException e) {
-                    return pair.substring(eq + 1);
-                }
-            }
-        }
-        return null;
     }
 }

@@ -177,7 +177,7 @@ public class UsagePlanFilter implements Filter {
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
         if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)
-                || MeteringContext.current().map(MeteringContext::fromRequest).orElse(false)) {
+                || MeteringContext.inRequest()) {
             // not HTTP, or this request already passed a usage-plans filter on this thread: count once
             chain.doFilter(req, res);
             return;
