@@ -27,8 +27,15 @@ public final class ApiKey {
     private final List<String> plans;
     private final byte[] valueSha256;
     private final String hint;
+    private final byte[] previousValueSha256;
+    private final java.time.Instant previousValidUntil;
 
     private ApiKey(String name, String description, boolean enabled, List<String> plans, byte[] valueSha256, String hint) {
+        this(name, description, enabled, plans, valueSha256, hint, null, null);
+    }
+
+    private ApiKey(String name, String description, boolean enabled, List<String> plans, byte[] valueSha256, String hint,
+                   byte[] previousValueSha256, java.time.Instant previousValidUntil) {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("API key name must not be empty");
         }
@@ -38,6 +45,11 @@ public final class ApiKey {
         this.plans = List.copyOf(Objects.requireNonNullElse(plans, List.of()));
         this.valueSha256 = Objects.requireNonNull(valueSha256, "key '" + name + "' needs a value or a valueSha256");
         this.hint = hint;
+        if ((previousValueSha256 == null) != (previousValidUntil == null)) {
+            throw new IllegalArgumentException("key '" + name + "': a previous value needs the time it stays valid until");
+        }
+        this.previousValueSha256 = previousValueSha256 == null ? null : previousValueSha256.clone();
+        this.previousValidUntil = previousValidUntil;
     }
 
     public static Builder builder(String name) {
@@ -75,12 +87,44 @@ public final class ApiKey {
         return MessageDigest.isEqual(valueSha256, presentedSha256);
     }
 
+    /** After a rotation: the SHA-256 of the value that stays valid until {@link #previousValidUntil()}, else null. */
+    public byte[] previousValueSha256() {
+        return previousValueSha256 == null ? null : previousValueSha256.clone();
+    }
+
+    /** Until when the value before the last rotation is still accepted; null when there is none. */
+    public java.time.Instant previousValidUntil() {
+        return previousValidUntil;
+    }
+
     public ApiKey withEnabled(boolean value) {
-        return new ApiKey(name, description, value, plans, valueSha256, hint);
+        return new ApiKey(name, description, value, plans, valueSha256, hint, previousValueSha256, previousValidUntil);
     }
 
     public ApiKey withPlans(List<String> value) {
-        return new ApiKey(name, description, enabled, value, valueSha256, hint);
+        return new ApiKey(name, description, enabled, value, valueSha256, hint, previousValueSha256, previousValidUntil);
+    }
+
+    public ApiKey withDescription(String value) {
+        return new ApiKey(name, value, enabled, plans, valueSha256, hint, previousValueSha256, previousValidUntil);
+    }
+
+    /**
+     * The same key with a new value; the current value stays valid until {@code previousValidUntil} (a grace period
+     * for clients to switch), or not at all when that is null or already past.
+     */
+    public ApiKey rotatedTo(String newValue, java.time.Instant previousValidUntil) {
+        String problem = problemWithValue(newValue);
+        if (problem != null) {
+            throw new IllegalArgumentException("new value of key '" + name + "' " + problem);
+        }
+        return new ApiKey(name, description, enabled, plans, sha256(newValue), mask(newValue),
+                previousValidUntil == null ? null : valueSha256, previousValidUntil);
+    }
+
+    /** The same key with the given previous value and its end of validity (a rotation shared by a cluster). */
+    public ApiKey withPrevious(byte[] previousSha256, java.time.Instant validUntil) {
+        return new ApiKey(name, description, enabled, plans, valueSha256, hint, previousSha256, validUntil);
     }
 
     /**
@@ -146,7 +190,9 @@ public final class ApiKey {
     @Override
     public boolean equals(Object o) {
         return o instanceof ApiKey other && other.name.equals(name) && other.description.equals(description)
-                && other.enabled == enabled && other.plans.equals(plans) && Arrays.equals(other.valueSha256, valueSha256);
+                && other.enabled == enabled && other.plans.equals(plans) && Arrays.equals(other.valueSha256, valueSha256)
+                && Arrays.equals(other.previousValueSha256, previousValueSha256)
+                && Objects.equals(other.previousValidUntil, previousValidUntil);
     }
 
     @Override
@@ -156,7 +202,8 @@ public final class ApiKey {
 
     @Override
     public String toString() {
-        return "ApiKey[name=" + name + ", value=" + hint + ", enabled=" + enabled + ", plans=" + plans + "]";
+        return "ApiKey[name=" + name + ", value=" + hint + ", enabled=" + enabled + ", plans=" + plans
+                + (previousValidUntil == null ? "" : ", previous value valid until " + previousValidUntil) + "]";
     }
 
     /** Builds an {@link ApiKey} in code; the value is hashed at once and not kept. */

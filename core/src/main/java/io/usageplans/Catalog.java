@@ -57,6 +57,13 @@ public final class Catalog {
                 throw new UsagePlansConfigException(entry, "key '" + key.name() + "' has the same value as key '"
                         + sameValue.name() + "'; key values must be unique");
             }
+            if (key.previousValueSha256() != null) {
+                ApiKey clash = keysByHash.get(java.util.HexFormat.of().formatHex(key.previousValueSha256()));
+                if (clash != null) {
+                    throw new UsagePlansConfigException(entry, "the previous value of key '" + key.name()
+                            + "' is the value of key '" + clash.name() + "'; key values must be unique");
+                }
+            }
             Map<String, String> planOfStage = new HashMap<>();
             for (String planName : key.plans()) {
                 Plan plan = byName.get(planName);
@@ -122,6 +129,21 @@ public final class Catalog {
 
     public List<ApiKey> apiKeys() {
         return apiKeys;
+    }
+
+    /** This catalog with other keys (plans, paths, responses and conditions unchanged), validated as a whole. */
+    public Catalog withApiKeys(List<ApiKey> keys) {
+        return new Catalog(api, plans(), keys, excludePaths, responses, skip, only);
+    }
+
+    /** The key named {@code name}, if any. */
+    public Optional<ApiKey> apiKey(String name) {
+        for (ApiKey key : apiKeys) {
+            if (key.name().equals(name)) {
+                return Optional.of(key);
+            }
+        }
+        return Optional.empty();
     }
 
     /** The plan of {@code key} that applies to {@code stage}, if any. */

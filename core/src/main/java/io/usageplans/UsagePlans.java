@@ -7,8 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -20,7 +23,9 @@ import io.usageplans.internal.MethodRoute;
 import io.usageplans.internal.RouteTable;
 import io.usageplans.local.LocalUsageStore;
 import io.usageplans.spi.Consumption;
+import io.usageplans.spi.KeyDirectory;
 import io.usageplans.spi.MeteringRequest;
+import io.usageplans.spi.UsageListener;
 import io.usageplans.spi.UsageStore;
 import io.usageplans.spi.UsageStoreUnavailableException;
 
@@ -33,6 +38,9 @@ public final class UsagePlans implements AutoCloseable {
 
     /** The off switch: {@code usageplans.enabled=false} (init-param, system property or USAGEPLANS_ENABLED). */
     public static final String ENABLED = "usageplans.enabled";
+
+    /** Days of per-key daily usage kept for reports (AWS GetUsage), 90 by default. */
+    public static final String REPORT_DAYS = "usageplans.report-days";
 
     /** Logger of one line per rejected request (key masked); set it to WARNING to silence them. */
     public static final String REJECTIONS_LOGGER = "io.usageplans.rejections";
@@ -54,12 +62,24 @@ public final class UsagePlans implements AutoCloseable {
     private final LongAdder failedOpen = new LongAdder();
     private final LongAdder failedClosed = new LongAdder();
     private final AtomicLong lastUnavailableLog = new AtomicLong(System.nanoTime() - UNAVAILABLE_LOG_INTERVAL_NANOS - 1);
+    private final DecisionCounters counters = new DecisionCounters();
+    private volatile UsageListener[] listeners;
+    private final AtomicLong lastListenerFailureLog = new AtomicLong(System.nanoTime() - UNAVAILABLE_LOG_INTERVAL_NANOS - 1);
+    private volatile KeyDirectory keyDirectory = new LocalKeys();
 
     private UsagePlans(Builder builder) {
         this.stage = builder.stage;
         this.clock = builder.clock;
         this.ownsStore = builder.store == null || builder.closeStore;
-        this.store = ownsStore ? LocalUsageStore.create(clock) : builder.store;
+        this.store = builder.store == null ? LocalUsageStore.create(clock, java.time.Duration.ofMinutes(1), builder.reportDays)
+                : builder.store;
+        List<UsageListener> found = new ArrayList<>(builder.listeners);
+        if (builder.discoverListeners) {
+            for (UsageListener listener : java.util.ServiceLoader.load(UsageListener.class, UsagePlans.class.getClassLoader())) {
+                found.add(listener);
+            }
+        }
+        this.listeners = found.toArray(new UsageListener[0]);
         this.extraExcludes = List.copyOf(builder.excludes);
         this.enabled = builder.enabled;
         this.responses = builder.responses != null ? builder.responses : builder.catalog.responses();
@@ -85,7 +105,7 @@ public final class UsagePlans implements AutoCloseable {
         if (route == null || route.unmetered()) {
             return Decision.NOT_METERED;
         }
-        return meter(s, route, presentedKey, httpMethod, path);
+        return observed(meter(s, route, presentedKey, httpMethod, path), httpMethod, path);
     }
 
     /**
@@ -103,7 +123,29 @@ public final class UsagePlans implements AutoCloseable {
         if (!enabled || route.unmetered() || s.plans.isEmpty()) {
             return Decision.NOT_METERED;
         }
-        return meter(s, route, presentedKey, "CALL", route.source());
+        return observed(meter(s, route, presentedKey, "CALL", route.source()), "CALL", route.source());
+    }
+
+    /** Counts the decision and tells the listeners; a failing listener is logged (at most every 10 s) and ignored. */
+    private Decision observed(Decision decision, String httpMethod, String path) {
+        if (decision.outcome() == Outcome.NOT_METERED) {
+            return decision;
+        }
+        counters.record(decision);
+        UsageListener[] current = listeners;
+        for (UsageListener listener : current) {
+            try {
+                listener.onDecision(decision, stage, httpMethod, path);
+            } catch (RuntimeException e) {
+                long now = System.nanoTime();
+                long last = lastListenerFailureLog.get();
+                if (now - last > UNAVAILABLE_LOG_INTERVAL_NANOS && lastListenerFailureLog.compareAndSet(last, now)) {
+                    LOG.log(System.Logger.Level.WARNING, "usage-plans: listener " + listener.getClass().getName()
+                            + " failed; the decision stands (further failures are not logged for 10 s)", e);
+                }
+            }
+        }
+        return decision;
     }
 
     private Decision meter(Snapshot s, RouteTable.Route route, String presentedKey, String httpMethod, String path) {
@@ -116,6 +158,10 @@ public final class UsagePlans implements AutoCloseable {
         KeyRegistry.Entry entry = s.keys.findPresented(presentedKey);
         if (entry == null) {
             return forbidden(ForbiddenReason.UNKNOWN_KEY, null, presentedKey, httpMethod, path, null);
+        }
+        if (entry.validUntilMillis() != Long.MAX_VALUE && clock.millis() >= entry.validUntilMillis()) {
+            return forbidden(ForbiddenReason.UNKNOWN_KEY, null, presentedKey, httpMethod, path,
+                    "the previous value of rotated key " + entry.key().name() + ", valid until " + entry.key().previousValidUntil());
         }
         if (!entry.key().enabled()) {
             return forbidden(ForbiddenReason.DISABLED_KEY, entry.key(), presentedKey, httpMethod, path, null);
@@ -196,6 +242,77 @@ public final class UsagePlans implements AutoCloseable {
 
     public boolean enabled() {
         return enabled;
+    }
+
+    /** What this engine decided since start, by plan, key and reason. */
+    public DecisionCounters counters() {
+        return counters;
+    }
+
+    /** Adds a listener that hears every metered decision from now on. */
+    public synchronized void addListener(UsageListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        List<UsageListener> all = new ArrayList<>(List.of(listeners));
+        all.add(listener);
+        listeners = all.toArray(new UsageListener[0]);
+    }
+
+    /** Removes a listener added before; returns whether it was there. */
+    public synchronized boolean removeListener(UsageListener listener) {
+        List<UsageListener> all = new ArrayList<>(List.of(listeners));
+        boolean removed = all.remove(listener);
+        listeners = all.toArray(new UsageListener[0]);
+        return removed;
+    }
+
+    /** Where keys are added, changed and removed at run time: this JVM's catalog, or the cluster's shared keys. */
+    public KeyDirectory keyDirectory() {
+        return keyDirectory;
+    }
+
+    /** Replaces the key directory: a clustered store installs one shared by all members (see {@link UsageStore#started}). */
+    public void useKeyDirectory(KeyDirectory directory) {
+        this.keyDirectory = Objects.requireNonNull(directory, "directory");
+    }
+
+    /**
+     * The days of daily usage to keep, from the setting {@value #REPORT_DAYS} (init-param, system property or
+     * USAGEPLANS_REPORT_DAYS), 90 when it is not set.
+     *
+     * @throws UsagePlansConfigException if it is not a whole number of 0 or more
+     */
+    public static int reportDays(UnaryOperator<String> adapterParameter) {
+        Optional<Setting> setting = Setting.find(REPORT_DAYS, adapterParameter);
+        if (setting.isEmpty()) {
+            return LocalUsageStore.DEFAULT_REPORT_DAYS;
+        }
+        try {
+            int days = Integer.parseInt(setting.get().value());
+            if (days >= 0) {
+                return days;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsagePlansConfigException(setting.get().origin(), "must be a whole number of days, 0 or more, was '"
+                + setting.get().value() + "'");
+    }
+
+    /** How the store names the state of key {@code keyName} on plan {@code planName}. */
+    public static String stateKey(String keyName, String planName) {
+        return keyName + "|" + planName;
+    }
+
+    /** The plan named {@code name} as this engine compiled it, if it applies to this engine's stage. */
+    public Optional<Plan> planOnStage(String name) {
+        CompiledPlan plan = snapshot.plans.get(name);
+        return plan == null ? Optional.empty() : Optional.of(plan.plan());
+    }
+
+    /** The current quota period of plan {@code name} on this engine's clock, or null if it has no quota. */
+    public QuotaWindow quotaWindow(String planName) {
+        CompiledPlan plan = snapshot.plans.get(planName);
+        return plan == null ? null : plan.window(clock.millis());
     }
 
     /** How this engine's refusals look. */
@@ -355,6 +472,54 @@ public final class UsagePlans implements AutoCloseable {
         }
     }
 
+    /** Keys changed in this JVM only: every change recompiles the catalog, validated as a whole. */
+    private final class LocalKeys implements KeyDirectory {
+
+        @Override
+        public List<ApiKey> keys() {
+            return snapshot.catalog.apiKeys();
+        }
+
+        @Override
+        public void add(List<ApiKey> keys) {
+            synchronized (UsagePlans.this) {
+                List<ApiKey> all = new ArrayList<>(snapshot.catalog.apiKeys());
+                all.addAll(keys);
+                replaceCatalog(snapshot.catalog.withApiKeys(all));
+            }
+        }
+
+        @Override
+        public ApiKey update(String name, UnaryOperator<ApiKey> change) {
+            synchronized (UsagePlans.this) {
+                List<ApiKey> all = new ArrayList<>(snapshot.catalog.apiKeys());
+                for (int i = 0; i < all.size(); i++) {
+                    if (all.get(i).name().equals(name)) {
+                        ApiKey changed = change.apply(all.get(i));
+                        if (!changed.name().equals(name)) {
+                            throw new IllegalArgumentException("a key's name cannot change: " + name + " -> " + changed.name());
+                        }
+                        all.set(i, changed);
+                        replaceCatalog(snapshot.catalog.withApiKeys(all));
+                        return changed;
+                    }
+                }
+                throw new NoSuchElementException("no key named '" + name + "'");
+            }
+        }
+
+        @Override
+        public void remove(String name) {
+            synchronized (UsagePlans.this) {
+                List<ApiKey> all = new ArrayList<>(snapshot.catalog.apiKeys());
+                if (!all.removeIf(k -> k.name().equals(name))) {
+                    throw new NoSuchElementException("no key named '" + name + "'");
+                }
+                replaceCatalog(snapshot.catalog.withApiKeys(all));
+            }
+        }
+    }
+
     private static final class Snapshot {
         final Catalog catalog;
         final Map<String, CompiledPlan> plans;
@@ -394,6 +559,9 @@ public final class UsagePlans implements AutoCloseable {
         private ResponseSettings responses;
         private final List<PathPattern> excludes = new ArrayList<>();
         private final List<RouteDefinition> routes = new ArrayList<>();
+        private final List<UsageListener> listeners = new ArrayList<>();
+        private boolean discoverListeners = true;
+        private int reportDays = LocalUsageStore.DEFAULT_REPORT_DAYS;
 
         private Builder(Catalog catalog) {
             this.catalog = Objects.requireNonNull(catalog, "catalog");
@@ -449,6 +617,30 @@ public final class UsagePlans implements AutoCloseable {
         /** Routes found by an adapter (annotations); see {@link AnnotatedRoutes}. */
         public Builder routes(List<RouteDefinition> found) {
             routes.addAll(found);
+            return this;
+        }
+
+        /** A listener for every metered decision; see {@link UsageListener}. */
+        public Builder listener(UsageListener value) {
+            listeners.add(Objects.requireNonNull(value, "listener"));
+            return this;
+        }
+
+        /** Whether listeners listed in {@code META-INF/services/io.usageplans.spi.UsageListener} are added (default true). */
+        public Builder discoverListeners(boolean value) {
+            this.discoverListeners = value;
+            return this;
+        }
+
+        /**
+         * Days of daily usage per key the default local store keeps for reports (default 90; the setting
+         * {@value #REPORT_DAYS}). A store passed to {@link #store} has its own setting.
+         */
+        public Builder usageReportDays(int days) {
+            if (days < 0) {
+                throw new UsagePlansConfigException(REPORT_DAYS, "must be 0 or more days, was " + days);
+            }
+            this.reportDays = days;
             return this;
         }
 

@@ -44,7 +44,7 @@ public class UsagePlansBeans {
         return UsageStoreProvider.fromSettings(name -> null, classLoader())
                 .map(provider -> provider.create(name -> Setting.find(name, null).map(Setting::value).orElse(null),
                         clock, classLoader()))
-                .orElseGet(() -> LocalUsageStore.create(clock));
+                .orElseGet(() -> LocalUsageStore.create(clock, java.time.Duration.ofMinutes(1), UsagePlans.reportDays(null)));
     }
 
     void closeStore(@Disposes UsageStore store) {

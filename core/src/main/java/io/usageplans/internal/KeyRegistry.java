@@ -14,8 +14,11 @@ import io.usageplans.Plan;
  */
 public final class KeyRegistry {
 
-    /** A key as the request path needs it on this stage: its plan here (or null) and its state key in the store. */
-    public record Entry(ApiKey key, CompiledPlan plan, String stateKey) {
+    /**
+     * A key as the request path needs it on this stage: its plan here (or null), its state key in the store, and
+     * until when this value is accepted ({@link Long#MAX_VALUE}, or the grace period of a rotated key's old value).
+     */
+    public record Entry(ApiKey key, CompiledPlan plan, String stateKey, long validUntilMillis) {
     }
 
     private final Map<Sha256, Entry> byHash;
@@ -25,8 +28,12 @@ public final class KeyRegistry {
         for (ApiKey key : catalog.apiKeys()) {
             Plan plan = catalog.planOf(key, stage).orElse(null);
             CompiledPlan compiled = plan == null ? null : plansOnStage.get(plan.name());
-            String stateKey = plan == null ? null : key.name() + "|" + plan.name();
-            map.put(new Sha256(key.valueSha256()), new Entry(key, compiled, stateKey));
+            String stateKey = plan == null ? null : io.usageplans.UsagePlans.stateKey(key.name(), plan.name());
+            map.put(new Sha256(key.valueSha256()), new Entry(key, compiled, stateKey, Long.MAX_VALUE));
+            if (key.previousValueSha256() != null) {
+                map.putIfAbsent(new Sha256(key.previousValueSha256()),
+                        new Entry(key, compiled, stateKey, key.previousValidUntil().toEpochMilli()));
+            }
         }
         this.byHash = map;
     }

@@ -22,6 +22,8 @@ import java.time.Duration;
 final class KeyState implements TimeMeter {
 
     private static final long NANOS_PER_MILLI = 1_000_000L;
+    private static final long MILLIS_PER_DAY = 86_400_000L;
+    private static final long[] NO_HISTORY = new long[0];
 
     private long nowNanos;
     private BucketSpec planSpec;
@@ -35,9 +37,13 @@ final class KeyState implements TimeMeter {
     long idleAfterNanos;
     /** Set under the lock when the sweeper removed this state from the map. */
     boolean evicted;
+    /** Daily usage, {@link History#STRIDE} longs per UTC day, oldest first; see {@link History}. */
+    long[] history;
+    private final int reportDays;
 
-    KeyState(String stateKey) {
-        // the key only names the map entry; nothing to keep
+    KeyState(long[] history, int reportDays) {
+        this.history = history == null ? NO_HISTORY : history;
+        this.reportDays = reportDays;
     }
 
     Consumption consume(MeteringRequest request) {
@@ -76,6 +82,9 @@ final class KeyState implements TimeMeter {
             quotaUsed += cost;
             extendIdle(quota.endMillis() * NANOS_PER_MILLI);
         }
+        if (reportDays > 0) {
+            history = History.add(history, dayOf(nowNanos), cost, quota == null ? 0 : quotaUsed, reportDays);
+        }
         long planTokens = planProbe == null ? 0 : planProbe.getRemainingTokens();
         long planToFull = planProbe == null ? 0 : planProbe.getNanosToWaitForReset();
         long methodTokens = methodProbe == null ? 0 : methodProbe.getRemainingTokens();
@@ -100,6 +109,34 @@ final class KeyState implements TimeMeter {
         if (quota && request.quota() != null && quotaStartMillis == request.quota().startMillis()) {
             quotaUsed = Math.max(0, quotaUsed - cost);
         }
+        if (quota) {
+            History.giveBack(history, dayOf(request.nowNanos()), cost, request.quota() == null ? -1 : quotaUsed);
+        }
+    }
+
+    /** The quota counter in {@code window}: 0 when this state holds an earlier period. */
+    long quotaUsed(io.usageplans.QuotaWindow window) {
+        return quotaStartMillis == window.startMillis() ? quotaUsed : 0;
+    }
+
+    /** AWS's UpdateUsage: changes the counter of the period {@code window}, and notes it in today's history. */
+    long updateQuota(io.usageplans.QuotaWindow window, io.usageplans.spi.QuotaUpdate update, long atNanos) {
+        if (window.startMillis() > quotaStartMillis) {
+            quotaStartMillis = window.startMillis();
+            quotaUsed = 0;
+        }
+        if (window.startMillis() == quotaStartMillis) {
+            quotaUsed = update.applyTo(quotaUsed);
+            extendIdle(window.endMillis() * NANOS_PER_MILLI);
+            if (reportDays > 0) {
+                history = History.add(history, dayOf(atNanos), 0, quotaUsed, reportDays);
+            }
+        }
+        return quotaUsed;
+    }
+
+    private static long dayOf(long epochNanos) {
+        return Math.floorDiv(Math.floorDiv(epochNanos, NANOS_PER_MILLI), MILLIS_PER_DAY);
     }
 
     private Consumption rejected(Verdict verdict, MeteringRequest request, LocalBucket plan, LocalBucket method,

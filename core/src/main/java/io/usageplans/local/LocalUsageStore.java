@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,7 +12,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.usageplans.QuotaWindow;
 import io.usageplans.spi.Consumption;
+import io.usageplans.spi.DailyUsage;
+import io.usageplans.spi.QuotaUpdate;
 import io.usageplans.spi.MeteringRequest;
 import io.usageplans.spi.UsageStore;
 
@@ -24,12 +28,24 @@ public final class LocalUsageStore implements UsageStore {
 
     private static final System.Logger LOG = System.getLogger(LocalUsageStore.class.getName());
 
+    /** Days of daily usage kept per key unless configured otherwise. */
+    public static final int DEFAULT_REPORT_DAYS = 90;
+
     private final ConcurrentHashMap<String, KeyState> states = new ConcurrentHashMap<>();
+    /** The daily usage of keys whose buckets and quota were evicted as idle, until it is older than the retention. */
+    private final ConcurrentHashMap<String, long[]> retiredHistory = new ConcurrentHashMap<>();
     private final Clock clock;
     private final ScheduledExecutorService sweeper;
+    private final int reportDays;
+    private final java.util.function.Function<String, KeyState> newState;
 
-    private LocalUsageStore(Clock clock, Duration sweepInterval) {
+    private LocalUsageStore(Clock clock, Duration sweepInterval, int reportDays) {
         this.clock = Objects.requireNonNull(clock, "clock");
+        if (reportDays < 0) {
+            throw new IllegalArgumentException("reportDays must be 0 or more, was " + reportDays);
+        }
+        this.reportDays = reportDays;
+        this.newState = stateKey -> new KeyState(retiredHistory.isEmpty() ? null : retiredHistory.remove(stateKey), this.reportDays);
         if (sweepInterval == null || sweepInterval.isZero() || sweepInterval.isNegative()) {
             this.sweeper = null;
         } else {
@@ -45,12 +61,17 @@ public final class LocalUsageStore implements UsageStore {
 
     /** A store that evicts idle state every minute on a daemon thread, reading time from {@code clock}. */
     public static LocalUsageStore create(Clock clock) {
-        return new LocalUsageStore(clock, Duration.ofMinutes(1));
+        return new LocalUsageStore(clock, Duration.ofMinutes(1), DEFAULT_REPORT_DAYS);
     }
 
     /** A store that evicts idle state every {@code sweepInterval}, or only when {@link #evictIdle()} is called if it is zero. */
     public static LocalUsageStore create(Clock clock, Duration sweepInterval) {
-        return new LocalUsageStore(clock, sweepInterval);
+        return new LocalUsageStore(clock, sweepInterval, DEFAULT_REPORT_DAYS);
+    }
+
+    /** As {@link #create(Clock, Duration)}, keeping {@code reportDays} days of daily usage per key (0 keeps none). */
+    public static LocalUsageStore create(Clock clock, Duration sweepInterval, int reportDays) {
+        return new LocalUsageStore(clock, sweepInterval, reportDays);
     }
 
     @Override
@@ -59,7 +80,7 @@ public final class LocalUsageStore implements UsageStore {
         while (true) {
             KeyState state = states.get(stateKey);
             if (state == null) {
-                state = states.computeIfAbsent(stateKey, KeyState::new);
+                state = states.computeIfAbsent(stateKey, newState);
             }
             synchronized (state) {
                 if (!state.evicted) {
@@ -82,6 +103,43 @@ public final class LocalUsageStore implements UsageStore {
         }
     }
 
+    @Override
+    public List<DailyUsage> dailyUsage(String stateKey, long fromEpochDay, long toEpochDay) {
+        KeyState state = states.get(stateKey);
+        if (state != null) {
+            synchronized (state) {
+                if (!state.evicted) {
+                    return History.read(state.history, fromEpochDay, toEpochDay);
+                }
+            }
+        }
+        long[] retired = retiredHistory.get(stateKey);
+        return retired == null ? List.of() : History.read(retired, fromEpochDay, toEpochDay);
+    }
+
+    @Override
+    public long quotaUsed(String stateKey, QuotaWindow window) {
+        KeyState state = states.get(stateKey);
+        if (state == null) {
+            return 0;
+        }
+        synchronized (state) {
+            return state.evicted ? 0 : state.quotaUsed(window);
+        }
+    }
+
+    @Override
+    public long updateQuota(String stateKey, QuotaWindow window, QuotaUpdate update, long nowNanos) {
+        while (true) {
+            KeyState state = states.computeIfAbsent(stateKey, newState);
+            synchronized (state) {
+                if (!state.evicted) {
+                    return state.updateQuota(window, update, nowNanos);
+                }
+            }
+        }
+    }
+
     /** Removes the state of keys whose buckets are full and whose quota period is over; returns how many. */
     public int evictIdle() {
         Instant now = clock.instant();
@@ -94,11 +152,20 @@ public final class LocalUsageStore implements UsageStore {
                 if (state.idleAfterNanos <= nowNanos) {
                     state.evicted = true;
                     it.remove();
+                    if (History.lastDay(state.history) >= today(nowNanos) - reportDays) {
+                        retiredHistory.put(entry.getKey(), state.history);
+                    }
                     evicted++;
                 }
             }
         }
+        long oldestKept = today(nowNanos) - reportDays;
+        retiredHistory.values().removeIf(history -> History.lastDay(history) < oldestKept);
         return evicted;
+    }
+
+    private static long today(long nowNanos) {
+        return Math.floorDiv(Math.floorDiv(nowNanos, 1_000_000L), 86_400_000L);
     }
 
     /** How many keys (per plan) have state now. */

@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.map.IMap;
@@ -18,14 +20,16 @@ import io.usageplans.Catalog;
 import io.usageplans.Plan;
 import io.usageplans.UsagePlans;
 import io.usageplans.UsagePlansConfigException;
+import io.usageplans.spi.KeyDirectory;
 
 /**
  * The API keys shared by every member: a map of key name to {@link KeyRecord} (hashes only). Each member seeds it
  * with its plan file's keys (the first member's version wins), mirrors it through an entry listener, and
  * recompiles its engine's catalog on every change, so a key added, disabled or moved to another plan on one
- * member is enforced on all of them within moments. Plans come from each member's plan file.
+ * member is enforced on all of them within moments. Plans come from each member's plan file. It is the engine's
+ * {@link KeyDirectory}, so the admin operations change keys here.
  */
-public final class ClusterCatalog implements AutoCloseable {
+public final class ClusterCatalog implements KeyDirectory, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(ClusterCatalog.class.getName());
 
@@ -51,40 +55,95 @@ public final class ClusterCatalog implements AutoCloseable {
     public void putKey(ApiKey key) {
         check(key.plans(), key.name());
         keys.put(key.name(), KeyRecord.of(key));
+        applied(key.name(), KeyRecord.of(key));
     }
 
     /** Enables or disables a key on every member. */
     public void setEnabled(String name, boolean enabled) {
-        update(name, r -> new KeyRecord(r.name(), r.description(), enabled, r.plans(), r.valueSha256()));
+        update(name, key -> key.withEnabled(enabled));
     }
 
     /** Moves a key to other plans on every member. */
     public void setPlans(String name, List<String> plans) {
-        check(plans, name);
-        update(name, r -> new KeyRecord(r.name(), r.description(), r.enabled(), plans.toArray(new String[0]), r.valueSha256()));
+        update(name, key -> key.withPlans(plans));
     }
 
     /** Removes a key on every member. */
     public void removeKey(String name) {
-        keys.remove(name);
+        remove(name);
     }
 
-    /** The keys as this member sees them now. */
-    public Collection<ApiKey> keys() {
-        return mirror.values().stream().map(KeyRecord::toApiKey).toList();
+    @Override
+    public List<ApiKey> keys() {
+        return engine.catalog().apiKeys();
     }
 
-    private void update(String name, java.util.function.UnaryOperator<KeyRecord> change) {
+    /** Adds the keys on every member, or none of them if one is invalid or its name is taken meanwhile. */
+    @Override
+    public void add(List<ApiKey> added) {
+        List<ApiKey> all = new ArrayList<>(mirror.values().stream().map(KeyRecord::toApiKey).toList());
+        all.addAll(added);
+        build(all); // validates names, values and plans as a whole before anything is shared
+        List<String> done = new ArrayList<>();
+        for (ApiKey key : added) {
+            if (keys.putIfAbsent(key.name(), KeyRecord.of(key)) != null) {
+                done.forEach(keys::remove);
+                throw new IllegalArgumentException("usage-plans: a key named '" + key.name() + "' was added meanwhile; nothing was added");
+            }
+            done.add(key.name());
+        }
+        added.forEach(key -> mirror.put(key.name(), KeyRecord.of(key)));
+        recompile();
+    }
+
+    /** Changes a key on every member with compare-and-set, so concurrent changes from other members are not lost. */
+    @Override
+    public ApiKey update(String name, UnaryOperator<ApiKey> change) {
         for (int attempt = 0; attempt < 100; attempt++) {
             KeyRecord current = keys.get(name);
             if (current == null) {
-                throw new IllegalArgumentException("usage-plans: no key named '" + name + "'");
+                throw new NoSuchElementException("usage-plans: no key named '" + name + "'");
             }
-            if (keys.replace(name, current, change.apply(current))) {
-                return;
+            ApiKey changed = change.apply(current.toApiKey());
+            if (!changed.name().equals(name)) {
+                throw new IllegalArgumentException("a key's name cannot change: " + name + " -> " + changed.name());
+            }
+            check(changed.plans(), name);
+            List<ApiKey> all = new ArrayList<>();
+            for (KeyRecord other : mirror.values()) {
+                if (!other.name().equals(name)) {
+                    all.add(other.toApiKey());
+                }
+            }
+            all.add(changed);
+            build(all);
+            KeyRecord next = KeyRecord.of(changed);
+            if (keys.replace(name, current, next)) {
+                applied(name, next);
+                return changed;
             }
         }
         throw new IllegalStateException("usage-plans: key '" + name + "' changed concurrently 100 times; try again");
+    }
+
+    @Override
+    public void remove(String name) {
+        if (keys.remove(name) == null) {
+            throw new NoSuchElementException("usage-plans: no key named '" + name + "'");
+        }
+        mirror.remove(name);
+        recompile();
+    }
+
+    /** The keys as this member sees them now. */
+    public Collection<ApiKey> sharedKeys() {
+        return mirror.values().stream().map(KeyRecord::toApiKey).toList();
+    }
+
+    /** This member applies its own change at once; the listener brings it to the others (and here again, harmlessly). */
+    private void applied(String name, KeyRecord record) {
+        mirror.put(name, record);
+        recompile();
     }
 
     private void check(List<String> plans, String key) {
@@ -115,13 +174,7 @@ public final class ClusterCatalog implements AutoCloseable {
     }
 
     private Catalog build(List<ApiKey> apiKeys) {
-        Catalog.Builder builder = Catalog.builder().api(planFile.api()).responses(planFile.responses());
-        planFile.plans().forEach(builder::plan);
-        planFile.excludePaths().forEach(builder::excludePath);
-        planFile.skip().forEach(builder::skip);
-        planFile.only().forEach(builder::only);
-        apiKeys.forEach(builder::apiKey);
-        return builder.build();
+        return planFile.withApiKeys(apiKeys);
     }
 
     @Override

@@ -20,6 +20,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import io.usageplans.UsagePlans;
 import io.usageplans.UsagePlansConfigException;
 import io.usageplans.spi.UsageStore;
 import io.usageplans.spi.UsageStoreProvider;
@@ -38,7 +39,7 @@ import io.usageplans.spi.UsageStoreProvider;
  * <li>{@code usageplans.hazelcast.cluster-name} (default {@code usage-plans}), {@code usageplans.hazelcast.port}
  *     (default 5701, and up), {@code usageplans.hazelcast.timeout} (ms a request waits, default 500),
  *     {@code usageplans.hazelcast.backup-count} (of the state map, default 1),
- *     {@code usageplans.hazelcast.usage-report-days} (default 90), {@code usageplans.hazelcast.decide-on-caller}
+ *     {@code usageplans.hazelcast.usage-report-days} (default {@code usageplans.report-days}, else 90), {@code usageplans.hazelcast.decide-on-caller}
  *     ({@code true} for clusters whose members cannot have this jar: 2-3 round trips instead of 1)</li>
  * </ul>
  */
@@ -86,7 +87,8 @@ public final class HazelcastStoreProvider implements UsageStoreProvider {
         LOG.log(System.Logger.Level.INFO, "usage-plans: Hazelcast store in {0} mode, cluster ''{1}''", mode,
                 instance.getConfig().getClusterName());
         return HazelcastUsageStore.builder(instance).timeout(Duration.ofMillis(timeout)).ownsInstance(owned)
-                .usageReportDays((int) number(settings, "usage-report-days", 90))
+                .usageReportDays(settings.apply(PREFIX + "usage-report-days") == null ? UsagePlans.reportDays(settings)
+                        : (int) number(settings, "usage-report-days", 90))
                 .decideOnCaller(Boolean.parseBoolean(setting(settings, "decide-on-caller", "false")))
                 .build();
     }

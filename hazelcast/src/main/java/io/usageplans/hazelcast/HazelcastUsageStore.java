@@ -1,6 +1,7 @@
 package io.usageplans.hazelcast;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -11,8 +12,11 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
+import io.usageplans.QuotaWindow;
 import io.usageplans.UsagePlans;
 import io.usageplans.spi.Consumption;
+import io.usageplans.spi.DailyUsage;
+import io.usageplans.spi.QuotaUpdate;
 import io.usageplans.spi.MeteringRequest;
 import io.usageplans.spi.UsageStore;
 import io.usageplans.spi.UsageStoreUnavailableException;
@@ -92,6 +96,58 @@ public final class HazelcastUsageStore implements UsageStore {
             refundOnCaller(request.stateKey(), original, planBucket, methodBucket, quota);
         } else {
             onOwner(request.stateKey(), new Refund(original, planBucket, methodBucket, quota));
+        }
+    }
+
+    @Override
+    public List<DailyUsage> dailyUsage(String stateKey, long fromEpochDay, long toEpochDay) {
+        KeyUsage usage = read(stateKey);
+        return usage == null ? List.of() : usage.daily(fromEpochDay, toEpochDay);
+    }
+
+    @Override
+    public long quotaUsed(String stateKey, QuotaWindow window) {
+        KeyUsage usage = read(stateKey);
+        return usage == null ? 0 : usage.quotaUsedIn(window.startMillis());
+    }
+
+    @Override
+    public long updateQuota(String stateKey, QuotaWindow window, QuotaUpdate update, long nowNanos) {
+        UpdateQuota change = new UpdateQuota(window, update, nowNanos, reportDays);
+        if (!callerSide) {
+            return onOwner(stateKey, change);
+        }
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        try {
+            while (System.nanoTime() < deadline) {
+                KeyUsage current = state.get(stateKey);
+                KeyUsage next = current == null ? new KeyUsage() : copy(current);
+                long used = change.apply(next);
+                long ttl = next.ttlMillis(nowNanos, window, reportDays);
+                if (current == null ? state.putIfAbsent(stateKey, next, ttl, TimeUnit.MILLISECONDS) == null
+                        : state.replace(stateKey, current, next)) {
+                    if (current != null) {
+                        state.setTtl(stateKey, ttl, TimeUnit.MILLISECONDS);
+                    }
+                    return used;
+                }
+            }
+        } catch (RuntimeException e) {
+            throw new UsageStoreUnavailableException("the Hazelcast cluster failed: " + e, e);
+        }
+        throw new UsageStoreUnavailableException("key state changed concurrently until the " + timeoutMillis + " ms timeout", null);
+    }
+
+    private KeyUsage read(String stateKey) {
+        try {
+            return state.getAsync(stateKey).toCompletableFuture().get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new UsageStoreUnavailableException("no answer from the Hazelcast cluster within " + timeoutMillis + " ms", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UsageStoreUnavailableException("interrupted while waiting for the Hazelcast cluster", e);
+        } catch (ExecutionException e) {
+            throw new UsageStoreUnavailableException("the Hazelcast cluster failed: " + e.getCause(), e.getCause());
         }
     }
 
@@ -179,6 +235,7 @@ public final class HazelcastUsageStore implements UsageStore {
         to.quotaUsed = from.quotaUsed;
         to.usageDays = from.usageDays.clone();
         to.usageCounts = from.usageCounts.clone();
+        to.usageQuotaUsed = from.usageQuotaUsed.clone();
         return to;
     }
 
@@ -188,6 +245,7 @@ public final class HazelcastUsageStore implements UsageStore {
         if (shareKeys) {
             try {
                 catalog = new ClusterCatalog(hazelcast.getMap(KEYS_MAP), engine);
+                engine.useKeyDirectory(catalog);
             } catch (RuntimeException e) {
                 System.getLogger(HazelcastUsageStore.class.getName()).log(System.Logger.Level.ERROR,
                         "usage-plans: could not share the key catalog with the cluster; this member uses its plan file's keys", e);

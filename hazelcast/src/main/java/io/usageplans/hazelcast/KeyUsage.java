@@ -26,6 +26,8 @@ public final class KeyUsage {
     long quotaUsed;
     long[] usageDays = new long[0];
     long[] usageCounts = new long[0];
+    /** Per usage day: the quota counter of that day's period at the day's last change (0 without a quota). */
+    long[] usageQuotaUsed = new long[0];
 
     /** Units (requests times their cost) allowed on {@code epochDay} (UTC), kept for the usage report. */
     public long usedOn(long epochDay) {
@@ -76,7 +78,7 @@ public final class KeyUsage {
             if (quota != null) {
                 quotaUsed += cost;
             }
-            countUsage(Math.floorDiv(nowNanos / NANOS_PER_MILLI, MILLIS_PER_DAY), reportDays, cost);
+            countUsage(Math.floorDiv(nowNanos / NANOS_PER_MILLI, MILLIS_PER_DAY), reportDays, cost, quota == null ? 0 : quotaUsed);
         }
         Consumption consumption = new Consumption(verdict,
                 p < 0 ? 0 : (long) Math.floor(tokens[p]), p < 0 ? 0 : nanosFor(p, capacities[p] - tokens[p]),
@@ -96,12 +98,43 @@ public final class KeyUsage {
         }
         if (quotaUnits && quota != null && quotaStartMillis == quota.startMillis()) {
             quotaUsed = Math.max(0, quotaUsed - cost);
-            int n = usageDays.length;
+        }
+        if (quotaUnits) {
             long day = Math.floorDiv(nowNanos / NANOS_PER_MILLI, MILLIS_PER_DAY);
-            if (n > 0 && usageDays[n - 1] == day) {
-                usageCounts[n - 1] = Math.max(0, usageCounts[n - 1] - cost);
+            for (int i = usageDays.length - 1; i >= 0; i--) {
+                if (usageDays[i] == day) {
+                    usageCounts[i] = Math.max(0, usageCounts[i] - cost);
+                    if (quota != null && i == usageDays.length - 1) {
+                        usageQuotaUsed[i] = quotaUsed;
+                    }
+                    break;
+                }
             }
         }
+    }
+
+    /** AWS's UpdateUsage on the owner: changes the counter of period {@code window} and notes it in today's usage. */
+    long updateQuota(QuotaWindow window, io.usageplans.spi.QuotaUpdate update, long nowNanos, int reportDays) {
+        if (window.startMillis() > quotaStartMillis) {
+            quotaStartMillis = window.startMillis();
+            quotaUsed = 0;
+        }
+        if (window.startMillis() == quotaStartMillis) {
+            quotaUsed = update.applyTo(quotaUsed);
+            countUsage(Math.floorDiv(nowNanos / NANOS_PER_MILLI, MILLIS_PER_DAY), reportDays, 0, quotaUsed);
+        }
+        return quotaUsed;
+    }
+
+    /** The recorded days from {@code fromDay} to {@code toDay} (UTC epoch days), oldest first. */
+    java.util.List<io.usageplans.spi.DailyUsage> daily(long fromDay, long toDay) {
+        java.util.List<io.usageplans.spi.DailyUsage> days = new java.util.ArrayList<>();
+        for (int i = 0; i < usageDays.length; i++) {
+            if (usageDays[i] >= fromDay && usageDays[i] <= toDay) {
+                days.add(new io.usageplans.spi.DailyUsage(usageDays[i], usageCounts[i], usageQuotaUsed[i]));
+            }
+        }
+        return days;
     }
 
     private void giveBack(String id, long nowNanos, long cost) {
@@ -120,7 +153,7 @@ public final class KeyUsage {
         for (int i = 0; i < bucketIds.length; i++) {
             until = Math.max(until, nowMillis + nanosFor(i, capacities[i] - tokens[i]) / NANOS_PER_MILLI + 1);
         }
-        if (quota != null && quotaUsed > 0) {
+        if (quota != null && quotaUsed != 0) { // below 0 after an extension, which must last the period too
             until = Math.max(until, quota.endMillis());
         }
         if (usageDays.length > 0) {
@@ -170,24 +203,37 @@ public final class KeyUsage {
         return missingTokens <= 0 ? 0 : (long) Math.ceil(missingTokens * nanosToFill[i] / capacities[i]);
     }
 
-    private void countUsage(long epochDay, int reportDays, long units) {
+    private void countUsage(long epochDay, int reportDays, long units, long quotaCounter) {
+        if (reportDays == 0) {
+            return;
+        }
         int n = usageDays.length;
         if (n > 0 && usageDays[n - 1] == epochDay) {
             usageCounts[n - 1] += units;
+            usageQuotaUsed[n - 1] = quotaCounter;
+            return;
+        }
+        if (n > 0 && usageDays[n - 1] > epochDay) { // a request that read the clock before the last one: its own day
+            for (int i = n - 1; i >= 0; i--) {
+                if (usageDays[i] == epochDay) {
+                    usageCounts[i] += units;
+                }
+            }
             return;
         }
         int keepFrom = 0;
         while (keepFrom < n && usageDays[keepFrom] < epochDay - reportDays) {
             keepFrom++;
         }
-        long[] days = new long[n - keepFrom + 1];
-        long[] counts = new long[n - keepFrom + 1];
-        System.arraycopy(usageDays, keepFrom, days, 0, n - keepFrom);
-        System.arraycopy(usageCounts, keepFrom, counts, 0, n - keepFrom);
+        long[] days = Arrays.copyOfRange(usageDays, keepFrom, n + 1);
+        long[] counts = Arrays.copyOfRange(usageCounts, keepFrom, n + 1);
+        long[] quotaCounters = Arrays.copyOfRange(usageQuotaUsed, keepFrom, n + 1);
         days[days.length - 1] = epochDay;
         counts[counts.length - 1] = units;
+        quotaCounters[quotaCounters.length - 1] = quotaCounter;
         usageDays = days;
         usageCounts = counts;
+        usageQuotaUsed = quotaCounters;
     }
 
     /** A decision and whether the state changed (only allowed requests are written, and replicated). */

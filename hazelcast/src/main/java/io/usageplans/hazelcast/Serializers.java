@@ -2,6 +2,7 @@ package io.usageplans.hazelcast;
 
 import java.util.List;
 
+import com.hazelcast.nio.serialization.FieldKind;
 import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
@@ -20,7 +21,7 @@ final class Serializers {
 
     static List<CompactSerializer<?>> all() {
         return List.of(new KeyUsageSerializer(), new DecideSerializer(), new ConsumptionSerializer(), new KeyRecordSerializer(),
-                new RefundSerializer());
+                new RefundSerializer(), new UpdateQuotaSerializer());
     }
 
     static final class KeyUsageSerializer implements CompactSerializer<KeyUsage> {
@@ -36,6 +37,9 @@ final class Serializers {
             u.quotaUsed = in.readInt64("quotaUsed");
             u.usageDays = in.readArrayOfInt64("usageDays");
             u.usageCounts = in.readArrayOfInt64("usageCounts");
+            // entries written before quota counters were kept per day read as 0s
+            u.usageQuotaUsed = in.getFieldKind("usageQuotaUsed") == FieldKind.ARRAY_OF_INT64
+                    ? in.readArrayOfInt64("usageQuotaUsed") : new long[u.usageDays.length];
             return u;
         }
 
@@ -50,6 +54,7 @@ final class Serializers {
             out.writeInt64("quotaUsed", u.quotaUsed);
             out.writeArrayOfInt64("usageDays", u.usageDays);
             out.writeArrayOfInt64("usageCounts", u.usageCounts);
+            out.writeArrayOfInt64("usageQuotaUsed", u.usageQuotaUsed);
         }
 
         @Override
@@ -164,8 +169,11 @@ final class Serializers {
     static final class KeyRecordSerializer implements CompactSerializer<KeyRecord> {
         @Override
         public KeyRecord read(CompactReader in) {
+            boolean rotated = in.getFieldKind("previousValueSha256") == FieldKind.ARRAY_OF_INT8;
             return new KeyRecord(in.readString("name"), in.readString("description"), in.readBoolean("enabled"),
-                    in.readArrayOfString("plans"), in.readArrayOfInt8("valueSha256"));
+                    in.readArrayOfString("plans"), in.readArrayOfInt8("valueSha256"),
+                    rotated ? in.readArrayOfInt8("previousValueSha256") : null,
+                    rotated ? in.readInt64("previousValidUntilMillis") : 0);
         }
 
         @Override
@@ -175,6 +183,8 @@ final class Serializers {
             out.writeBoolean("enabled", k.enabled());
             out.writeArrayOfString("plans", k.plans());
             out.writeArrayOfInt8("valueSha256", k.valueSha256());
+            out.writeArrayOfInt8("previousValueSha256", k.previousValueSha256());
+            out.writeInt64("previousValidUntilMillis", k.previousValidUntilMillis());
         }
 
         @Override
@@ -185,6 +195,38 @@ final class Serializers {
         @Override
         public Class<KeyRecord> getCompactClass() {
             return KeyRecord.class;
+        }
+    }
+
+    static final class UpdateQuotaSerializer implements CompactSerializer<UpdateQuota> {
+        private static final io.usageplans.spi.QuotaUpdate.Kind[] KINDS = io.usageplans.spi.QuotaUpdate.Kind.values();
+
+        @Override
+        public UpdateQuota read(CompactReader in) {
+            return new UpdateQuota(new QuotaWindow(in.readInt64("quotaLimit"), in.readInt64("quotaStart"), in.readInt64("quotaEnd")),
+                    new io.usageplans.spi.QuotaUpdate(KINDS[in.readInt32("kind")], in.readInt64("value")),
+                    in.readInt64("nowNanos"), in.readInt32("reportDays"));
+        }
+
+        @Override
+        public void write(CompactWriter out, UpdateQuota u) {
+            out.writeInt64("quotaLimit", u.window.limit());
+            out.writeInt64("quotaStart", u.window.startMillis());
+            out.writeInt64("quotaEnd", u.window.endMillis());
+            out.writeInt32("kind", u.update.kind().ordinal());
+            out.writeInt64("value", u.update.value());
+            out.writeInt64("nowNanos", u.nowNanos);
+            out.writeInt32("reportDays", u.reportDays);
+        }
+
+        @Override
+        public String getTypeName() {
+            return "usageplans.UpdateQuota";
+        }
+
+        @Override
+        public Class<UpdateQuota> getCompactClass() {
+            return UpdateQuota.class;
         }
     }
 }

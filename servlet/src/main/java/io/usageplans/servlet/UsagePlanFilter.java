@@ -117,7 +117,8 @@ public class UsagePlanFilter implements Filter {
 
     private static UsagePlans buildEngine(FilterConfig config, ServletContext context, ClassLoader loader) {
         Catalog catalog = PlanFileLocator.load(config::getInitParameter, loader);
-        UsagePlans.Builder builder = UsagePlans.builder(catalog).stage(stage(config, context, catalog));
+        UsagePlans.Builder builder = UsagePlans.builder(catalog).stage(stage(config, context, catalog))
+                .usageReportDays(UsagePlans.reportDays(config::getInitParameter));
         UsageStoreProvider.fromSettings(config::getInitParameter, loader).ifPresent(provider -> builder.ownedStore(
                 provider.create(name -> Setting.find(name, config::getInitParameter).map(Setting::value).orElse(null),
                         Clock.systemUTC(), loader)));

@@ -1,0 +1,24 @@
+package io.usageplans.spi;
+
+import io.usageplans.Decision;
+
+/**
+ * Hears every metered decision: allowed, throttled, quota exceeded, forbidden (with {@link Decision#forbiddenReason()})
+ * or unavailable. For metrics, audit logs and alerts. Called on the request thread right after the decision, so it
+ * must be quick and must not block; an exception it throws is logged and does not change the decision.
+ *
+ * <p>Register one with {@code UsagePlans.addListener}, or list its class in
+ * {@code META-INF/services/io.usageplans.spi.UsageListener} to have every engine find it (it then needs a public
+ * no-argument constructor). The decision's {@link Decision#apiKey()} is the key's name and hashes only, never its value.
+ */
+@FunctionalInterface
+public interface UsageListener {
+
+    /**
+     * @param decision   what was decided, with the key, plan and limits that applied
+     * @param stage      the engine's stage
+     * @param httpMethod the request's method ({@code CALL} for a metered bean method called outside a request)
+     * @param path       the path within the application, or the bean method for {@code CALL}
+     */
+    void onDecision(Decision decision, String stage, String httpMethod, String path);
+}
