@@ -75,8 +75,19 @@ public final class UsagePlans implements AutoCloseable {
                 : builder.store;
         List<UsageListener> found = new ArrayList<>(builder.listeners);
         if (builder.discoverListeners) {
-            for (UsageListener listener : java.util.ServiceLoader.load(UsageListener.class, UsagePlans.class.getClassLoader())) {
-                found.add(listener);
+            java.util.Iterator<UsageListener> discovered = java.util.ServiceLoader.load(UsageListener.class,
+                    UsagePlans.class.getClassLoader()).iterator();
+            while (true) {
+                try {
+                    if (!discovered.hasNext()) {
+                        break;
+                    }
+                    found.add(discovered.next());
+                } catch (java.util.ServiceConfigurationError | LinkageError e) {
+                    // a listener whose own dependencies are missing must not stop the application
+                    LOG.log(System.Logger.Level.WARNING, "usage-plans: a listener listed in META-INF/services could not be "
+                            + "loaded and is skipped: " + e);
+                }
             }
         }
         this.listeners = found.toArray(new UsageListener[0]);
