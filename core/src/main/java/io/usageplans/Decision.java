@@ -112,8 +112,8 @@ public final class Decision {
         return NOT_METERED;
     }
 
-    static Decision forbidden(ForbiddenReason reason, ApiKey key, ResponseSettings responses) {
-        return new Decision(Outcome.FORBIDDEN, reason, key, null, null, null, null, 0, 0, responses);
+    static Decision forbidden(ForbiddenReason reason, ApiKey key, CompiledPlan plan, ResponseSettings responses) {
+        return new Decision(Outcome.FORBIDDEN, reason, key, plan, null, null, null, 0, 0, responses);
     }
 
     public Outcome outcome() {

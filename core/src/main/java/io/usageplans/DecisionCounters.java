@@ -36,8 +36,8 @@ public final class DecisionCounters {
         if (outcome == Outcome.NOT_METERED) {
             return;
         }
-        if (decision.planName() != null) {
-            plan(decision.planName())[outcome.ordinal()].increment();
+        if (decision.compiledPlan() != null) {
+            decision.compiledPlan().outcomeCounters()[outcome.ordinal()].increment();
         }
         if (outcome == Outcome.FORBIDDEN && decision.forbiddenReason() != null) {
             forbiddenByReason[decision.forbiddenReason().ordinal()].increment();

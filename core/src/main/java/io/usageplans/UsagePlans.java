@@ -161,31 +161,31 @@ public final class UsagePlans implements AutoCloseable {
 
     private Decision meter(Snapshot s, RouteTable.Route route, String presentedKey, String httpMethod, String path) {
         if (presentedKey == null || presentedKey.isEmpty()) {
-            return forbidden(ForbiddenReason.MISSING_KEY, null, presentedKey, httpMethod, path, null);
+            return forbidden(ForbiddenReason.MISSING_KEY, null, null, presentedKey, httpMethod, path, null);
         }
         if (ApiKey.problemWithValue(presentedKey) != null) {
-            return forbidden(ForbiddenReason.MALFORMED_KEY, null, presentedKey, httpMethod, path, null);
+            return forbidden(ForbiddenReason.MALFORMED_KEY, null, null, presentedKey, httpMethod, path, null);
         }
         KeyRegistry.Entry entry = s.keys.findPresented(presentedKey);
         if (entry == null) {
-            return forbidden(ForbiddenReason.UNKNOWN_KEY, null, presentedKey, httpMethod, path, null);
+            return forbidden(ForbiddenReason.UNKNOWN_KEY, null, null, presentedKey, httpMethod, path, null);
         }
         if (entry.validUntilMillis() != Long.MAX_VALUE && clock.millis() >= entry.validUntilMillis()) {
-            return forbidden(ForbiddenReason.UNKNOWN_KEY, null, presentedKey, httpMethod, path,
+            return forbidden(ForbiddenReason.UNKNOWN_KEY, null, null, presentedKey, httpMethod, path,
                     "the previous value of rotated key " + entry.key().name() + ", valid until " + entry.key().previousValidUntil());
         }
         if (!entry.key().enabled()) {
-            return forbidden(ForbiddenReason.DISABLED_KEY, entry.key(), presentedKey, httpMethod, path, null);
+            return forbidden(ForbiddenReason.DISABLED_KEY, entry.key(), entry.plan(), presentedKey, httpMethod, path, null);
         }
         CompiledPlan plan = entry.plan();
         if (plan == null) {
-            return forbidden(ForbiddenReason.NO_PLAN_ON_STAGE, entry.key(), presentedKey, httpMethod, path, null);
+            return forbidden(ForbiddenReason.NO_PLAN_ON_STAGE, entry.key(), null, presentedKey, httpMethod, path, null);
         }
         if (!plan.plan().enabled()) {
             return Decision.NOT_METERED; // metering is switched off for this plan
         }
         if (!route.allows(plan)) {
-            return forbidden(ForbiddenReason.PLAN_NOT_ALLOWED, entry.key(), presentedKey, httpMethod, path,
+            return forbidden(ForbiddenReason.PLAN_NOT_ALLOWED, entry.key(), plan, presentedKey, httpMethod, path,
                     "plan " + plan.name() + " is not one of " + route.requiredPlans());
         }
         MethodRoute methodRoute = route.throttleFor(plan);
@@ -434,7 +434,7 @@ public final class UsagePlans implements AutoCloseable {
         for (Plan plan : catalog.plans()) {
             plan.apiStages().forEach(s -> allStages.add(s.stage()));
             plan.stage(stage).ifPresent(apiStage -> {
-                CompiledPlan compiled = new CompiledPlan(plan, indexed.size());
+                CompiledPlan compiled = new CompiledPlan(plan, indexed.size(), counters.plan(plan.name()));
                 indexed.add(compiled);
                 plans.put(plan.name(), compiled);
                 planFileThrottles.put(compiled, apiStage.methods());
@@ -458,8 +458,9 @@ public final class UsagePlans implements AutoCloseable {
         return new Snapshot(catalog, plans, new KeyRegistry(catalog, stage, plans), excludes.toArray(new PathPattern[0]), table);
     }
 
-    private Decision forbidden(ForbiddenReason reason, ApiKey key, String presented, String method, String path, String detail) {
-        Decision decision = Decision.forbidden(reason, key, responses);
+    private Decision forbidden(ForbiddenReason reason, ApiKey key, CompiledPlan plan, String presented, String method, String path,
+                               String detail) {
+        Decision decision = Decision.forbidden(reason, key, plan, responses);
         if (REJECTIONS.isLoggable(System.Logger.Level.INFO)) {
             REJECTIONS.log(System.Logger.Level.INFO, "usage-plans: 403 Forbidden for " + method + " " + path + " on stage "
                     + stage + ": " + reason.text() + (detail == null ? "" : " (" + detail + ")") + (presented == null || presented.isEmpty() ? "" : ", key " + ApiKey.mask(presented))

@@ -61,6 +61,10 @@ public class UsagePlansStartup implements ServletContextListener {
                     .routes(extension.routes(applicationPath))
                     .enabled(Setting.find(UsagePlans.ENABLED, context::getInitParameter).map(UsagePlanFilter::parseSwitch).orElse(true))
                     .build();
+            // CDI beans that implement the listener SPI hear every decision, like those listed for ServiceLoader
+            for (io.usageplans.spi.UsageListener listener : cdi.select(io.usageplans.spi.UsageListener.class)) {
+                engine.addListener(listener);
+            }
             extension.engine(engine);
             context.setAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE, engine);
             context.setAttribute(UsagePlanFilter.RESOLVER_ATTRIBUTE, cdi.select(ApiKeyResolver.class).get());

@@ -52,6 +52,16 @@ class AnnotationsOverHttpTest {
     }
 
     @Test
+    void aListenerBeanHearsEveryMeteredRequestAndNoUnmeteredOne() throws Exception {
+        RecordingListener.HEARD.clear();
+        assertEquals(200, server.get("/api/pets", BASIC).statusCode());
+        assertEquals(403, server.get("/api/pets", null).statusCode());
+        assertEquals(403, server.get("/api/pets/export", BASIC).statusCode());
+        assertEquals(java.util.List.of("ALLOWED basic GET /api/pets", "FORBIDDEN null GET /api/pets",
+                "FORBIDDEN basic GET /api/pets/export"), RecordingListener.HEARD);
+    }
+
+    @Test
     void methodThrottleOnGetPetBitesAfterThreeWhileTheListStillPasses() throws Exception {
         for (int i = 1; i <= 3; i++) {
             HttpResponse<String> r = server.get("/api/pets/" + i, PREMIUM);

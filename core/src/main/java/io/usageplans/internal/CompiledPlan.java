@@ -23,10 +23,12 @@ public final class CompiledPlan {
     final String shapedBurstPolicyItem;
     final String quotaPolicyName;
     private volatile CachedWindow current;
+    private final java.util.concurrent.atomic.LongAdder[] outcomeCounters;
     volatile RateLimitFields.CachedPolicy cachedPolicy;
 
-    public CompiledPlan(Plan plan, int index) {
+    public CompiledPlan(Plan plan, int index, java.util.concurrent.atomic.LongAdder[] outcomeCounters) {
         this.plan = plan;
+        this.outcomeCounters = outcomeCounters;
         this.index = index;
         Throttle throttle = plan.throttle();
         this.bucket = throttle == null ? null : new BucketSpec("plan", throttle.burstLimit(), throttle.nanosToFill());
@@ -36,6 +38,11 @@ public final class CompiledPlan {
         this.shapedBurstPolicyItem = throttle == null ? null : burstPolicyItem + RateLimitFields.shape(throttle);
         this.quota = plan.quota();
         this.quotaPolicyName = quota == null ? null : RateLimitFields.quote(plan.name() + "-" + quota.period().policySuffix());
+    }
+
+    /** This plan's decision counters by outcome, kept by the engine across catalog changes. */
+    public java.util.concurrent.atomic.LongAdder[] outcomeCounters() {
+        return outcomeCounters;
     }
 
     public String name() {
