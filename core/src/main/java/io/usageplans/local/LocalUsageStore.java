@@ -32,6 +32,7 @@ public final class LocalUsageStore implements UsageStore {
     public static final int DEFAULT_REPORT_DAYS = 90;
 
     private final ConcurrentHashMap<String, KeyState> states = new ConcurrentHashMap<>();
+    private final BucketShapes shapes = new BucketShapes();
     /** The daily usage of keys whose buckets and quota were evicted as idle, until it is older than the retention. */
     private final ConcurrentHashMap<String, long[]> retiredHistory = new ConcurrentHashMap<>();
     private final Clock clock;
@@ -84,7 +85,7 @@ public final class LocalUsageStore implements UsageStore {
             }
             synchronized (state) {
                 if (!state.evicted) {
-                    return state.consume(request);
+                    return state.consume(request, shapes);
                 }
             }
             // evicted between lookup and lock: the sweeper removed it, take the fresh one
