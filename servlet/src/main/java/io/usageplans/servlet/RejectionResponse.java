@@ -6,6 +6,7 @@ import java.util.Map;
 
 import io.usageplans.Decision;
 import io.usageplans.ResponseSettings;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
@@ -31,10 +32,15 @@ final class RejectionResponse {
         }
     }
 
-    static void reject(Decision decision, HttpServletResponse response) throws IOException {
+    static void reject(Decision decision, HttpServletRequest request, HttpServletResponse response) throws IOException {
         ResponseSettings.Rendered rendered = decision.rejection();
         response.resetBuffer();
         response.setStatus(rendered.status());
+        if (request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null) {
+            // the refused request's body is never read: say the connection ends, so that a client does not send its
+            // next request on a connection the server closes after this response
+            response.setHeader("Connection", "close");
+        }
         if (decision.retryAfterSeconds() > 0) {
             response.setHeader("Retry-After", Long.toString(decision.retryAfterSeconds()));
         }

@@ -200,7 +200,7 @@ public class UsagePlanFilter implements Filter {
             return;
         }
         if (!decision.passes()) {
-            RejectionResponse.reject(decision, response);
+            RejectionResponse.reject(decision, request, response);
             return;
         }
         RejectionResponse.rateLimitFields(decision, response);
@@ -218,7 +218,7 @@ public class UsagePlanFilter implements Filter {
                 throw e;
             }
             // a metered bean method refused the call after this filter let it through: answer as the gateway does
-            RejectionResponse.reject(rejected.decision(), response);
+            RejectionResponse.reject(rejected.decision(), request, response);
         } finally {
             MeteringContext.restore(previous);
             if (!async) {

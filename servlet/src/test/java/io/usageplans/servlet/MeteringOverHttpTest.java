@@ -59,6 +59,22 @@ class MeteringOverHttpTest {
     }
 
     @Test
+    void aRefusedRequestWithAnUnreadBodyEndsItsConnectionAndTheNextRequestStillSucceeds() throws Exception {
+        MutableClock clock = MutableClock.at("2027-03-10T18:00:00Z");
+        Plan plan = Plan.builder("roomy").throttle(10, 20).stage("test").build();
+        try (UsagePlans engine = engine(plan, clock); TestServer server = TestServer.withEngine(engine)) {
+            for (int i = 0; i < 20; i++) {
+                HttpResponse<String> refused = server.send("POST", "/x", null);
+                assertEquals(403, refused.statusCode());
+                assertEquals("close", header(refused, "Connection"), "the server does not read the body it refuses");
+                assertEquals(200, server.get("/x", KEY).statusCode(), "the next request, on a new connection");
+                assertEquals(403, server.get("/x", null).statusCode());
+            }
+            assertTrue(server.get("/y", null).headers().firstValue("Connection").isEmpty(), "a refused GET keeps its connection");
+        }
+    }
+
+    @Test
     void retryAfterIsRoundedUpToWholeSeconds() throws Exception {
         MutableClock clock = MutableClock.at("2027-03-10T12:00:00Z");
         Plan slow = Plan.builder("slow").throttle(0.4, 1).stage("test").build(); // one token every 2.5 s
