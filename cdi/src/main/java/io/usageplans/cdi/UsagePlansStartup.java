@@ -55,7 +55,9 @@ public class UsagePlansStartup implements ServletContextListener {
             Catalog catalog = cdi.select(Catalog.class).get();
             String stage = UsagePlanFilter.stage(context::getInitParameter, context.getContextPath(), catalog);
             String applicationPath = applicationPath(context, extension);
-            engine = UsagePlans.builder(catalog).stage(stage)
+            UsagePlans.Builder builder = UsagePlans.builder(catalog);
+            UsagePlanFilter.excludeModulePaths(context, builder);
+            engine = builder.stage(stage)
                     .clock(cdi.select(Clock.class).get())
                     .store(cdi.select(UsageStore.class).get())
                     .routes(extension.routes(applicationPath))

@@ -1,7 +1,14 @@
 package io.usageplans.examples;
 
 import java.util.EnumSet;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
+import io.usageplans.Setting;
+import io.usageplans.admin.AdminPathsInitializer;
+import io.usageplans.admin.AdminSettings;
+import io.usageplans.admin.DashboardServlet;
+import io.usageplans.admin.UsagePlansAdminApplication;
 import io.usageplans.cdi.UsagePlansStartup;
 import io.usageplans.servlet.UsagePlanFilter;
 import jakarta.servlet.DispatcherType;
@@ -20,9 +27,17 @@ import org.glassfish.jersey.servlet.ServletContainer;
  * file is found as in any WAR (system property or environment variable {@code usageplans.config} /
  * {@code USAGEPLANS_CONFIG}, else {@code usage-plans.yaml} in this jar).
  *
+ * The dashboard is at {@code /test/usage-plans/} and the admin API at {@code /test/usage-plans/admin/}, with the
+ * token {@value #DEMO_ADMIN_TOKEN} unless {@code usageplans.admin.token} is set.
+ *
  * <pre>java -jar examples/target/usage-plans-example.jar [--port 8080] [--store hazelcast] [--cluster NAME]</pre>
  */
 public final class PetStoreApp {
+
+    /** The admin API's token in this example (README); set usageplans.admin.token to use another. */
+    public static final String DEMO_ADMIN_TOKEN = "demo-admin-token-0123456789";
+
+    private static final Logger JERSEY_CDI_LOG = Logger.getLogger("org.glassfish.jersey.ext.cdi1x.internal.CdiComponentProvider");
 
     private final Server server;
 
@@ -39,7 +54,7 @@ public final class PetStoreApp {
         server.addConnector(connector);
 
         // An embedded context reads no web-fragment.xml, so what the jars' fragments register in a WAR is added here:
-        // Weld's listener, the engine's start-up listener, and the filter.
+        // Weld's listener, the engine's start-up listener, the filter, and the admin's dashboard and API.
         ServletContextHandler context = new ServletContextHandler("/test");
         context.addEventListener(new org.jboss.weld.environment.servlet.Listener());
         context.addEventListener(new UsagePlansStartup());
@@ -47,6 +62,21 @@ public final class PetStoreApp {
         filter.setName("UsagePlans");
         filter.setAsyncSupported(true);
         context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
+        // The admin API and the dashboard (usage-plans-admin), on with the demo token unless one is set outside
+        if (Setting.find(AdminSettings.ENABLED, null).isEmpty()) {
+            context.setInitParameter(AdminSettings.ENABLED, "true");
+        }
+        if (usesDemoToken()) {
+            context.setInitParameter(AdminSettings.TOKEN, DEMO_ADMIN_TOKEN);
+        }
+        context.addServletContainerInitializer(new AdminPathsInitializer()); // never meter the admin's own paths
+        ServletHolder dashboard = new ServletHolder("UsagePlansDashboard", DashboardServlet.class);
+        dashboard.setInitOrder(1);
+        context.addServlet(dashboard, "/usage-plans/*");
+        ServletHolder admin = new ServletHolder(DashboardServlet.API_SERVLET_NAME,
+                new ServletContainer(ResourceConfig.forApplicationClass(UsagePlansAdminApplication.class)));
+        admin.setInitOrder(2);
+        context.addServlet(admin, "/usage-plans/admin/*");
         ResourceConfig application = ResourceConfig.forApplicationClass(PetStoreApplication.class)
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true);
         ServletHolder jersey = new ServletHolder("jax-rs", new ServletContainer(application));
@@ -67,6 +97,11 @@ public final class PetStoreApp {
         return new PetStoreApp(server);
     }
 
+    /** No admin token is set by a system property or environment variable. */
+    private static boolean usesDemoToken() {
+        return Setting.find(AdminSettings.TOKEN, null).isEmpty() && Setting.find(AdminSettings.TOKEN_SHA256, null).isEmpty();
+    }
+
     public int port() {
         return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     }
@@ -79,6 +114,9 @@ public final class PetStoreApp {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$-7s %3$s - %5$s%6$s%n");
         }
+        // Jersey's CDI integration logs "Leaking injection manager" (SEVERE) when a second application (the admin)
+        // starts in the same WAR, though jersey-cdi1x-servlet then serves both correctly; the demo hides that line
+        JERSEY_CDI_LOG.setLevel(Level.OFF);
         int port = 8080;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -125,6 +163,8 @@ public final class PetStoreApp {
         System.out.println("usage-plans example: MyProjectAPI stage test, " + System.getProperty("usageplans.store", "local")
                 + " store, at http://localhost:" + app.port()
                 + "/test/pets  (try: curl -i -H 'x-api-key: demo-basic-key-0123456789' http://localhost:" + app.port() + "/test/pets)");
+        System.out.println("usage-plans example: dashboard at http://localhost:" + app.port() + "/test/usage-plans/, admin API "
+                + "under /test/usage-plans/admin/" + (usesDemoToken() ? " (token " + DEMO_ADMIN_TOKEN + ")" : ""));
         app.server.join();
     }
 

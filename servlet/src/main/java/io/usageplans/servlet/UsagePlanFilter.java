@@ -43,6 +43,13 @@ public class UsagePlanFilter implements Filter {
 
     /** The servlet-context attribute holding the application's {@link UsagePlans} engine, shared by every adapter. */
     public static final String ENGINE_ATTRIBUTE = UsagePlans.class.getName();
+
+    /**
+     * A servlet-context attribute holding a {@code Collection<String>} of path patterns other modules serve and that
+     * are never metered, such as the admin's {@code /usage-plans/*}; they add to it before the engine starts (from a
+     * {@code ServletContainerInitializer}).
+     */
+    public static final String EXCLUDE_ATTRIBUTE = "io.usageplans.servlet.excludePaths";
     /** The servlet-context attribute with an {@link ApiKeyResolver} the application chose (e.g. a CDI bean). */
     public static final String RESOLVER_ATTRIBUTE = ApiKeyResolver.class.getName();
 
@@ -115,6 +122,15 @@ public class UsagePlanFilter implements Filter {
         }
     }
 
+    /** Excludes the paths other modules registered under {@link #EXCLUDE_ATTRIBUTE}. */
+    public static void excludeModulePaths(ServletContext context, UsagePlans.Builder builder) {
+        if (context.getAttribute(EXCLUDE_ATTRIBUTE) instanceof java.util.Collection<?> paths) {
+            for (Object path : paths) {
+                builder.excludePath(String.valueOf(path));
+            }
+        }
+    }
+
     private static UsagePlans buildEngine(FilterConfig config, ServletContext context, ClassLoader loader) {
         Catalog catalog = PlanFileLocator.load(config::getInitParameter, loader);
         UsagePlans.Builder builder = UsagePlans.builder(catalog).stage(stage(config, context, catalog))
@@ -122,6 +138,7 @@ public class UsagePlanFilter implements Filter {
         UsageStoreProvider.fromSettings(config::getInitParameter, loader).ifPresent(provider -> builder.ownedStore(
                 provider.create(name -> Setting.find(name, config::getInitParameter).map(Setting::value).orElse(null),
                         Clock.systemUTC(), loader)));
+        excludeModulePaths(context, builder);
         Setting.find(EXCLUDE, config::getInitParameter).ifPresent(setting -> {
             for (String pattern : setting.value().split(",")) {
                 if (!pattern.isBlank()) {

@@ -1,0 +1,65 @@
+package io.usageplans.admin;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import io.usageplans.Decision.ForbiddenReason;
+import io.usageplans.Decision.Outcome;
+import io.usageplans.DecisionCounters;
+import io.usageplans.Plan;
+import io.usageplans.manage.UsagePlansAdmin;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** What this member decided since it started ({@code GET stats}). */
+@Path("stats")
+@Produces(MediaType.APPLICATION_JSON)
+public class StatsResource extends AdminResource {
+
+    private static final List<Outcome> REPORTED = List.of(Outcome.ALLOWED, Outcome.THROTTLED, Outcome.QUOTA_EXCEEDED,
+            Outcome.FORBIDDEN, Outcome.UNAVAILABLE);
+
+    /** Counters of this member since it started: per plan by outcome, rejections per key, forbidden requests by reason. */
+    @GET
+    public Response stats() {
+        UsagePlansAdmin admin = admin();
+        DecisionCounters counters = admin.engine().counters();
+        Map<String, Map<Outcome, Long>> byPlan = counters.byPlan();
+        Map<String, Object> plans = new LinkedHashMap<>();
+        for (Plan plan : admin.plans()) {
+            plans.put(plan.name(), outcomes(byPlan.getOrDefault(plan.name(), Map.of()), true));
+        }
+        byPlan.forEach((plan, counts) -> plans.putIfAbsent(plan, outcomes(counts, true)));
+        Map<String, Object> keys = new LinkedHashMap<>();
+        counters.rejectionsByKey().forEach((key, counts) -> keys.put(key, outcomes(counts, false)));
+        Map<String, Object> forbidden = new LinkedHashMap<>();
+        for (ForbiddenReason reason : ForbiddenReason.values()) {
+            forbidden.put(camel(reason.name()), counters.forbiddenByReason().getOrDefault(reason, 0L));
+        }
+        return json(Json.object().put("plans", plans).put("keys", keys).put("forbidden", forbidden));
+    }
+
+    private static Map<String, Object> outcomes(Map<Outcome, Long> counts, boolean withAllowed) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        for (Outcome outcome : REPORTED) {
+            if (withAllowed || outcome != Outcome.ALLOWED) {
+                result.put(camel(outcome.name()), counts.getOrDefault(outcome, 0L));
+            }
+        }
+        return result;
+    }
+
+    /** {@code QUOTA_EXCEEDED} becomes {@code quotaExceeded}. */
+    static String camel(String constant) {
+        StringBuilder out = new StringBuilder();
+        for (String part : constant.toLowerCase(Locale.ROOT).split("_")) {
+            out.append(out.isEmpty() ? part : Character.toUpperCase(part.charAt(0)) + part.substring(1));
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,153 @@
+package io.usageplans.admin;
+
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.usageplans.ApiKey;
+import io.usageplans.Plan;
+import io.usageplans.manage.AdminException;
+import io.usageplans.manage.AdminException.Kind;
+import io.usageplans.manage.QuotaStatus;
+import io.usageplans.manage.UsagePlansAdmin;
+import io.usageplans.manage.UsageReport;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * Plans, usage reports and quotas, at AWS's paths: {@code GET usageplans}, {@code GET usageplans/{id}/usage}
+ * (GetUsage) and {@code GET|PATCH usageplans/{id}/keys/{keyId}/usage} (a key's quota now, and UpdateUsage).
+ */
+@Path("usageplans")
+@Produces(MediaType.APPLICATION_JSON)
+public class UsagePlansResource extends AdminResource {
+
+    private static final Set<String> QUOTA_FIELDS = Set.of("remaining", "extendBy", "reset", "patchOperations");
+
+    @GET
+    public Response plans() {
+        List<Object> plans = new ArrayList<>();
+        for (Plan plan : admin().plans()) {
+            plans.add(Json.object().put("id", plan.name()).put("name", plan.name()).put("description", plan.description())
+                    .put("throttle", plan.throttle() == null ? null : Json.object()
+                            .put("rateLimit", plan.throttle().rateLimit()).put("burstLimit", plan.throttle().burstLimit()))
+                    .put("quota", plan.quota() == null ? null : Json.object().put("limit", plan.quota().limit())
+                            .put("period", plan.quota().period()).put("offset", plan.quota().offset())
+                            .put("timeZone", plan.quota().timeZone().getId()))
+                    .put("enabled", plan.enabled()));
+        }
+        return json(items(plans));
+    }
+
+    /** AWS GetUsage: per key, per UTC day from startDate to endDate, {@code [used, remaining]}. */
+    @GET
+    @Path("{usageplanId}/usage")
+    public Response usage(@PathParam("usageplanId") String plan, @QueryParam("startDate") String startDate,
+                          @QueryParam("endDate") String endDate, @QueryParam("keyId") String keyId) {
+        UsagePlansAdmin admin = admin();
+        UsageReport report = admin.usage(plan, date("startDate", startDate), date("endDate", endDate),
+                keyId == null || keyId.isEmpty() ? null : keyId);
+        Map<String, Object> items = new LinkedHashMap<>();
+        report.items().forEach((key, days) -> items.put(key, days.stream()
+                .map(day -> Arrays.asList(day.used(), day.remaining())).toList())); // remaining may be null
+        return json(Json.object().put("usagePlanId", report.usagePlanId()).put("startDate", report.startDate())
+                .put("endDate", report.endDate()).put("items", items));
+    }
+
+    @GET
+    @Path("{usageplanId}/keys/{keyId}/usage")
+    public Response quota(@PathParam("usageplanId") String plan, @PathParam("keyId") String key) {
+        UsagePlansAdmin admin = admin();
+        subscribed(admin, plan, key);
+        return json(quotaJson(admin.quota(plan, key)));
+    }
+
+    /**
+     * AWS UpdateUsage, {@code {"patchOperations":[{"op":"replace","path":"/remaining","value":"50"}]}}, or one of
+     * {@code {"remaining":50}}, {@code {"extendBy":5}}, {@code {"reset":true}}; answers the quota as it is after.
+     */
+    @PATCH
+    @Path("{usageplanId}/keys/{keyId}/usage")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response updateQuota(@PathParam("usageplanId") String plan, @PathParam("keyId") String key, String body) {
+        UsagePlansAdmin admin = admin();
+        JsonRequest request = JsonRequest.parse(body, false, QUOTA_FIELDS);
+        if (request.isEmpty() || request.fieldsCount() > 1) {
+            throw new AdminException(Kind.INVALID, "body", null, "send one of {\"remaining\": n}, {\"extendBy\": n}, "
+                    + "{\"reset\": true} or {\"patchOperations\": [{\"op\": \"replace\", \"path\": \"/remaining\", \"value\": \"n\"}]}");
+        }
+        subscribed(admin, plan, key);
+        QuotaStatus status;
+        if (request.has("remaining")) {
+            status = admin.setRemaining(plan, key, required(request.number("remaining"), "remaining"));
+        } else if (request.has("extendBy")) {
+            status = admin.extendRemaining(plan, key, required(request.number("extendBy"), "extendBy"));
+        } else if (request.has("reset")) {
+            if (!Boolean.TRUE.equals(request.bool("reset"))) {
+                throw new AdminException(Kind.INVALID, "reset", String.valueOf(request.raw("reset")), "reset takes true");
+            }
+            status = admin.resetQuota(plan, key);
+        } else {
+            List<Map<?, ?>> operations = request.objects("patchOperations");
+            if (operations == null || operations.isEmpty()) {
+                throw new AdminException(Kind.INVALID, "patchOperations", null, "patchOperations needs one operation");
+            }
+            status = null;
+            for (int i = 0; i < operations.size(); i++) {
+                PatchOperation op = PatchOperation.of(operations.get(i), i, Set.of("/remaining"));
+                status = admin.setRemaining(plan, key, required(JsonRequest.asNumber(op.valueField(), op.value()), op.valueField()));
+            }
+        }
+        return json(quotaJson(status));
+    }
+
+    static Json.Obj quotaJson(QuotaStatus status) {
+        return Json.object().put("usagePlanId", status.plan()).put("keyId", status.key()).put("limit", status.limit())
+                .put("used", status.used()).put("remaining", status.remaining()).put("period", status.period())
+                .put("periodStart", status.periodStart()).put("periodEnd", status.periodEnd());
+    }
+
+    /** A key's quota is read and changed only on a plan it is subscribed to, as AWS's usage plan keys. */
+    private static void subscribed(UsagePlansAdmin admin, String plan, String keyName) {
+        List<String> plans = admin.plans().stream().map(Plan::name).toList();
+        if (!plans.contains(plan)) {
+            throw new AdminException(Kind.NOT_FOUND, "usagePlanId", plan, "no plan named '" + plan + "' on stage '"
+                    + admin.engine().stage() + "'; the plans are " + plans);
+        }
+        ApiKey key = admin.key(keyName);
+        if (!key.plans().contains(plan)) {
+            throw new AdminException(Kind.NOT_FOUND, "keyId", keyName, "key '" + keyName + "' is not on plan '" + plan
+                    + "'; its plans are " + key.plans());
+        }
+    }
+
+    private static LocalDate date(String field, String text) {
+        if (text == null || text.isEmpty()) {
+            return null; // the core says which one is required
+        }
+        try {
+            return LocalDate.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new AdminException(Kind.INVALID, field, text, field + " must be a date as YYYY-MM-DD, was '" + text + "'");
+        }
+    }
+
+    private static long required(Long value, String field) {
+        if (value == null) {
+            throw new AdminException(Kind.INVALID, field, null, field + " needs a whole number");
+        }
+        return value;
+    }
+}

@@ -1,0 +1,64 @@
+package io.usageplans.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The example's admin API and dashboard, as the README's curl lines use them, with the demo token. */
+class AdminExampleTest {
+
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+    private static PetStoreApp app;
+
+    @BeforeAll
+    static void start() throws Exception {
+        app = PetStoreApp.start(0);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        app.stop();
+    }
+
+    private HttpResponse<String> get(String path, String header, String value) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + app.port() + "/test" + path));
+        if (header != null) {
+            request.header(header, value);
+        }
+        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void theUsageReportCountsTheDemoKeysRequestsWithTheDemoToken() throws Exception {
+        assertEquals(200, get("/pets", "x-api-key", "demo-dev-key-0123456789").statusCode());
+        assertEquals(200, get("/pets", "x-api-key", "demo-dev-key-0123456789").statusCode());
+        String today = LocalDate.now(ZoneOffset.UTC).toString();
+
+        HttpResponse<String> report = get("/usage-plans/admin/usageplans/dev/usage?startDate=" + today + "&endDate=" + today,
+                "Authorization", "Bearer " + PetStoreApp.DEMO_ADMIN_TOKEN);
+
+        assertEquals(200, report.statusCode(), report.body());
+        assertEquals("{\"usagePlanId\":\"dev\",\"startDate\":\"" + today + "\",\"endDate\":\"" + today
+                + "\",\"items\":{\"dev-team\":[[2,null]]}}", report.body());
+        assertEquals(401, get("/usage-plans/admin/apikeys", null, null).statusCode());
+    }
+
+    @Test
+    void theDashboardIsServedNextToTheApi() throws Exception {
+        HttpResponse<String> page = get("/usage-plans/", null, null);
+        assertEquals(200, page.statusCode());
+        assertTrue(page.body().contains("data-api=\"/test/usage-plans/admin\""), page.body());
+        assertEquals(200, get("/usage-plans/dashboard.js", null, null).statusCode());
+        assertEquals(200, get("/health", null, null).statusCode(), "the app's own root application still answers");
+    }
+}
