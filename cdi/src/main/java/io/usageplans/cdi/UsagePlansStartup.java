@@ -90,7 +90,8 @@ public class UsagePlansStartup implements ServletContextListener {
 
     /**
      * Where JAX-RS resources are served, relative to the context: the setting, else the mapping of the JAX-RS
-     * servlet, else {@code @ApplicationPath}, else the root.
+     * servlet, else {@code @ApplicationPath}, else the root; never an application below the paths other modules keep
+     * out of metering.
      */
     static String applicationPath(ServletContext context, UsagePlansExtension extension) {
         Optional<Setting> explicit = Setting.find(JAXRS_PATH, context::getInitParameter);
@@ -102,11 +103,29 @@ public class UsagePlansStartup implements ServletContextListener {
             boolean jaxrs = className != null && JAXRS_SERVLETS.contains(className)
                     || registration.getName().equals("jakarta.ws.rs.core.Application");
             Collection<String> mappings = registration.getMappings();
-            if (jaxrs && !mappings.isEmpty()) {
+            if (jaxrs && !mappings.isEmpty() && !underModulePaths(context, normalize(mappings.iterator().next()))) {
                 return normalize(mappings.iterator().next());
             }
         }
-        return extension.applicationPaths().stream().findFirst().map(UsagePlansStartup::normalize).orElse("");
+        return extension.applicationPaths().stream().map(UsagePlansStartup::normalize)
+                .filter(path -> !underModulePaths(context, path)).findFirst().orElse("");
+    }
+
+    /**
+     * Whether {@code path} lies below the paths other modules keep out of metering ({@link UsagePlanFilter#EXCLUDE_ATTRIBUTE},
+     * e.g. the admin API's {@code /usage-plans/*}): a JAX-RS application there (the admin's own) serves none of the
+     * metered resources, so it must not decide where they are when a WAR has two.
+     */
+    private static boolean underModulePaths(ServletContext context, String path) {
+        if (context.getAttribute(UsagePlanFilter.EXCLUDE_ATTRIBUTE) instanceof Collection<?> excluded) {
+            for (Object pattern : excluded) {
+                String prefix = String.valueOf(pattern);
+                if (prefix.endsWith("/*") && (path + "/").startsWith(prefix.substring(0, prefix.length() - 1))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static String normalize(String path) {

@@ -11,6 +11,7 @@ import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import io.usageplans.QuotaWindow;
 import io.usageplans.UsagePlans;
@@ -28,7 +29,9 @@ import io.usageplans.spi.UsageStoreUnavailableException;
  * answer within the timeout throws {@link UsageStoreUnavailableException}, and the plan's fail mode decides.
  *
  * <p>Every member and client must register this module's compact serializers: {@link #configure(Config)},
- * {@link #configure(ClientConfig)}, or the class names in hazelcast.xml (see the README).
+ * {@link #configure(ClientConfig)}, or the class names in hazelcast.xml (see the README). Deciding on the caller
+ * ({@link Builder#decideOnCaller}) copes without them, with an instance whose configuration is not ours (an
+ * application server's, like Payara's): it then keeps the state as compact GenericRecords ({@link GenericRecords}).
  */
 public final class HazelcastUsageStore implements UsageStore {
 
@@ -40,6 +43,10 @@ public final class HazelcastUsageStore implements UsageStore {
     private final HazelcastInstance hazelcast;
     private final boolean ownsInstance;
     private final IMap<String, KeyUsage> state;
+    /** The same map, whose values may be GenericRecords (see {@link #asRecords}). */
+    private final IMap<String, Object> records;
+    /** Set once the instance could not serialize a KeyUsage (no serializer of ours): the caller side stores records. */
+    private volatile boolean asRecords;
     private final String mapName;
     private final long timeoutMillis;
     private final int reportDays;
@@ -51,6 +58,7 @@ public final class HazelcastUsageStore implements UsageStore {
         this.hazelcast = builder.hazelcast;
         this.ownsInstance = builder.ownsInstance;
         this.state = hazelcast.getMap(builder.mapName);
+        this.records = hazelcast.getMap(builder.mapName);
         this.mapName = builder.mapName;
         this.timeoutMillis = builder.timeout.toMillis();
         this.reportDays = builder.reportDays;
@@ -120,15 +128,10 @@ public final class HazelcastUsageStore implements UsageStore {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         try {
             while (System.nanoTime() < deadline) {
-                KeyUsage current = state.get(stateKey);
-                KeyUsage next = current == null ? new KeyUsage() : copy(current);
+                Object current = records.get(stateKey);
+                KeyUsage next = current == null ? new KeyUsage() : copyOf(current);
                 long used = change.apply(next);
-                long ttl = next.ttlMillis(nowNanos, window, reportDays);
-                if (current == null ? state.putIfAbsent(stateKey, next, ttl, TimeUnit.MILLISECONDS) == null
-                        : state.replace(stateKey, current, next)) {
-                    if (current != null) {
-                        state.setTtl(stateKey, ttl, TimeUnit.MILLISECONDS);
-                    }
+                if (compareAndSet(stateKey, current, next, next.ttlMillis(nowNanos, window, reportDays))) {
                     return used;
                 }
             }
@@ -140,7 +143,7 @@ public final class HazelcastUsageStore implements UsageStore {
 
     private KeyUsage read(String stateKey) {
         try {
-            return state.getAsync(stateKey).toCompletableFuture().get(timeoutMillis, TimeUnit.MILLISECONDS);
+            return usageOf(records.getAsync(stateKey).toCompletableFuture().get(timeoutMillis, TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {
             throw new UsageStoreUnavailableException("no answer from the Hazelcast cluster within " + timeoutMillis + " ms", e);
         } catch (InterruptedException e) {
@@ -171,14 +174,14 @@ public final class HazelcastUsageStore implements UsageStore {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         try {
             while (System.nanoTime() < deadline) {
-                KeyUsage current = state.get(key);
+                Object current = records.get(key);
                 if (current == null) {
                     return;
                 }
-                KeyUsage next = copy(current);
+                KeyUsage next = copyOf(current);
                 next.refund(original.plan, original.method, original.quota, original.nowNanos, original.cost,
                         planBucket, methodBucket, quota);
-                if (state.replace(key, current, next)) {
+                if (records.replace(key, current, current instanceof KeyUsage ? next : record(next))) {
                     return;
                 }
             }
@@ -198,18 +201,13 @@ public final class HazelcastUsageStore implements UsageStore {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         try {
             while (true) {
-                KeyUsage current = state.get(key);
-                KeyUsage next = current == null ? new KeyUsage() : copy(current);
+                Object current = records.get(key);
+                KeyUsage next = current == null ? new KeyUsage() : copyOf(current);
                 KeyUsage.Outcome outcome = next.decide(decide.plan, decide.method, decide.quota, decide.nowNanos, reportDays, decide.cost);
                 if (!outcome.changed()) {
                     return outcome.consumption();
                 }
-                long ttl = next.ttlMillis(decide.nowNanos, decide.quota, reportDays);
-                if (current == null ? state.putIfAbsent(key, next, ttl, TimeUnit.MILLISECONDS) == null
-                        : state.replace(key, current, next)) {
-                    if (current != null) {
-                        state.setTtl(key, ttl, TimeUnit.MILLISECONDS);
-                    }
+                if (compareAndSet(key, current, next, next.ttlMillis(decide.nowNanos, decide.quota, reportDays))) {
                     return outcome.consumption();
                 }
                 if (System.nanoTime() > deadline) {
@@ -222,6 +220,46 @@ public final class HazelcastUsageStore implements UsageStore {
         } catch (RuntimeException e) {
             throw new UsageStoreUnavailableException("the Hazelcast cluster failed: " + e, e);
         }
+    }
+
+    /**
+     * Puts {@code next} where {@code current} (null: no entry) still is, in the form the entry has: a KeyUsage, or a
+     * GenericRecord on an instance without our serializers, which fails to serialize a KeyUsage the first time.
+     */
+    private boolean compareAndSet(String key, Object current, KeyUsage next, long ttl) {
+        if (current != null) {
+            boolean replaced = records.replace(key, current, current instanceof KeyUsage ? next : record(next));
+            if (replaced) {
+                records.setTtl(key, ttl, TimeUnit.MILLISECONDS);
+            }
+            return replaced;
+        }
+        if (!asRecords) {
+            try {
+                return records.putIfAbsent(key, next, ttl, TimeUnit.MILLISECONDS) == null;
+            } catch (HazelcastSerializationException e) {
+                asRecords = true;
+                System.getLogger(HazelcastUsageStore.class.getName()).log(System.Logger.Level.INFO, "usage-plans: the "
+                        + "Hazelcast instance has no serializers of ours; key state is kept as compact GenericRecords");
+            }
+        }
+        return records.putIfAbsent(key, record(next), ttl, TimeUnit.MILLISECONDS) == null;
+    }
+
+    private static final Serializers.KeyUsageSerializer USAGE_SERIALIZER = new Serializers.KeyUsageSerializer();
+
+    /** A state-map value as a KeyUsage (null stays null). */
+    private static KeyUsage usageOf(Object value) {
+        return GenericRecords.read(USAGE_SERIALIZER, KeyUsage.class, value);
+    }
+
+    /** A KeyUsage to change, from a state-map value. */
+    private static KeyUsage copyOf(Object value) {
+        return value instanceof KeyUsage usage ? copy(usage) : usageOf(value);
+    }
+
+    private static Object record(KeyUsage usage) {
+        return GenericRecords.write(USAGE_SERIALIZER, usage);
     }
 
     private static KeyUsage copy(KeyUsage from) {
@@ -265,7 +303,7 @@ public final class HazelcastUsageStore implements UsageStore {
 
     /** The state of one key on one plan as the cluster holds it now, for reports and tests; null if none. */
     public KeyUsage usage(String keyName, String planName) {
-        return state.get(keyName + "|" + planName);
+        return usageOf(records.get(keyName + "|" + planName));
     }
 
     /** How many keys (per plan) have state in the cluster. */

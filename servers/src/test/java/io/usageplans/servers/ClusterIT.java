@@ -1,0 +1,175 @@
+package io.usageplans.servers;
+
+import static io.usageplans.servers.Http.BASIC;
+import static io.usageplans.servers.Http.PREMIUM;
+import static io.usageplans.servers.ServerMatrixIT.field;
+import static io.usageplans.servers.ServerMatrixIT.header;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Two instances of one server kind, one cluster: the limits hold across both. The instances start one after the
+ * other (so the second joins the first rather than both forming clusters of their own), and the tests begin once
+ * each instance's log shows a cluster of two.
+ */
+@ParameterizedClass(name = "{0}", allowZeroInvocations = true)
+@MethodSource("clusters")
+@ExtendWith(Results.Recorder.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT implements Results.Recorded {
+
+    private static final Duration JOIN_TIMEOUT = Duration.ofMinutes(2);
+
+    private static final List<RunningServer> instances = new ArrayList<>();
+    private static Results.Row row;
+
+    @Parameter
+    ClusterKind cluster;
+
+    static Stream<ClusterKind> clusters() {
+        return Harness.selectedClusters();
+    }
+
+    @BeforeParameterizedClassInvocation
+    static void start(ClusterKind cluster) throws Exception {
+        row = Results.row(cluster.id, true);
+        row.title = cluster.title;
+        row.war = cluster.store;
+        String name = "usage-plans-it-" + ProcessHandle.current().pid();
+        try {
+            List<String> seconds = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                RunningServer instance = RunningServer.start(cluster.server, cluster.id + "-" + i, cluster.port + i,
+                        Map.of("test", Harness.war(cluster.server.war)), cluster.jvmOptions(name, i), cluster.env(name));
+                instances.add(instance);
+                if (!"deployed".equals(instance.apps.get("test"))) {
+                    throw new IllegalStateException("the example WAR did not deploy on " + cluster + " instance " + i + "; see "
+                            + instance.logs);
+                }
+                seconds.add(String.format("%.1f s", instance.seconds));
+            }
+            for (RunningServer instance : instances) {
+                instance.awaitLogLine(JOIN_TIMEOUT, cluster.joined);
+            }
+            row.version = instances.get(0).version;
+            row.jdk = instances.get(0).jdk;
+            row.startedAt = instances.get(0).startedAt;
+            row.startSeconds = String.join(" + ", seconds);
+        } catch (Exception | Error e) {
+            row.startFailure = Results.firstLine(e);
+            stop();
+            throw e;
+        }
+    }
+
+    @AfterParameterizedClassInvocation
+    static void stop() {
+        for (RunningServer instance : instances) {
+            instance.close();
+        }
+        instances.clear();
+    }
+
+    @Override
+    public Results.Row row() {
+        return row;
+    }
+
+    private static String url(int instance, String path) {
+        return instances.get(instance).app("test") + path;
+    }
+
+    @Test
+    @Order(2)
+    void basicKeysTenRequestsPerDayAreTenAcrossBothInstances() throws Exception {
+        for (int i = 1; i <= 10; i++) {
+            HttpResponse<String> r = Http.get(url(i % 2, "/pets"), BASIC);
+            assertEquals(200, r.statusCode(), "request " + i + " on instance " + i % 2);
+            assertEquals(10 - i, field(header(r, "RateLimit"), "basic-day", "r"), "quota left after request " + i);
+        }
+        for (int instance = 0; instance < 2; instance++) {
+            HttpResponse<String> r = Http.get(url(instance, "/pets"), BASIC);
+            assertEquals(429, r.statusCode(), "instance " + instance);
+            assertEquals("{\"message\":\"Limit Exceeded\"}", r.body());
+            long retryAfter = Long.parseLong(header(r, "Retry-After"));
+            assertTrue(Math.abs(retryAfter - ServerMatrixIT.secondsToMidnightUtc()) <= 5, "Retry-After " + retryAfter);
+        }
+    }
+
+    @Test
+    @Order(3) // last: it empties the premium bucket
+    void premiumBurstOfFortyIsSharedByBothInstances() throws Exception {
+        // 100 quick requests, 50 on each instance from 8 threads: with one shared bucket of 40 that refills 20 per
+        // second, at most 40 + 20 per second of the run pass; with a bucket per instance, 80 would
+        int requests = 100;
+        List<Future<Integer>> statuses = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        long first = System.nanoTime();
+        try {
+            for (int i = 0; i < requests; i++) {
+                int instance = i % 2;
+                statuses.add(pool.submit(() -> Http.get(url(instance, "/pets"), PREMIUM).statusCode()));
+            }
+            int passed = 0;
+            int throttled = 0;
+            for (Future<Integer> status : statuses) {
+                int code = status.get(2, TimeUnit.MINUTES);
+                if (code == 200) {
+                    passed++;
+                } else if (code == 429) {
+                    throttled++;
+                } else {
+                    throw new AssertionError("a premium request got " + code);
+                }
+            }
+            double seconds = (System.nanoTime() - first) / 1e9;
+            assertEquals(requests, passed + throttled);
+            assertTrue(passed >= 40, passed + " passed: the burst is 40");
+            assertTrue(passed <= 40 + Math.ceil(20 * seconds), passed + " passed in " + seconds + " s: more than one bucket");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void premiumQuotaLeftIsTheSameCountOnBothInstances() throws Exception {
+        int first = quotaRemaining(Http.get(url(0, "/usage"), PREMIUM));
+        int second = quotaRemaining(Http.get(url(1, "/usage"), PREMIUM));
+        assertEquals(first - 1, second, "one request later, on the other instance");
+        HttpResponse<String> r = Http.get(url(0, "/pets"), PREMIUM);
+        assertEquals(200, r.statusCode());
+        assertEquals(first - 2, field(header(r, "RateLimit"), "premium-day", "r"));
+    }
+
+    private static int quotaRemaining(HttpResponse<String> usage) {
+        assertEquals(200, usage.statusCode(), usage.body());
+        Matcher m = Pattern.compile("\"quotaRemaining\":(\\d+)").matcher(usage.body());
+        assertTrue(m.find(), usage.body());
+        return Integer.parseInt(m.group(1));
+    }
+}

@@ -1,0 +1,255 @@
+package io.usageplans.servers;
+
+import static io.usageplans.servers.Http.BASIC;
+import static io.usageplans.servers.Http.DEV;
+import static io.usageplans.servers.Http.DISABLED;
+import static io.usageplans.servers.Http.PREMIUM;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The example on each selected server ({@code -Dservers}), deployed unchanged at {@code /test}: the AWS tutorial's
+ * scenario over HTTP, with the assertions of the embedded tests (PetStoreAppTest). Next to it, at {@code /broken},
+ * the same WAR with a broken plan file, which must fail to deploy with our message while the server keeps running.
+ * One server runs at a time; it is stopped after its tests, also when they fail.
+ */
+@ParameterizedClass(name = "{0}", allowZeroInvocations = true)
+@MethodSource("servers")
+@ExtendWith(Results.Recorder.class)
+class ServerMatrixIT implements Results.Recorded {
+
+    private static final String DAY_AND_BURST_POLICY = "\"premium-burst\";q=40;w=2, \"premium-day\";q=100;w=86400";
+
+    private static RunningServer running;
+    private static Results.Row row;
+
+    @Parameter
+    ServerKind server;
+
+    static Stream<ServerKind> servers() {
+        return Harness.selectedServers();
+    }
+
+    @BeforeParameterizedClassInvocation
+    static void start(ServerKind server) throws Exception {
+        row = Results.row(server.id, false);
+        row.title = server.title;
+        row.war = "`" + server.war + "`";
+        try {
+            Path war = Harness.war(server.war);
+            Map<String, Path> wars = new LinkedHashMap<>();
+            wars.put("test", war);
+            wars.put("broken", BrokenWar.of(war));
+            running = RunningServer.start(server, server.id, server.port, wars, "", Map.of());
+            row.version = running.version;
+            row.jdk = running.jdk;
+            row.startedAt = running.startedAt;
+            row.startSeconds = String.format("%.1f s", running.seconds);
+            if (!"deployed".equals(running.apps.get("test"))) {
+                throw new IllegalStateException("the example WAR did not deploy on " + server + "; see " + running.logs);
+            }
+        } catch (Exception | Error e) {
+            row.startFailure = Results.firstLine(e);
+            stop();
+            throw e;
+        }
+    }
+
+    @AfterParameterizedClassInvocation
+    static void stop() {
+        if (running != null) {
+            running.close();
+            running = null;
+        }
+    }
+
+    @Override
+    public Results.Row row() {
+        return row;
+    }
+
+    private static String url(String path) {
+        return running.app("test") + path;
+    }
+
+    @Test
+    void basicKeysTenthRequestOfTheDayPassesAndEleventhIsLimitExceeded() throws Exception {
+        for (int i = 1; i <= 10; i++) {
+            HttpResponse<String> r = Http.get(url("/pets"), BASIC);
+            assertEquals(200, r.statusCode(), "request " + i);
+            assertTrue(r.body().startsWith("[{\"id\":1,\"type\":\"dog\""), r.body());
+            assertEquals("\"basic-burst\";q=20;w=2, \"basic-day\";q=10;w=86400", header(r, "RateLimit-Policy"));
+            assertEquals(10 - i, field(header(r, "RateLimit"), "basic-day", "r"), "quota left after request " + i);
+        }
+        for (int i = 11; i <= 12; i++) {
+            HttpResponse<String> r = Http.get(url("/pets"), BASIC);
+            long expected = secondsToMidnightUtc();
+            assertEquals(429, r.statusCode(), "request " + i);
+            assertEquals("{\"message\":\"Limit Exceeded\"}", r.body());
+            assertTrue(header(r, "Content-Type").startsWith("application/json"), header(r, "Content-Type"));
+            long retryAfter = Long.parseLong(header(r, "Retry-After"));
+            assertTrue(Math.abs(retryAfter - expected) <= 5, "Retry-After " + retryAfter + " s is the time to 00:00 UTC, "
+                    + expected + " s");
+            assertEquals(0, field(header(r, "RateLimit"), "basic-day", "r"));
+        }
+    }
+
+    @Test
+    void premiumKeysMethodThrottleOnGetPetAllowsABurstOfThreeThenTooManyRequests() throws Exception {
+        long first = System.nanoTime();
+        int passed = 0;
+        HttpResponse<String> rejected = null;
+        while (rejected == null && passed < 10) {
+            HttpResponse<String> r = Http.get(url("/pets/2"), PREMIUM);
+            if (r.statusCode() == 429) {
+                rejected = r;
+            } else {
+                assertEquals(200, r.statusCode());
+                assertEquals("{\"id\":2,\"type\":\"cat\",\"price\":124.99}", r.body());
+                assertEquals("\"premium-/pets/{petId}/GET\";q=3;w=3, " + DAY_AND_BURST_POLICY, header(r, "RateLimit-Policy"));
+                passed++;
+            }
+        }
+        double seconds = (System.nanoTime() - first) / 1e9;
+        assertNotNull(rejected, "10 quick calls of GET /pets/{petId} cannot all pass a burst of 3 and 1 per second");
+        // a burst of 3, plus 1 per second since the first call: 200 200 200 429 when they are quick
+        assertTrue(passed >= 3 && passed <= 3 + (int) seconds, passed + " calls passed in " + seconds + " s");
+        assertEquals("{\"message\":\"Too Many Requests\"}", rejected.body());
+        assertEquals("1", header(rejected, "Retry-After"));
+        assertEquals(0, field(header(rejected, "RateLimit"), "premium-/pets/{petId}/GET", "r"));
+    }
+
+    @Test
+    void premiumKeysCountOneQuotaUnitPerRequestAndSeeBurstAndQuotaInRateLimitFields() throws Exception {
+        HttpResponse<String> usage = Http.get(url("/usage"), PREMIUM);
+        assertEquals(200, usage.statusCode());
+        Matcher m = Pattern.compile("\\{\"key\":\"premium-customer\",\"plan\":\"premium\",\"throttleRemaining\":\\d+,"
+                + "\"quotaLimit\":100,\"quotaRemaining\":(\\d+),\"quotaResetsAt\":\"([^\"]+)\"}").matcher(usage.body());
+        assertTrue(m.matches(), usage.body());
+        int before = Integer.parseInt(m.group(1));
+        assertEquals(LocalDate.now(ZoneOffset.UTC).plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC).toString(), m.group(2));
+        for (int i = 1; i <= 5; i++) {
+            HttpResponse<String> r = Http.get(url("/pets"), PREMIUM);
+            assertEquals(200, r.statusCode());
+            assertEquals(DAY_AND_BURST_POLICY, header(r, "RateLimit-Policy"));
+            assertEquals(before - i, field(header(r, "RateLimit"), "premium-day", "r"), "request " + i);
+            assertTrue(field(header(r, "RateLimit"), "premium-burst", "r") < 40);
+        }
+        Matcher after = Pattern.compile("\"quotaRemaining\":(\\d+)").matcher(Http.get(url("/usage"), PREMIUM).body());
+        assertTrue(after.find());
+        assertEquals(before - 6, Integer.parseInt(after.group(1)), "five pet lists and this call");
+    }
+
+    @Test
+    void premiumKeysCanAddAPetThatOtherKeysThenRead() throws Exception {
+        HttpResponse<String> added = Http.send("POST", url("/pets"), PREMIUM, "{\"type\":\"bird\",\"price\":12.5}");
+        assertEquals(201, added.statusCode());
+        Matcher pet = Pattern.compile("\\{\"pet\":(\\{\"id\":(\\d+),\"type\":\"bird\",\"price\":12.5}),\"message\":\"success\"}")
+                .matcher(added.body());
+        assertTrue(pet.matches(), added.body());
+        HttpResponse<String> read = Http.get(url("/pets/" + pet.group(2)), DEV);
+        assertEquals(200, read.statusCode());
+        assertEquals(pet.group(1), read.body());
+        HttpResponse<String> missing = Http.get(url("/pets/999"), DEV);
+        assertEquals(404, missing.statusCode());
+        assertEquals("{\"message\":\"Pet not found\"}", missing.body());
+    }
+
+    @Test
+    void exportIsForPremiumKeysOnlyAndBasicKeysAreForbidden() throws Exception {
+        HttpResponse<String> basic = Http.get(url("/pets/export"), BASIC);
+        assertEquals(403, basic.statusCode());
+        assertEquals("{\"message\":\"Forbidden\"}", basic.body());
+        HttpResponse<String> premium = Http.get(url("/pets/export"), PREMIUM);
+        assertEquals(200, premium.statusCode());
+        assertTrue(premium.body().startsWith("{\"pets\":[{\"id\":1,"), premium.body());
+    }
+
+    @Test
+    void missingUnknownAndDisabledKeysAreForbiddenWithTheGatewaysBody() throws Exception {
+        for (String key : new String[] {null, "demo-unknown-key-0123456789", DISABLED}) {
+            HttpResponse<String> r = Http.get(url("/pets"), key);
+            assertEquals(403, r.statusCode(), "key " + key);
+            assertEquals("{\"message\":\"Forbidden\"}", r.body());
+            assertTrue(header(r, "Content-Type").startsWith("application/json"), header(r, "Content-Type"));
+            assertFalse(r.headers().firstValue("RateLimit").isPresent(), "no RateLimit fields on a 403");
+        }
+    }
+
+    @Test
+    void healthNeedsNoKeyAndIsNotMetered() throws Exception {
+        HttpResponse<String> r = Http.get(url("/health"), null);
+        assertEquals(200, r.statusCode());
+        assertEquals("{\"status\":\"UP\"}", r.body());
+        assertFalse(r.headers().firstValue("RateLimit").isPresent());
+        assertFalse(r.headers().firstValue("RateLimit-Policy").isPresent());
+    }
+
+    @Test
+    void usageShowsTheCallerTheirOwnPlanAndQuota() throws Exception {
+        HttpResponse<String> r = Http.get(url("/usage"), DEV);
+        assertEquals(200, r.statusCode());
+        assertTrue(r.body().startsWith("{\"key\":\"dev-team\",\"plan\":\"dev\",\"throttleRemaining\":"), r.body());
+        assertTrue(r.body().endsWith("\"quotaLimit\":null,\"quotaRemaining\":null,\"quotaResetsAt\":null}"), r.body());
+    }
+
+    @Test
+    void devKeysAreNotLimitedAtOneHundredQuickRequests() throws Exception {
+        for (int i = 1; i <= 100; i++) {
+            assertEquals(200, Http.get(url("/pets"), DEV).statusCode(), "request " + i);
+        }
+    }
+
+    @Test
+    void brokenPlanFileStopsItsDeploymentWithOurMessageWhileTheServerKeepsRunning() throws Exception {
+        assertEquals("failed", running.apps.get("broken"), "the WAR with the broken plan file must not deploy");
+        String line = running.logLine(BrokenWar.MESSAGE, BrokenWar.VALUE).orElseThrow(() -> new AssertionError(
+                "no log line with '" + BrokenWar.MESSAGE + "...' and '" + BrokenWar.VALUE + "' in " + running.logs));
+        assertTrue(line.contains("usage-plans: "), line);
+        int broken = Http.get(running.app("broken") + "/health", null).statusCode();
+        assertFalse(broken >= 200 && broken < 300, "/broken must not serve the application, answered " + broken);
+        assertTrue(running.alive(), "the server process runs");
+        assertEquals(200, Http.get(url("/health"), null).statusCode(), "the good application still answers");
+    }
+
+    static String header(HttpResponse<?> response, String name) {
+        return response.headers().firstValue(name).orElseThrow(() -> new AssertionError("no " + name + " header; headers: "
+                + response.headers().map()));
+    }
+
+    /** A parameter ({@code r}, {@code t}) of one policy ({@code "premium-day"}) in a RateLimit field. */
+    static int field(String rateLimit, String policy, String parameter) {
+        Matcher m = Pattern.compile("\"" + Pattern.quote(policy) + "\";[^,]*\\b" + parameter + "=(\\d+)").matcher(rateLimit);
+        if (!m.find()) {
+            throw new AssertionError("no " + parameter + " for \"" + policy + "\" in RateLimit: " + rateLimit);
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
+    static long secondsToMidnightUtc() {
+        Instant now = Instant.now();
+        Instant midnight = LocalDate.now(ZoneOffset.UTC).plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+        return (midnight.toEpochMilli() - now.toEpochMilli() + 999) / 1000;
+    }
+}
