@@ -284,6 +284,13 @@ public final class HazelcastUsageStore implements UsageStore {
             try {
                 catalog = new ClusterCatalog(hazelcast.getMap(KEYS_MAP), engine);
                 engine.useKeyDirectory(catalog);
+            } catch (HazelcastSerializationException e) {
+                // an instance configured by someone else (an application server's) without our serializers
+                System.getLogger(HazelcastUsageStore.class.getName()).log(System.Logger.Level.WARNING,
+                        "usage-plans: keys are not shared with the cluster, because its instance has no usage-plans "
+                        + "serializers ({0}); each member uses its plan file''s keys, and key changes made through the admin "
+                        + "API apply to this member only. Register them with HazelcastUsageStore.configure(...) or in "
+                        + "hazelcast.xml to share keys.", e.getMessage());
             } catch (RuntimeException e) {
                 System.getLogger(HazelcastUsageStore.class.getName()).log(System.Logger.Level.ERROR,
                         "usage-plans: could not share the key catalog with the cluster; this member uses its plan file's keys", e);
