@@ -142,22 +142,18 @@ public final class HazelcastUsageStore implements UsageStore {
     }
 
     private KeyUsage read(String stateKey) {
-        try {
-            return usageOf(records.getAsync(stateKey).toCompletableFuture().get(timeoutMillis, TimeUnit.MILLISECONDS));
-        } catch (TimeoutException e) {
-            throw new UsageStoreUnavailableException("no answer from the Hazelcast cluster within " + timeoutMillis + " ms", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UsageStoreUnavailableException("interrupted while waiting for the Hazelcast cluster", e);
-        } catch (ExecutionException e) {
-            throw new UsageStoreUnavailableException("the Hazelcast cluster failed: " + e.getCause(), e.getCause());
-        }
+        return usageOf(await(() -> records.getAsync(stateKey)));
     }
 
     /** Runs {@code processor} on the key's owner and waits at most the timeout; any failure is "unavailable". */
     private <R> R onOwner(String key, com.hazelcast.map.EntryProcessor<String, KeyUsage, R> processor) {
+        return await(() -> state.submitToKey(key, processor));
+    }
+
+    /** Starts a cluster call and waits at most the timeout for its answer; any failure is "unavailable". */
+    private <R> R await(java.util.function.Supplier<java.util.concurrent.CompletionStage<R>> call) {
         try {
-            return state.submitToKey(key, processor).toCompletableFuture().get(timeoutMillis, TimeUnit.MILLISECONDS);
+            return call.get().toCompletableFuture().get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             throw new UsageStoreUnavailableException("no answer from the Hazelcast cluster within " + timeoutMillis + " ms", e);
         } catch (InterruptedException e) {
