@@ -12,6 +12,7 @@ import java.util.function.UnaryOperator;
 
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.map.IMap;
+import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
@@ -33,29 +34,44 @@ public final class ClusterCatalog implements KeyDirectory, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(ClusterCatalog.class.getName());
 
-    private final IMap<String, KeyRecord> keys;
+    private static final Serializers.KeyRecordSerializer SERIALIZER = new Serializers.KeyRecordSerializer();
+
+    /** Values are KeyRecords, or compact GenericRecords on an instance without our serializers (see {@link #asRecords}). */
+    private final IMap<String, Object> keys;
+    /** Set once the instance could not serialize a KeyRecord (an application server's own, like Payara's). */
+    private volatile boolean asRecords;
     private final UsagePlans engine;
     private final Catalog planFile;
     private final Map<String, KeyRecord> mirror = new ConcurrentHashMap<>();
     private final UUID listener;
 
-    ClusterCatalog(IMap<String, KeyRecord> keys, UsagePlans engine) {
+    ClusterCatalog(IMap<String, Object> keys, UsagePlans engine) {
         this.keys = keys;
         this.engine = engine;
         this.planFile = engine.catalog();
         this.listener = keys.addEntryListener(new Listener(), true);
         for (ApiKey key : planFile.apiKeys()) {
-            keys.putIfAbsent(key.name(), KeyRecord.of(key));
+            putIfAbsent(key.name(), KeyRecord.of(key));
         }
-        mirror.putAll(keys);
+        keys.forEach((name, value) -> mirror.put(name, recordOf(value)));
         recompile();
     }
 
     /** Adds or replaces a key on every member. */
     public void putKey(ApiKey key) {
         check(key.plans(), key.name());
-        keys.put(key.name(), KeyRecord.of(key));
-        applied(key.name(), KeyRecord.of(key));
+        KeyRecord record = KeyRecord.of(key);
+        if (!asRecords) {
+            try {
+                keys.put(key.name(), record);
+                applied(key.name(), record);
+                return;
+            } catch (HazelcastSerializationException e) {
+                asRecords = true;
+            }
+        }
+        keys.put(key.name(), GenericRecords.write(SERIALIZER, record));
+        applied(key.name(), record);
     }
 
     /** Enables or disables a key on every member. */
@@ -86,7 +102,7 @@ public final class ClusterCatalog implements KeyDirectory, AutoCloseable {
         build(all); // validates names, values and plans as a whole before anything is shared
         List<String> done = new ArrayList<>();
         for (ApiKey key : added) {
-            if (keys.putIfAbsent(key.name(), KeyRecord.of(key)) != null) {
+            if (putIfAbsent(key.name(), KeyRecord.of(key)) != null) {
                 done.forEach(keys::remove);
                 throw new IllegalArgumentException("usage-plans: a key named '" + key.name() + "' was added meanwhile; nothing was added");
             }
@@ -100,7 +116,8 @@ public final class ClusterCatalog implements KeyDirectory, AutoCloseable {
     @Override
     public ApiKey update(String name, UnaryOperator<ApiKey> change) {
         for (int attempt = 0; attempt < 100; attempt++) {
-            KeyRecord current = keys.get(name);
+            Object stored = keys.get(name);
+            KeyRecord current = recordOf(stored);
             if (current == null) {
                 throw new NoSuchElementException("usage-plans: no key named '" + name + "'");
             }
@@ -118,7 +135,7 @@ public final class ClusterCatalog implements KeyDirectory, AutoCloseable {
             all.add(changed);
             build(all);
             KeyRecord next = KeyRecord.of(changed);
-            if (keys.replace(name, current, next)) {
+            if (keys.replace(name, stored, stored instanceof KeyRecord ? next : GenericRecords.write(SERIALIZER, next))) {
                 applied(name, next);
                 return changed;
             }
@@ -186,23 +203,39 @@ public final class ClusterCatalog implements KeyDirectory, AutoCloseable {
         }
     }
 
-    private final class Listener implements EntryAddedListener<String, KeyRecord>, EntryUpdatedListener<String, KeyRecord>,
-            EntryRemovedListener<String, KeyRecord> {
+    /** Puts {@code record} unless the name is taken; as a GenericRecord when the instance cannot serialize ours. */
+    private Object putIfAbsent(String name, KeyRecord record) {
+        if (!asRecords) {
+            try {
+                return keys.putIfAbsent(name, record);
+            } catch (HazelcastSerializationException e) {
+                asRecords = true;
+            }
+        }
+        return keys.putIfAbsent(name, GenericRecords.write(SERIALIZER, record));
+    }
+
+    private static KeyRecord recordOf(Object stored) {
+        return GenericRecords.read(SERIALIZER, KeyRecord.class, stored);
+    }
+
+    private final class Listener implements EntryAddedListener<String, Object>, EntryUpdatedListener<String, Object>,
+            EntryRemovedListener<String, Object> {
 
         @Override
-        public void entryAdded(EntryEvent<String, KeyRecord> event) {
-            mirror.put(event.getKey(), Objects.requireNonNull(event.getValue()));
+        public void entryAdded(EntryEvent<String, Object> event) {
+            mirror.put(event.getKey(), Objects.requireNonNull(recordOf(event.getValue())));
             recompile();
         }
 
         @Override
-        public void entryUpdated(EntryEvent<String, KeyRecord> event) {
-            mirror.put(event.getKey(), Objects.requireNonNull(event.getValue()));
+        public void entryUpdated(EntryEvent<String, Object> event) {
+            mirror.put(event.getKey(), Objects.requireNonNull(recordOf(event.getValue())));
             recompile();
         }
 
         @Override
-        public void entryRemoved(EntryEvent<String, KeyRecord> event) {
+        public void entryRemoved(EntryEvent<String, Object> event) {
             mirror.remove(event.getKey());
             recompile();
         }

@@ -166,6 +166,43 @@ class ClusterIT implements Results.Recorded {
         assertEquals(first - 2, field(header(r, "RateLimit"), "premium-day", "r"));
     }
 
+    @Test
+    @Order(4)
+    void aKeyCreatedThroughTheAdminApiOfOneInstanceWorksOnTheOtherAndIsDisabledEverywhere() throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest create = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url(0, "/usage-plans/admin/apikeys")))
+                .header("Authorization", "Bearer demo-admin-token-0123456789").header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"name\":\"cluster-partner\",\"usagePlanIds\":[\"premium\"]}"))
+                .build();
+        HttpResponse<String> created = client.send(create, HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, created.statusCode(), created.body());
+        Matcher value = Pattern.compile("\"value\":\"([A-Za-z0-9]{40})\"").matcher(created.body());
+        assertTrue(value.find(), created.body());
+        String key = value.group(1);
+        awaitStatus(url(1, "/pets"), key, 200, "the other instance to accept the new key");
+
+        java.net.http.HttpRequest disable = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(url(1, "/usage-plans/admin/apikeys/cluster-partner")))
+                .header("Authorization", "Bearer demo-admin-token-0123456789").header("Content-Type", "application/json")
+                .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString("{\"enabled\":false}")).build();
+        assertEquals(200, client.send(disable, HttpResponse.BodyHandlers.ofString()).statusCode());
+        awaitStatus(url(0, "/pets"), key, 403, "the first instance to refuse the disabled key");
+    }
+
+    /** Polls until {@code url} answers {@code status} for {@code key}, for at most 10 s (key changes travel by event). */
+    private static void awaitStatus(String url, String key, int status, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        int last;
+        do {
+            last = Http.get(url, key).statusCode();
+            if (last == status) {
+                return;
+            }
+            Thread.onSpinWait();
+        } while (System.nanoTime() < deadline);
+        assertEquals(status, last, "waited 10 s for " + what);
+    }
+
     private static int quotaRemaining(HttpResponse<String> usage) {
         assertEquals(200, usage.statusCode(), usage.body());
         Matcher m = Pattern.compile("\"quotaRemaining\":(\\d+)").matcher(usage.body());
