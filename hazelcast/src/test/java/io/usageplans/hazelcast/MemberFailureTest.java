@@ -83,10 +83,17 @@ class MemberFailureTest {
             assertEquals(0, notAllowed.get(), "no request was refused or failed while a member died");
             HazelcastUsageStore reader = HazelcastUsageStore.builder(cluster.members.get(0)).shareKeys(false).build();
             long day = Instant.parse("2027-03-10T00:00:00Z").toEpochMilli();
+            // A decision in flight when its owner died may be retried by Hazelcast on the new owner after the old one
+            // applied it to the backup: counted twice, never lost. So: no key below what was acknowledged, and at most
+            // one extra per caller thread in flight at the crash.
+            long extra = 0;
             for (int k = 0; k < keys.size(); k++) {
                 KeyUsage usage = reader.usage("k" + k, "big");
-                assertEquals(allowedPerKey[k].get(), usage == null ? 0 : usage.quotaUsedIn(day), "count of key k" + k);
+                long counted = usage == null ? 0 : usage.quotaUsedIn(day);
+                assertTrue(counted >= allowedPerKey[k].get(), "key k" + k + " lost a count: " + counted + " < " + allowedPerKey[k].get());
+                extra += counted - allowedPerKey[k].get();
             }
+            assertTrue(extra <= 4, "at most one retried decision per caller thread is counted twice, found " + extra);
             survivors.forEach(UsagePlans::close);
         }
     }
