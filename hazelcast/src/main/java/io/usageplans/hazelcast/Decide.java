@@ -1,10 +1,8 @@
 package io.usageplans.hazelcast;
 
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import com.hazelcast.map.EntryProcessor;
-import com.hazelcast.map.ExtendedMapEntry;
 import io.usageplans.QuotaWindow;
 import io.usageplans.spi.BucketSpec;
 import io.usageplans.spi.Consumption;
@@ -42,11 +40,7 @@ public final class Decide implements EntryProcessor<String, KeyUsage, Consumptio
         KeyUsage.Outcome outcome = state.decide(plan, method, quota, nowNanos, reportDays, cost);
         if (outcome.changed()) {
             long ttl = state.ttlMillis(nowNanos, quota, reportDays);
-            if (entry instanceof ExtendedMapEntry<String, KeyUsage> extended) {
-                extended.setValue(state, ttl, TimeUnit.MILLISECONDS);
-            } else {
-                entry.setValue(state);
-            }
+            KeyUsage.writeTo(entry, state, ttl);
         }
         return outcome.consumption();
     }

@@ -236,6 +236,15 @@ public final class KeyUsage {
         usageQuotaUsed = quotaCounters;
     }
 
+    /** Writes {@code state} back to its entry on the owner, living {@code ttlMillis} from now (where the entry allows a TTL). */
+    static void writeTo(java.util.Map.Entry<String, KeyUsage> entry, KeyUsage state, long ttlMillis) {
+        if (entry instanceof com.hazelcast.map.ExtendedMapEntry<String, KeyUsage> extended) {
+            extended.setValue(state, ttlMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } else {
+            entry.setValue(state);
+        }
+    }
+
     /** A decision and whether the state changed (only allowed requests are written, and replicated). */
     record Outcome(Consumption consumption, boolean changed) {
     }

@@ -1,10 +1,8 @@
 package io.usageplans.hazelcast;
 
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import com.hazelcast.map.EntryProcessor;
-import com.hazelcast.map.ExtendedMapEntry;
 
 /** Gives back an allowed request's units on the partition owner, for a response that should not count. One round trip. */
 final class Refund implements EntryProcessor<String, KeyUsage, Boolean> {
@@ -31,11 +29,7 @@ final class Refund implements EntryProcessor<String, KeyUsage, Boolean> {
         }
         state.refund(request.plan, request.method, request.quota, request.nowNanos, request.cost, planBucket, methodBucket, quota);
         long ttl = state.ttlMillis(request.nowNanos, request.quota, request.reportDays);
-        if (entry instanceof ExtendedMapEntry<String, KeyUsage> extended) {
-            extended.setValue(state, ttl, TimeUnit.MILLISECONDS);
-        } else {
-            entry.setValue(state);
-        }
+        KeyUsage.writeTo(entry, state, ttl);
         return true;
     }
 }

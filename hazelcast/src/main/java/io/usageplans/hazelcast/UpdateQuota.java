@@ -1,10 +1,8 @@
 package io.usageplans.hazelcast;
 
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import com.hazelcast.map.EntryProcessor;
-import com.hazelcast.map.ExtendedMapEntry;
 import io.usageplans.QuotaWindow;
 import io.usageplans.spi.QuotaUpdate;
 
@@ -30,11 +28,7 @@ final class UpdateQuota implements EntryProcessor<String, KeyUsage, Long> {
         KeyUsage state = entry.getValue() == null ? new KeyUsage() : entry.getValue();
         long used = apply(state);
         long ttl = state.ttlMillis(nowNanos, window, reportDays);
-        if (entry instanceof ExtendedMapEntry<String, KeyUsage> extended) {
-            extended.setValue(state, ttl, TimeUnit.MILLISECONDS);
-        } else {
-            entry.setValue(state);
-        }
+        KeyUsage.writeTo(entry, state, ttl);
         return used;
     }
 
