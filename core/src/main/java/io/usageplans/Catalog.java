@@ -136,16 +136,6 @@ public final class Catalog {
         return new Catalog(api, plans(), keys, excludePaths, responses, skip, only);
     }
 
-    /** The key named {@code name}, if any. */
-    public Optional<ApiKey> apiKey(String name) {
-        for (ApiKey key : apiKeys) {
-            if (key.name().equals(name)) {
-                return Optional.of(key);
-            }
-        }
-        return Optional.empty();
-    }
-
     /** The plan of {@code key} that applies to {@code stage}, if any. */
     public Optional<Plan> planOf(ApiKey key, String stage) {
         for (String name : key.plans()) {

@@ -68,8 +68,11 @@ public final class UsagePlansAdmin {
     }
 
     public ApiKey key(String name) {
-        return keys().stream().filter(k -> k.name().equals(name)).findFirst()
-                .orElseThrow(() -> new AdminException(Kind.NOT_FOUND, "keyId", name, "no key named '" + name + "'"));
+        return find(name).orElseThrow(() -> new AdminException(Kind.NOT_FOUND, "keyId", name, "no key named '" + name + "'"));
+    }
+
+    private java.util.Optional<ApiKey> find(String name) {
+        return keys().stream().filter(k -> k.name().equals(name)).findFirst();
     }
 
     /** Creates a key with a generated value, shown once in the result. */
@@ -78,7 +81,7 @@ public final class UsagePlansAdmin {
         String value = generateValue();
         ApiKey key = ApiKey.builder(name).description(description).enabled(enabled).plans(plans == null ? List.of() : plans)
                 .value(value).build();
-        if (keys().stream().anyMatch(k -> k.name().equals(name))) {
+        if (find(name).isPresent()) {
             throw new AdminException(Kind.CONFLICT, "name", name, "a key named '" + name + "' exists already");
         }
         checkPlans(plans, "plans");

@@ -1,7 +1,6 @@
 package io.usageplans.hazelcast;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -150,11 +149,6 @@ public final class ClusterCatalog implements KeyDirectory, AutoCloseable {
         }
         mirror.remove(name);
         recompile();
-    }
-
-    /** The keys as this member sees them now. */
-    public Collection<ApiKey> sharedKeys() {
-        return mirror.values().stream().map(KeyRecord::toApiKey).toList();
     }
 
     /** This member applies its own change at once; the listener brings it to the others (and here again, harmlessly). */
