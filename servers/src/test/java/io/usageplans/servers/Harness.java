@@ -18,7 +18,8 @@ import java.util.stream.Stream;
 /**
  * Where things are and what to run, from the system properties the module's pom sets: {@code servers} (which
  * servers and clusters), {@code servers.scripts}, {@code servers.wars} (the examples' target directory),
- * {@code servers.work} (this module's target directory), {@code servers.root}, {@code servers.report}.
+ * {@code servers.newcomer-wars} (the newcomer app's target directory), {@code servers.work} (this module's target
+ * directory), {@code servers.root}, {@code servers.report}.
  */
 final class Harness {
 
@@ -30,6 +31,8 @@ final class Harness {
     static final Path ROOT = path("servers.root", "..");
     static final Path SCRIPTS = path("servers.scripts", "scripts");
     static final Path WARS = path("servers.wars", "../examples/target");
+    /** Where the newcomer app's WARs are (orders-ee.war, orders-servlet.war): see {@link NewcomerWars}. */
+    static final Path NEWCOMER_WARS = path("servers.newcomer-wars", "../newcomer-app/target");
     static final Path WORK = path("servers.work", "target");
 
     /** How long a download (once per machine) may take. */
