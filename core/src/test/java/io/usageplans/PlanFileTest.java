@@ -19,7 +19,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The plan-file reader: valid YAML and JSON, and one located, value-naming error for each kind of bad input. */
+/** The plan-file reader: valid YAML and JSON, one located, value-naming error for each kind of bad input, all at once. */
 class PlanFileTest {
 
     private static final String FILE = "plans.yaml";
@@ -650,6 +650,234 @@ class PlanFileTest {
                 """);
         assertLocated(e, 3, "plans[premium].throttle.rateLimit");
         assertTrue(e.getMessage().contains("10f"), e.getMessage());
+    }
+
+    // ---- several mistakes: all reported at once ----
+
+    @Test
+    void threeMistakesInOneFileAreAllReportedAtOnceWithTheirLines() {
+        UsagePlansConfigException e = fails("""
+                plans:
+                  - name: premium
+                    throttle: { rateLimit: -5, burstLimit: 40 }
+                  - name: basic
+                    quota:
+                      limit: 10
+                      period: FORTNIGHT
+                apiKeys:
+                  - name: hashed
+                    valueSha256: abc123
+                    plans: [premium]
+                """);
+        String negativeRate = "usage-plans: plans.yaml, line 3: plans[premium].throttle.rateLimit: must be a number of requests "
+                + "per second greater than 0 (like 10 or 0.5), was -5";
+        String unknownPeriod = "usage-plans: plans.yaml, line 7: plans[basic].quota.period: unknown period 'FORTNIGHT'; "
+                + "use DAY, WEEK or MONTH";
+        String badHash = "usage-plans: plans.yaml, line 10: apiKeys[hashed].valueSha256: must be 64 hexadecimal digits "
+                + "(the SHA-256 of the key value), was 6 characters (a…3)";
+        List<UsagePlansConfigException> problems = e.problems();
+        assertEquals(3, problems.size(), e.getMessage());
+        assertEquals(negativeRate, problems.get(0).getMessage());
+        assertLocated(problems.get(0), 3, "plans[premium].throttle.rateLimit");
+        assertEquals(unknownPeriod, problems.get(1).getMessage());
+        assertLocated(problems.get(1), 7, "plans[basic].quota.period");
+        assertEquals(badHash, problems.get(2).getMessage());
+        assertLocated(problems.get(2), 10, "apiKeys[hashed].valueSha256");
+        assertEquals("usage-plans: 3 problems:\n" + negativeRate + "\n" + unknownPeriod + "\n" + badHash, e.getMessage());
+        assertLocated(e, 3, "plans[premium].throttle.rateLimit"); // the first problem's, for callers that read one
+        assertEquals(problems.get(0).problem(), e.problem());
+    }
+
+    @Test
+    void oneMistakeStillFailsWithExactlyTheSingleMessageOfBefore() {
+        UsagePlansConfigException e = fails("""
+                plans:
+                  - name: premium
+                    throttle: { rateLimit: -5, burstLimit: 40 }
+                """);
+        assertEquals("usage-plans: plans.yaml, line 3: plans[premium].throttle.rateLimit: must be a number of requests "
+                + "per second greater than 0 (like 10 or 0.5), was -5", e.getMessage());
+        assertEquals(List.of(e), e.problems());
+        assertEquals("must be a number of requests per second greater than 0 (like 10 or 0.5), was -5", e.problem());
+    }
+
+    @Test
+    void mistakesInTheFieldsOfOnePlanAreAllReportedInFileOrder() {
+        UsagePlansConfigException e = fails("""
+                plans:
+                  - name: premium
+                    failMode: AJAR
+                    quota: { limit: 0, period: DAY, timeZone: Mars/Olympus }
+                    throttle: { rateLimit: -5, burstLimit: 0 }
+                    apiStages:
+                      - stage: test
+                        throttle:
+                          "pets/GET": { rateLimit: 1, burstLimit: 3 }
+                          "/pets/POST": { cost: 0 }
+                      - stage: test
+                """);
+        assertEquals(List.of(
+                        "3 plans[premium].failMode",
+                        "4 plans[premium].quota.limit",
+                        "4 plans[premium].quota.timeZone",
+                        "5 plans[premium].throttle.rateLimit",
+                        "5 plans[premium].throttle.burstLimit",
+                        "9 plans[premium].apiStages[0].throttle[\"pets/GET\"]",
+                        "10 plans[premium].apiStages[0].throttle[\"/pets/POST\"].cost",
+                        "11 plans[premium].apiStages[1].stage"),
+                e.problems().stream().map(p -> p.line() + " " + p.entry()).toList(), e.getMessage());
+        assertTrue(e.getMessage().startsWith("usage-plans: 8 problems:\n"), e.getMessage());
+        assertTrue(e.getMessage().contains("\nusage-plans: plans.yaml, line 4: plans[premium].quota.timeZone: unknown time zone "
+                + "'Mars/Olympus'"), e.getMessage());
+        assertTrue(e.getMessage().contains("\nusage-plans: plans.yaml, line 5: plans[premium].throttle.burstLimit: must be a whole "
+                + "number of requests of at least 1, was 0"), e.getMessage());
+    }
+
+    @Test
+    void mistakesInKeysExcludePathsResponsesAndConditionsAreAllReported() {
+        UsagePlansConfigException e = fails(TWO_PLANS_THEN_KEYS + """
+                  - name: short
+                    value: too-short
+                  - name: undecided
+                    value: demo-undecided-key-0123456789
+                    enabled: maybe
+                excludePaths: [ /health, "/static/*/x", /ok ]
+                responses:
+                  rateLimitHeaders: perhaps
+                  throttled: { status: 200 }
+                skip:
+                  - header: X-Internal
+                    matches: "(["
+                  - color: blue
+                """);
+        assertEquals(List.of("11 apiKeys[short].value", "14 apiKeys[undecided].enabled", "15 excludePaths",
+                        "17 responses.rateLimitHeaders", "18 responses.throttled.status", "20 skip[line 20]",
+                        "22 skip[line 22].color"),
+                e.problems().stream().map(p -> p.line() + " " + p.entry()).toList(), e.getMessage());
+        assertFalse(e.getMessage().contains("too-short"), "key values are never printed: " + e.getMessage());
+    }
+
+    @Test
+    void aKeyOnAPlanWithAMistakeIsNotAlsoReportedAsOnAnUnknownPlan() {
+        UsagePlansConfigException e = fails("""
+                plans:
+                  - name: premium
+                    throttle: { rateLimit: -5, burstLimit: 40 }
+                    apiStages: [ { stage: test } ]
+                apiKeys:
+                  - name: customer
+                    value: demo-customer-key-0123456789
+                    plans: [premium]
+                """);
+        assertEquals(1, e.problems().size(), e.getMessage());
+        assertLocated(e, 3, "plans[premium].throttle.rateLimit");
+    }
+
+    @Test
+    void aMisspelledFieldIsNotAlsoReportedAsAMissingOne() {
+        UsagePlansConfigException e = fails("""
+                plans:
+                  - nmae: premium
+                    throttle: { rateLimt: 5, burstLimit: 40 }
+                    quota: { limit: 10, perod: DAY }
+                apiKeys:
+                  - name: customer
+                    valeu: demo-customer-key-0123456789
+                """);
+        assertEquals(List.of("2 plans[line 2].nmae", "3 plans[line 2].throttle.rateLimt", "4 plans[line 2].quota.perod",
+                        "7 apiKeys[customer].valeu"),
+                e.problems().stream().map(p -> p.line() + " " + p.entry()).toList(), e.getMessage());
+    }
+
+    @Test
+    void aMisspelledPlansFieldIsNotAlsoReportedAsNoPlansOrAsUnknownPlansOfKeys() {
+        UsagePlansConfigException e = fails("""
+                plan:
+                  - name: basic
+                apiKeys:
+                  - name: customer
+                    value: demo-customer-key-0123456789
+                    plans: [basic]
+                """);
+        assertEquals("usage-plans: plans.yaml, line 1: plan: unknown field 'plan'; "
+                + "allowed here: [api, apiKeys, excludePaths, only, plans, responses, skip]", e.getMessage());
+        assertEquals(List.of(e), e.problems());
+    }
+
+    @Test
+    void catalogCrossChecksAreReportedAlongsideTheMistakesOfOtherEntries() {
+        UsagePlansConfigException e = fails(TWO_PLANS_THEN_KEYS + """
+                  - name: gold-customer
+                    value: demo-gold-key-0123456789
+                    plans: [gold]
+                  - name: both-customer
+                    value: demo-both-key-0123456789
+                    plans: [basic, premium]
+                  - name: copy
+                    value: demo-gold-key-0123456789
+                  - name: undecided
+                    value: demo-undecided-key-0123456789
+                    enabled: maybe
+                """);
+        assertEquals(List.of(
+                        "usage-plans: plans.yaml, line 12: apiKeys[gold-customer].plans: unknown plan 'gold'; "
+                                + "known plans are [basic, premium]",
+                        "usage-plans: plans.yaml, line 15: apiKeys[both-customer].plans: plans 'basic' and 'premium' both "
+                                + "apply to stage 'test'; a key may have at most one plan per stage",
+                        "usage-plans: plans.yaml, line 16: apiKeys[copy]: key 'copy' has the same value as key "
+                                + "'gold-customer'; key values must be unique",
+                        "usage-plans: plans.yaml, line 20: apiKeys[undecided].enabled: must be true or false, was 'maybe'"),
+                e.problems().stream().map(Throwable::getMessage).toList(), e.getMessage());
+    }
+
+    @Test
+    void aGarbageFileReportsAtMostOneHundredProblemsAndCountsTheRest() {
+        StringBuilder yaml = new StringBuilder("plans:\n");
+        for (int i = 0; i < 150; i++) {
+            yaml.append("  - name: p").append(i).append("\n    throttle: { rateLimit: -1, burstLimit: 1 }\n");
+        }
+        UsagePlansConfigException e = fails(yaml.toString());
+        assertEquals(100, e.problems().size());
+        assertLocated(e.problems().get(99), 201, "plans[p99].throttle.rateLimit");
+        String message = e.getMessage();
+        assertTrue(message.startsWith("usage-plans: 150 problems:\nusage-plans: plans.yaml, line 3: plans[p0].throttle"), message);
+        assertTrue(message.endsWith("line 201: plans[p99].throttle.rateLimit: must be a number of requests per second greater "
+                + "than 0 (like 10 or 0.5), was -1\n... and 50 more"), message);
+        assertEquals(102, message.lines().count());
+    }
+
+    @Test
+    void keyCrossChecksStopAtOneHundredProblemsAndTheMessageSaysOthersMayFollow() {
+        StringBuilder yaml = new StringBuilder(TWO_PLANS_THEN_KEYS);
+        for (int i = 0; i < 120; i++) {
+            yaml.append("  - name: k").append(i).append("\n    value: demo-same-key-0123456789\n");
+        }
+        UsagePlansConfigException e = fails(yaml.toString());
+        assertEquals(100, e.problems().size());
+        assertLocated(e, 12, "apiKeys[k1]");
+        List<String> lines = e.getMessage().lines().toList();
+        assertEquals("usage-plans: at least 100 problems:", lines.get(0));
+        assertEquals("usage-plans: plans.yaml, line 12: apiKeys[k1]: key 'k1' has the same value as key 'k0'; "
+                + "key values must be unique", lines.get(1));
+        assertEquals("... and perhaps others not checked", lines.get(lines.size() - 1));
+        assertEquals(102, lines.size());
+    }
+
+    @Test
+    void aKeyOnAnUnknownPlanNamesEveryPlanOfTheFileAlsoThoseWithMistakes() {
+        UsagePlansConfigException e = fails("""
+                plans:
+                  - name: basic
+                    quota: { limit: 10, period: FORTNIGHT }
+                  - name: premium
+                apiKeys:
+                  - name: customer
+                    value: demo-customer-key-0123456789
+                    plans: [basic, gold]
+                """);
+        assertEquals(2, e.problems().size(), e.getMessage());
+        assertEquals("usage-plans: plans.yaml, line 8: apiKeys[customer].plans: unknown plan 'gold'; "
+                + "known plans are [basic, premium]", e.problems().get(1).getMessage());
     }
 
     // ---- PlanFileLocator ----
