@@ -454,6 +454,8 @@ public final class PlanFile {
                 });
                 if (key != null && !seen.add(key)) {
                     report(error(t.getKeyNode(), methodEntry, "method '" + keyText + "' is listed twice"));
+                } else if (key != null) { // for problems found later, named by the key as it prints
+                    lineOfEntry.putIfAbsent(stageEntry + ".throttle[\"" + key + "\"]", line(t.getKeyNode()));
                 }
                 MethodSettings settings = attempt(() -> method(t.getValueNode(), methodEntry));
                 if (key != null && settings != null) {
