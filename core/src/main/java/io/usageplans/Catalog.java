@@ -22,9 +22,13 @@ public final class Catalog {
     private final ResponseSettings responses;
     private final List<Condition> skip;
     private final List<Condition> only;
+    private final String source;
+    private final Map<String, Integer> lines;
 
     private Catalog(String api, List<Plan> plans, List<ApiKey> apiKeys, List<String> excludePaths, ResponseSettings responses,
-                    List<Condition> skip, List<Condition> only) {
+                    List<Condition> skip, List<Condition> only, String source, Map<String, Integer> lines) {
+        this.source = source;
+        this.lines = Map.copyOf(lines);
         this.api = api == null || api.isBlank() ? "api" : api;
         this.excludePaths = List.copyOf(excludePaths);
         this.responses = responses == null ? ResponseSettings.DEFAULT : responses;
@@ -133,7 +137,17 @@ public final class Catalog {
 
     /** This catalog with other keys (plans, paths, responses and conditions unchanged), validated as a whole. */
     public Catalog withApiKeys(List<ApiKey> keys) {
-        return new Catalog(api, plans(), keys, excludePaths, responses, skip, only);
+        return new Catalog(api, plans(), keys, excludePaths, responses, skip, only, source, lines);
+    }
+
+    /** Where this catalog came from ({@code classpath:usage-plans.yaml}, a file), or null when it was built in code. */
+    public String source() {
+        return source;
+    }
+
+    /** The plan file's line of an entry, or 0 when unknown (built in code, or not recorded). */
+    public int lineOf(String entry) {
+        return lines.getOrDefault(entry, 0);
     }
 
     /** The plan of {@code key} that applies to {@code stage}, if any. */
@@ -156,6 +170,8 @@ public final class Catalog {
         private ResponseSettings responses;
         private final List<Condition> skip = new ArrayList<>();
         private final List<Condition> only = new ArrayList<>();
+        private String source;
+        private final Map<String, Integer> lines = new HashMap<>();
 
         private Builder() {
         }
@@ -199,8 +215,20 @@ public final class Catalog {
             return this;
         }
 
+        /** Where the catalog came from, for start-up lines and errors: {@code classpath:usage-plans.yaml}. */
+        public Builder source(String value) {
+            this.source = value;
+            return this;
+        }
+
+        /** The plan file's line of an entry ({@code plans[premium].apiStages[0].throttle["/pets/GET"]}), for errors found later. */
+        public Builder line(String entry, int line) {
+            lines.put(Objects.requireNonNull(entry, "entry"), line);
+            return this;
+        }
+
         public Catalog build() {
-            return new Catalog(api, plans, apiKeys, excludePaths, responses, skip, only);
+            return new Catalog(api, plans, apiKeys, excludePaths, responses, skip, only, source, lines);
         }
     }
 }

@@ -203,7 +203,8 @@ public final class PlanFile {
         Catalog catalog = null;
         boolean checksStopped = false;
         while (catalog == null) {
-            Catalog.Builder builder = Catalog.builder().api(api).responses(responses);
+            Catalog.Builder builder = Catalog.builder().api(api).responses(responses).source(source);
+            lineOfEntry.forEach(builder::line);
             plans.forEach(builder::plan);
             checked.forEach(builder::apiKey);
             excludePaths.forEach(builder::excludePath);

@@ -6,15 +6,28 @@ import java.util.function.UnaryOperator;
 
 /**
  * A configuration value and where it came from, looked up the same way for every setting: the adapter's own
- * parameter (a filter init-param), then the system property of the same name, then the environment variable
+ * parameter (a filter init-param), then the web application's context-param (where the adapter has one), then the
+ * system property of the same name, then the environment variable
  * ({@code usageplans.config} becomes {@code USAGEPLANS_CONFIG}).
  */
 public record Setting(String name, String value, String origin) {
 
     public static Optional<Setting> find(String name, UnaryOperator<String> adapterParameter) {
-        String value = adapterParameter == null ? null : adapterParameter.apply(name);
+        return find(name, adapterParameter, null);
+    }
+
+    /**
+     * The filter's init-param, then the web application's context-param ({@code <context-param>} in web.xml), then
+     * the system property, then the environment variable.
+     */
+    public static Optional<Setting> find(String name, UnaryOperator<String> initParameter, UnaryOperator<String> contextParameter) {
+        String value = initParameter == null ? null : initParameter.apply(name);
         if (present(value)) {
             return Optional.of(new Setting(name, value.trim(), "init-param " + name));
+        }
+        value = contextParameter == null ? null : contextParameter.apply(name);
+        if (present(value)) {
+            return Optional.of(new Setting(name, value.trim(), "context-param " + name));
         }
         value = System.getProperty(name);
         if (present(value)) {

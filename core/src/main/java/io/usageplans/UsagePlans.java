@@ -51,6 +51,7 @@ public final class UsagePlans implements AutoCloseable {
     private static final long UNAVAILABLE_LOG_INTERVAL_NANOS = 10 * NANOS_PER_SECOND;
 
     private final String stage;
+    private final String stageOrigin;
     private final Clock clock;
     private final UsageStore store;
     private final boolean ownsStore;
@@ -69,6 +70,7 @@ public final class UsagePlans implements AutoCloseable {
 
     private UsagePlans(Builder builder) {
         this.stage = builder.stage;
+        this.stageOrigin = builder.stageOrigin;
         this.clock = builder.clock;
         this.ownsStore = builder.store == null || builder.closeStore;
         this.store = builder.store == null ? LocalUsageStore.create(clock, java.time.Duration.ofMinutes(1), builder.reportDays)
@@ -96,6 +98,9 @@ public final class UsagePlans implements AutoCloseable {
         this.responses = builder.responses != null ? builder.responses : builder.catalog.responses();
         this.routes.addAll(builder.routes);
         this.snapshot = compile(builder.catalog, routes);
+        if (snapshot.plans.isEmpty()) {
+            noPlanOnStage(builder.catalog, builder.stageOrigin, enabled);
+        }
         store.started(this);
     }
 
@@ -131,7 +136,7 @@ public final class UsagePlans implements AutoCloseable {
         if (route == null) {
             throw new IllegalArgumentException("usage-plans: no route " + routeId + " was registered at start-up");
         }
-        if (!enabled || route.unmetered() || s.plans.isEmpty()) {
+        if (!enabled || route.unmetered()) {
             return Decision.NOT_METERED;
         }
         return observed(meter(s, route, presentedKey, "CALL", route.source()), "CALL", route.source());
@@ -375,6 +380,22 @@ public final class UsagePlans implements AutoCloseable {
         snapshot = compiled;
     }
 
+    /** The paths and methods of the routes adapters registered (annotated servlets and JAX-RS methods). */
+    public synchronized List<MethodKey> annotatedRouteKeys() {
+        List<MethodKey> keys = new ArrayList<>();
+        for (RouteDefinition route : routes) {
+            if (route.methodKey() != null) {
+                keys.add(route.methodKey());
+            }
+        }
+        return keys;
+    }
+
+    /** The names of the plans that apply to this engine's stage, in catalog order. */
+    public List<String> stagePlans() {
+        return List.copyOf(snapshot.plans.keySet());
+    }
+
     /** The route an adapter registered under {@code routeId}, to check at start-up that it exists. */
     public boolean hasRoute(String routeId) {
         return snapshot.routes.byId(routeId) != null;
@@ -385,7 +406,12 @@ public final class UsagePlans implements AutoCloseable {
      * State in the store is kept: a key keeps its buckets and quota count on the same plan.
      */
     public synchronized void replaceCatalog(Catalog catalog) {
-        this.snapshot = compile(catalog, routes);
+        Snapshot compiled = compile(catalog, routes);
+        if (compiled.plans.isEmpty() && !snapshot.plans.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "usage-plans: the new catalog has no plan for stage ''{0}''; every metered "
+                    + "request is refused with 403 until one does", stage);
+        }
+        this.snapshot = compiled;
     }
 
     public Catalog catalog() {
@@ -395,6 +421,11 @@ public final class UsagePlans implements AutoCloseable {
     /** The stage this engine meters, e.g. {@code test}. */
     public String stage() {
         return stage;
+    }
+
+    /** Where the stage came from ({@code the context path /test}), or null when code set it. */
+    public String stageOrigin() {
+        return stageOrigin;
     }
 
     public Clock clock() {
@@ -430,9 +461,7 @@ public final class UsagePlans implements AutoCloseable {
         Map<String, CompiledPlan> plans = new LinkedHashMap<>();
         List<CompiledPlan> indexed = new ArrayList<>();
         Map<CompiledPlan, Map<MethodKey, MethodSettings>> planFileThrottles = new LinkedHashMap<>();
-        Set<String> allStages = new LinkedHashSet<>();
         for (Plan plan : catalog.plans()) {
-            plan.apiStages().forEach(s -> allStages.add(s.stage()));
             plan.stage(stage).ifPresent(apiStage -> {
                 CompiledPlan compiled = new CompiledPlan(plan, indexed.size(), counters.plan(plan.name()));
                 indexed.add(compiled);
@@ -440,15 +469,12 @@ public final class UsagePlans implements AutoCloseable {
                 planFileThrottles.put(compiled, apiStage.methods());
             });
         }
-        if (plans.isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, "usage-plans: no plan of API {0} applies to stage ''{1}'' (the plans name "
-                    + "stages {2}); no request of this application is metered", catalog.api(), stage, allStages);
-        }
         for (RouteDefinition d : definitions) {
             for (String name : d.plans()) {
-                if (!plans.containsKey(name)) {
-                    LOG.log(System.Logger.Level.WARNING, "usage-plans: {0} requires plan {1}, which does not apply to stage ''{2}''; "
-                            + "no key on this stage can call it through that plan", d.source(), name, stage);
+                if (!plans.isEmpty() && !plans.containsKey(name)) {
+                    LOG.log(System.Logger.Level.WARNING, "usage-plans: {0} requires plan {1}, which does not apply to stage ''{2}'' "
+                            + "(plans on this stage: {3}); calls through that plan are refused with 403", d.source(), name, stage,
+                            plans.keySet());
                 }
             }
         }
@@ -456,6 +482,28 @@ public final class UsagePlans implements AutoCloseable {
         catalog.excludePaths().forEach(p -> excludes.add(PathPattern.of(p)));
         RouteTable table = new RouteTable(indexed, planFileThrottles, definitions);
         return new Snapshot(catalog, plans, new KeyRegistry(catalog, stage, plans), excludes.toArray(new PathPattern[0]), table);
+    }
+
+    /**
+     * No plan names this engine's stage, so every metered request would be refused with 403: a deployment under the
+     * wrong context path, or a stage spelled differently. Fails start-up while metering is on; the off switch is the one
+     * deliberate way to run without plans.
+     */
+    private void noPlanOnStage(Catalog catalog, String origin, boolean on) {
+        Set<String> stages = new LinkedHashSet<>();
+        catalog.plans().forEach(plan -> plan.apiStages().forEach(s -> stages.add(s.stage())));
+        String problem = "no plan of API " + catalog.api() + " applies to stage '" + stage + "'"
+                + (origin == null ? "" : " (" + origin + ")") + "; the plans name " + (stages.isEmpty() ? "no stage"
+                : (stages.size() == 1 ? "stage " : "stages ") + String.join(", ", stages)) + ". Set usageplans.stage"
+                + (stages.size() == 1 ? "=" + stages.iterator().next() : "") + " (context-param, init-param, system property "
+                + "or USAGEPLANS_STAGE), or add stage '" + stage + "' to a plan's apiStages";
+        if (on) {
+            throw new UsagePlansConfigException(catalog.source(), "stage", 0, problem + ". Annotated endpoints and the plan "
+                    + "file's methods would otherwise answer 403 to every key; usageplans.enabled=false switches metering off "
+                    + "deliberately");
+        }
+        LOG.log(System.Logger.Level.WARNING, "usage-plans: " + problem + "; metering is switched off, and while it is, "
+                + "nothing is refused");
     }
 
     private Decision forbidden(ForbiddenReason reason, ApiKey key, CompiledPlan plan, String presented, String method, String path,
@@ -548,9 +596,6 @@ public final class UsagePlans implements AutoCloseable {
         }
 
         boolean metered(String path) {
-            if (plans.isEmpty()) {
-                return false;
-            }
             for (PathPattern exclude : excludes) {
                 if (exclude.matches(path)) {
                     return false;
@@ -564,6 +609,7 @@ public final class UsagePlans implements AutoCloseable {
     public static final class Builder {
         private final Catalog catalog;
         private String stage;
+        private String stageOrigin;
         private Clock clock = Clock.systemUTC();
         private UsageStore store;
         private boolean closeStore;
@@ -582,6 +628,13 @@ public final class UsagePlans implements AutoCloseable {
         /** The stage this application serves, e.g. {@code test}; adapters default it to the context path. */
         public Builder stage(String value) {
             this.stage = value;
+            return this;
+        }
+
+        /** The stage and where it came from ({@code the context path /test}), for start-up errors that name it. */
+        public Builder stage(String value, String origin) {
+            this.stage = value;
+            this.stageOrigin = origin;
             return this;
         }
 
