@@ -1,6 +1,5 @@
 package io.usageplans.servlet;
 
-import java.security.Principal;
 import java.util.Locale;
 
 import io.usageplans.UsagePlansConfigException;
@@ -22,20 +21,22 @@ public interface ApiKeyResolver {
 
     /** The key from a request header; header names are case-insensitive. */
     static ApiKeyResolver header(String name) {
-        return request -> request.getHeader(name);
+        return new KeySources.Header(name);
     }
 
     /** The key from a query parameter (the query string only: a form body is never read). */
     static ApiKeyResolver queryParameter(String name) {
-        return request -> QueryString.parameter(request, name);
+        return new KeySources.Query(name);
     }
 
     /** The name of the authenticated principal, for applications whose callers log in. */
     static ApiKeyResolver principal() {
-        return request -> {
-            Principal p = request.getUserPrincipal();
-            return p == null ? null : p.getName();
-        };
+        return new KeySources.PrincipalName();
+    }
+
+    /** How a start-up line names a resolver: {@code header:x-api-key}, {@code principal}, or its class. */
+    static String describe(ApiKeyResolver resolver) {
+        return resolver instanceof KeySources.Source ? resolver.toString() : resolver.getClass().getName().replaceAll("\\$\\$.*", "");
     }
 
     /** Parses the {@code usageplans.key-source} setting; null or empty means the {@code x-api-key} header. */

@@ -1,24 +1,16 @@
 package io.usageplans.servlet;
 
 import java.io.IOException;
-import java.time.Clock;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import java.util.function.UnaryOperator;
 
 import io.usageplans.Catalog;
 import io.usageplans.Decision;
 import io.usageplans.MeteringContext;
-import io.usageplans.Plan;
-import io.usageplans.PlanFileLocator;
-import io.usageplans.RouteDefinition;
 import io.usageplans.Setting;
 import io.usageplans.UsagePlanRejectedException;
 import io.usageplans.UsagePlans;
 import io.usageplans.UsagePlansConfigException;
-import io.usageplans.spi.UsageStoreProvider;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -59,8 +51,8 @@ public class UsagePlanFilter implements Filter {
     private static final System.Logger LOG = System.getLogger(UsagePlanFilter.class.getName());
 
     private UsagePlans engine;
-    private boolean ownsEngine;
-    private boolean publishedEngine;
+    private UsagePlansBootstrap.Started started;
+    private boolean startedHere;
     private ServletContext context;
     private ApiKeyResolver keyResolver;
     private List<MeteringCondition> skip = List.of();
@@ -82,44 +74,23 @@ public class UsagePlanFilter implements Filter {
 
     @Override
     public void init(FilterConfig config) throws ServletException {
-        ServletContext context = config.getServletContext();
-        this.context = context;
-        ClassLoader loader = Optional.ofNullable(context.getClassLoader()).orElse(UsagePlanFilter.class.getClassLoader());
+        this.context = config.getServletContext();
         try {
-            if (keyResolver == null) {
-                // the filter's own setting, else a resolver the application put in the context (a CDI bean), else the default
-                Optional<Setting> keySource = Setting.find(ApiKeyResolver.KEY_SOURCE, config::getInitParameter);
-                keyResolver = keySource.isEmpty() && context.getAttribute(RESOLVER_ATTRIBUTE) instanceof ApiKeyResolver shared
-                        ? shared : ApiKeyResolver.fromSetting(keySource.map(Setting::value).orElse(null), loader);
-            }
-            if (engine == null && context.getAttribute(ENGINE_ATTRIBUTE) instanceof UsagePlans shared) {
-                engine = shared; // built by the application (or another adapter) before this filter started
-            }
-            if (engine == null) {
-                engine = buildEngine(config, context, loader);
-                ownsEngine = true;
-            }
-            if (context.getAttribute(ENGINE_ATTRIBUTE) == null) {
-                context.setAttribute(ENGINE_ATTRIBUTE, engine);
-                publishedEngine = true;
-            }
-            Optional<Setting> enabled = Setting.find(UsagePlans.ENABLED, config::getInitParameter);
-            if (enabled.isPresent()) {
-                engine.setEnabled(parseSwitch(enabled.get()));
-            }
-            skip = MeteringCondition.compile(engine.catalog().skip(), loader);
-            only = MeteringCondition.compile(engine.catalog().only(), loader);
-            List<RouteDefinition> servletRoutes = ServletRoutes.find(context, loader);
-            if (!servletRoutes.isEmpty()) {
-                engine.addRoutes(servletRoutes);
-            }
-            LOG.log(System.Logger.Level.INFO, "usage-plans: metering API {0}, stage ''{1}'': {2} plans, {3} keys; metered: {4}{5}",
-                    engine.catalog().api(), engine.stage(), engine.catalog().plans().size(), engine.catalog().apiKeys().size(),
-                    engine.meteringMode(), engine.enabled() ? "" : "; SWITCHED OFF by " + UsagePlans.ENABLED + "=false");
+            // the listener of this jar's web fragment started it at deployment; else (embedded, metadata-complete) start here
+            boolean startedBefore = context.getAttribute(UsagePlansBootstrap.STARTED_ATTRIBUTE) != null;
+            started = UsagePlansBootstrap.start(context, ContextSettings.of(config), engine, keyResolver);
+            startedHere = !startedBefore;
         } catch (UsagePlansConfigException e) {
-            LOG.log(System.Logger.Level.ERROR, e.getMessage());
             throw new ServletException(e.getMessage(), e);
         }
+        if (engine == null) {
+            engine = started.engine();
+        }
+        if (keyResolver == null) {
+            keyResolver = started.keyResolver();
+        }
+        skip = started.skip();
+        only = started.only();
     }
 
     /** Excludes the paths other modules registered under {@link #EXCLUDE_ATTRIBUTE}. */
@@ -131,28 +102,6 @@ public class UsagePlanFilter implements Filter {
         }
     }
 
-    private static UsagePlans buildEngine(FilterConfig config, ServletContext context, ClassLoader loader) {
-        Catalog catalog = PlanFileLocator.load(config::getInitParameter, loader);
-        UsagePlans.Builder builder = UsagePlans.builder(catalog).stage(stage(config, context, catalog))
-                .usageReportDays(UsagePlans.reportDays(config::getInitParameter));
-        UsageStoreProvider.fromSettings(config::getInitParameter, loader).ifPresent(provider -> builder.ownedStore(
-                provider.create(name -> Setting.find(name, config::getInitParameter).map(Setting::value).orElse(null),
-                        Clock.systemUTC(), loader)));
-        excludeModulePaths(context, builder);
-        Setting.find(EXCLUDE, config::getInitParameter).ifPresent(setting -> {
-            for (String pattern : setting.value().split(",")) {
-                if (!pattern.isBlank()) {
-                    try {
-                        builder.excludePath(pattern.trim());
-                    } catch (UsagePlansConfigException e) {
-                        throw new UsagePlansConfigException(setting.origin(), pattern.trim(), 0, e.problem());
-                    }
-                }
-            }
-        });
-        return builder.build();
-    }
-
     /** {@code true} or {@code false}, nothing else: a typo must not silently switch limits off. */
     public static boolean parseSwitch(Setting setting) {
         String value = setting.value().trim();
@@ -162,34 +111,13 @@ public class UsagePlanFilter implements Filter {
         throw new UsagePlansConfigException(setting.origin(), null, 0, "must be true or false, was '" + value + "'");
     }
 
-    /** The explicit setting, else the context path without its slash, else the catalog's only stage. */
-    static String stage(FilterConfig config, ServletContext context, Catalog catalog) {
-        return stage(config::getInitParameter, context.getContextPath(), catalog);
-    }
-
     /**
      * The stage of an application: the setting {@code usageplans.stage} (adapter parameter, system property,
      * {@code USAGEPLANS_STAGE}), else the context path without its slash ({@code /test} is {@code test}), else,
-     * at the root context, the plans' only stage.
+     * at the root context, the plans' only stage. See {@link StageSetting}, which also says where it came from.
      */
     public static String stage(UnaryOperator<String> parameters, String contextPath, Catalog catalog) {
-        Optional<Setting> explicit = Setting.find(STAGE, parameters);
-        if (explicit.isPresent()) {
-            return explicit.get().value();
-        }
-        if (contextPath != null && contextPath.length() > 1) {
-            return contextPath.substring(1);
-        }
-        Set<String> stages = new LinkedHashSet<>();
-        for (Plan plan : catalog.plans()) {
-            plan.apiStages().forEach(s -> stages.add(s.stage()));
-        }
-        if (stages.size() == 1) {
-            return stages.iterator().next();
-        }
-        throw new UsagePlansConfigException(STAGE, "the application runs at the root context, so its stage cannot be "
-                + "taken from the context path, and the plans name " + (stages.isEmpty() ? "no stage" : "stages " + stages)
-                + "; set usageplans.stage (init-param, system property or USAGEPLANS_STAGE)");
+        return StageSetting.of(ContextSettings.of(parameters), contextPath, catalog).name();
     }
 
     @Override
@@ -296,11 +224,8 @@ public class UsagePlanFilter implements Filter {
 
     @Override
     public void destroy() {
-        if (publishedEngine && context != null) {
-            context.removeAttribute(ENGINE_ATTRIBUTE);
-        }
-        if (ownsEngine && engine != null) {
-            engine.close();
+        if (startedHere && started != null && context != null) {
+            UsagePlansBootstrap.stop(context, started);
         }
     }
 
