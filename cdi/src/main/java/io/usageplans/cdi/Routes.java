@@ -88,6 +88,31 @@ final class Routes {
         }
     }
 
+    /** Every resource method of a root resource (annotated or not) at its path relative to the application path. */
+    static List<MethodKey> keysOf(Class<?> type) {
+        List<MethodKey> keys = new ArrayList<>();
+        collectKeys(type, template(type.getAnnotation(Path.class)), keys, 0);
+        return keys;
+    }
+
+    private static void collectKeys(Class<?> type, String prefix, List<MethodKey> keys, int depth) {
+        for (Method method : methods(type)) {
+            Path path = method.getAnnotation(Path.class);
+            String template = path == null ? prefix : join(prefix, template(path));
+            String httpMethod = httpMethod(method);
+            try {
+                if (httpMethod != null) {
+                    keys.add(MethodKey.of(template.isEmpty() ? "/" : template, httpMethod));
+                } else if (path != null && depth < MAX_LOCATOR_DEPTH && !method.getReturnType().isPrimitive()
+                        && method.getReturnType() != Object.class && method.getReturnType() != Void.TYPE) {
+                    collectKeys(method.getReturnType(), template, keys, depth + 1);
+                }
+            } catch (IllegalArgumentException e) {
+                // a template or method this check cannot read; JAX-RS reports its own problems with it
+            }
+        }
+    }
+
     private static String httpMethod(Method method) {
         for (Annotation annotation : method.getAnnotations()) {
             HttpMethod designator = annotation.annotationType().getAnnotation(HttpMethod.class);

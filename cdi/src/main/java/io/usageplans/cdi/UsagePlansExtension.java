@@ -39,6 +39,7 @@ public class UsagePlansExtension implements Extension {
     private static final System.Logger LOG = System.getLogger(UsagePlansExtension.class.getName());
 
     private final Set<Class<?>> resources = new LinkedHashSet<>();
+    private final Set<Class<?>> allResources = new LinkedHashSet<>();
     private final Set<Class<?>> beans = new LinkedHashSet<>();
     private final Set<String> applicationPaths = new LinkedHashSet<>();
     private final List<RouteDefinition> resourceRoutes = new ArrayList<>();
@@ -55,6 +56,7 @@ public class UsagePlansExtension implements Extension {
                            ProcessAnnotatedType<T> event) {
         Class<T> type = event.getAnnotatedType().getJavaClass();
         if (Routes.isResource(type)) {
+            allResources.add(type);
             if (AnnotatedRoutes.isAnnotated(type) || hasAnnotatedLocator(type)) {
                 resources.add(type);
             }
@@ -129,6 +131,19 @@ public class UsagePlansExtension implements Extension {
         }
         all.addAll(beanRoutes);
         return all;
+    }
+
+    /**
+     * Every root resource CDI discovered, annotated or not, and whether it was compiled into routes. JAX-RS may serve
+     * more: resources in archives CDI does not scan.
+     */
+    Set<Class<?>> discoveredResources() {
+        return allResources;
+    }
+
+    /** Whether routes were compiled for {@code type} (a resource or bean with our annotations). */
+    boolean compiled(Class<?> type) {
+        return resources.contains(type) || beans.contains(type);
     }
 
     /** The {@code @ApplicationPath} values seen (only of Application classes CDI discovered). */

@@ -1,16 +1,28 @@
 package io.usageplans.cdi;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import io.usageplans.AnnotatedRoutes;
 import io.usageplans.Catalog;
+import io.usageplans.MethodKey;
+import io.usageplans.RouteDefinition;
 import io.usageplans.Setting;
 import io.usageplans.UsagePlans;
 import io.usageplans.UsagePlansConfigException;
+import io.usageplans.servlet.AnnotationScan;
 import io.usageplans.servlet.ApiKeyResolver;
+import io.usageplans.servlet.ContextSettings;
+import io.usageplans.servlet.MethodKeyCheck;
+import io.usageplans.servlet.StageSetting;
 import io.usageplans.servlet.UsagePlanFilter;
+import io.usageplans.servlet.UsagePlansBootstrap;
+import io.usageplans.spi.UsageListener;
 import io.usageplans.spi.UsageStore;
 import jakarta.enterprise.inject.spi.CDI;
 import jakarta.servlet.ServletContext;
@@ -20,8 +32,9 @@ import jakarta.servlet.ServletRegistration;
 
 /**
  * Starts the engine from the CDI beans (catalog, clock, store) and the routes the extension compiled, before any
- * filter or servlet starts, and hands it to the filter through the servlet context. Registered by this jar's
- * {@code web-fragment.xml}; embedded servers add it themselves.
+ * filter or servlet starts, and hands it to the servlet module's start-up (which checks and announces it) through the
+ * servlet context. Also tells it every JAX-RS route of the application, so that plan-file method keys can be checked
+ * against them. Registered by this jar's {@code web-fragment.xml}; embedded servers add it themselves.
  */
 public class UsagePlansStartup implements ServletContextListener {
 
@@ -29,53 +42,131 @@ public class UsagePlansStartup implements ServletContextListener {
     public static final String JAXRS_PATH = "usageplans.jaxrs-path";
 
     private static final System.Logger LOG = System.getLogger(UsagePlansStartup.class.getName());
-    private static final Set<String> JAXRS_SERVLETS = Set.of("org.glassfish.jersey.servlet.ServletContainer",
-            "org.jboss.resteasy.plugins.server.servlet.HttpServlet30Dispatcher",
-            "org.jboss.resteasy.plugins.server.servlet.HttpServletDispatcher",
-            "com.ibm.websphere.jaxrs.server.IBMRestServlet", "org.apache.cxf.jaxrs.servlet.CXFNonSpringJaxrsServlet");
+    private static final List<String> SCANNED = List.of("Ljakarta/ws/rs/Path;", "Lio/usageplans/annotation/UsagePlan;",
+            "Lio/usageplans/annotation/MethodThrottle;", "Lio/usageplans/annotation/Unmetered;");
 
     private UsagePlans engine;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
-        if (context.getAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE) != null) {
-            return; // the application built its own engine
-        }
         CDI<Object> cdi;
         try {
             cdi = CDI.current();
         } catch (IllegalStateException e) {
-            LOG.log(System.Logger.Level.WARNING, "usage-plans: no CDI container in this application; the filter works "
-                    + "from the plan file, but annotations on beans and JAX-RS resources are not read");
+            LOG.log(System.Logger.Level.WARNING, "usage-plans: no CDI container in this application, so annotations on "
+                    + "beans and JAX-RS resources cannot be read; the deployment stops if any are annotated");
             return;
         }
         try {
+            ContextSettings settings = ContextSettings.of(context);
             UsagePlansExtension extension = cdi.getBeanManager().getExtension(UsagePlansExtension.class);
-            Catalog catalog = cdi.select(Catalog.class).get();
-            String stage = UsagePlanFilter.stage(context::getInitParameter, context.getContextPath(), catalog);
-            String applicationPath = applicationPath(context, extension);
-            UsagePlans.Builder builder = UsagePlans.builder(catalog);
-            UsagePlanFilter.excludeModulePaths(context, builder);
-            engine = builder.stage(stage)
-                    .clock(cdi.select(Clock.class).get())
-                    .store(cdi.select(UsageStore.class).get())
-                    .routes(extension.routes(applicationPath))
-                    .enabled(Setting.find(UsagePlans.ENABLED, context::getInitParameter).map(UsagePlanFilter::parseSwitch).orElse(true))
-                    .build();
-            // CDI beans that implement the listener SPI hear every decision, like those listed for ServiceLoader
-            for (io.usageplans.spi.UsageListener listener : cdi.select(io.usageplans.spi.UsageListener.class)) {
-                engine.addListener(listener);
+            String applicationPath = applicationPath(context, extension, settings);
+            List<RouteDefinition> routes = new ArrayList<>(extension.routes(applicationPath));
+            Set<MethodKey> jaxrsRoutes = new LinkedHashSet<>();
+            for (Class<?> resource : extension.discoveredResources()) {
+                jaxrsRoutes.addAll(at(applicationPath, Routes.keysOf(resource)));
             }
-            extension.engine(engine);
-            context.setAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE, engine);
-            context.setAttribute(UsagePlanFilter.RESOLVER_ATTRIBUTE, cdi.select(ApiKeyResolver.class).get());
-            LOG.log(System.Logger.Level.INFO, "usage-plans: engine started from CDI for stage ''{0}'', JAX-RS at ''{1}''",
-                    stage, applicationPath.isEmpty() ? "/" : applicationPath);
+            // resources CDI did not discover (no bean-defining annotation): compiled here, so that the filter meters
+            // them by path from the first request, whether or not the application registers UsagePlanFeature
+            List<RuntimeException> problems = new ArrayList<>();
+            ClassLoader loader = context.getClassLoader() != null ? context.getClassLoader() : UsagePlansStartup.class.getClassLoader();
+            Set<String> scanned = AnnotationScan.classesMentioning(context, SCANNED, false);
+            addUndiscovered(scanned, extension, applicationPath, loader, routes, jaxrsRoutes, problems);
+
+            UsagePlans existing = context.getAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE) instanceof UsagePlans app ? app : null;
+            Catalog catalog = existing != null ? existing.catalog() : cdi.select(Catalog.class).get();
+            for (RouteDefinition route : routes) {
+                try {
+                    AnnotatedRoutes.checkPlansExist(List.of(route), catalog);
+                } catch (RuntimeException e) {
+                    problems.add(e);
+                }
+            }
+            throwAll(problems);
+            if (existing != null) {
+                existing.addRoutes(routes); // the application built its own engine: it still gets the annotations
+            } else {
+                StageSetting stage = StageSetting.of(settings, context.getContextPath(), catalog);
+                UsagePlans.Builder builder = UsagePlans.builder(catalog);
+                UsagePlanFilter.excludeModulePaths(context, builder);
+                engine = builder.stage(stage.name(), stage.origin())
+                        .clock(cdi.select(Clock.class).get())
+                        .store(cdi.select(UsageStore.class).get())
+                        .routes(routes)
+                        .enabled(settings.find(UsagePlans.ENABLED).map(UsagePlanFilter::parseSwitch).orElse(true))
+                        .build();
+                // CDI beans that implement the listener SPI hear every decision, like those listed for ServiceLoader
+                for (UsageListener listener : cdi.select(UsageListener.class)) {
+                    engine.addListener(listener);
+                }
+                context.setAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE, engine);
+                context.setAttribute(UsagePlanFilter.RESOLVER_ATTRIBUTE, cdi.select(ApiKeyResolver.class).get());
+            }
+            UsagePlans running = existing != null ? existing : engine;
+            extension.engine(running);
+            if (!MethodKeyCheck.unmatched(running, context, jaxrsRoutes, applicationPath).isEmpty()) {
+                // before calling a method key wrong, look for resources in the libraries too
+                addUndiscovered(AnnotationScan.classesMentioning(context, List.of(SCANNED.get(0)), true), extension,
+                        applicationPath, loader, null, jaxrsRoutes, null);
+            }
+            context.setAttribute(UsagePlansBootstrap.ANNOTATIONS_READ_ATTRIBUTE, Boolean.TRUE);
+            context.setAttribute(UsagePlansBootstrap.JAXRS_ROUTES_ATTRIBUTE, List.copyOf(jaxrsRoutes));
+            context.setAttribute(UsagePlansBootstrap.JAXRS_PATH_ATTRIBUTE, applicationPath);
+            LOG.log(System.Logger.Level.DEBUG, "usage-plans: engine from CDI, JAX-RS at ''{0}'', {1} JAX-RS methods",
+                    applicationPath.isEmpty() ? "/" : applicationPath, jaxrsRoutes.size());
         } catch (UsagePlansConfigException e) {
             LOG.log(System.Logger.Level.ERROR, e.getMessage());
+            if (engine != null) {
+                engine.close();
+                engine = null;
+            }
             throw e;
         }
+    }
+
+    /**
+     * Adds the resources among {@code classNames} that CDI did not discover: their methods to {@code jaxrsRoutes} and,
+     * when {@code routes} is given, their annotated methods as routes.
+     */
+    private static void addUndiscovered(Collection<String> classNames, UsagePlansExtension extension, String applicationPath,
+                                        ClassLoader loader, List<RouteDefinition> routes, Set<MethodKey> jaxrsRoutes,
+                                        List<RuntimeException> problems) {
+        for (String name : classNames) {
+            Class<?> type;
+            try {
+                type = Class.forName(name, false, loader);
+            } catch (ClassNotFoundException | LinkageError e) {
+                continue; // a class that cannot load serves no request
+            }
+            if (!Routes.isResource(type) || extension.discoveredResources().contains(type)) {
+                continue;
+            }
+            jaxrsRoutes.addAll(at(applicationPath, Routes.keysOf(type)));
+            if (routes != null && AnnotatedRoutes.isAnnotated(type) && !extension.compiled(type)) {
+                for (RouteDefinition route : Routes.ofResource(type, problems)) {
+                    MethodKey key = route.methodKey();
+                    routes.add(route.at(MethodKey.of(Routes.join(applicationPath, key.resourcePath()), key.httpMethod()), route.id()));
+                }
+            }
+        }
+    }
+
+    private static List<MethodKey> at(String applicationPath, List<MethodKey> keys) {
+        List<MethodKey> full = new ArrayList<>(keys.size());
+        for (MethodKey key : keys) {
+            full.add(MethodKey.of(Routes.join(applicationPath, key.resourcePath()), key.httpMethod()));
+        }
+        return full;
+    }
+
+    private static void throwAll(List<RuntimeException> problems) {
+        List<UsagePlansConfigException> config = new ArrayList<>();
+        for (RuntimeException problem : problems) {
+            config.add(problem instanceof UsagePlansConfigException c ? c
+                    : new UsagePlansConfigException(null, null, 0, "could not read the annotations: " + problem));
+        }
+        UsagePlansConfigException.throwIfAny(config);
     }
 
     @Override
@@ -93,17 +184,15 @@ public class UsagePlansStartup implements ServletContextListener {
      * servlet, else {@code @ApplicationPath}, else the root; never an application below the paths other modules keep
      * out of metering.
      */
-    static String applicationPath(ServletContext context, UsagePlansExtension extension) {
-        Optional<Setting> explicit = Setting.find(JAXRS_PATH, context::getInitParameter);
+    static String applicationPath(ServletContext context, UsagePlansExtension extension, ContextSettings settings) {
+        Optional<Setting> explicit = settings.find(JAXRS_PATH);
         if (explicit.isPresent()) {
             return normalize(explicit.get().value());
         }
         for (ServletRegistration registration : context.getServletRegistrations().values()) {
-            String className = registration.getClassName();
-            boolean jaxrs = className != null && JAXRS_SERVLETS.contains(className)
-                    || registration.getName().equals("jakarta.ws.rs.core.Application");
             Collection<String> mappings = registration.getMappings();
-            if (jaxrs && !mappings.isEmpty() && !underModulePaths(context, normalize(mappings.iterator().next()))) {
+            if (MethodKeyCheck.isJaxRs(registration) && !mappings.isEmpty()
+                    && !underModulePaths(context, normalize(mappings.iterator().next()))) {
                 return normalize(mappings.iterator().next());
             }
         }
