@@ -75,7 +75,8 @@ public class UsagePlansStartup implements ServletContextListener {
             addUndiscovered(scanned, extension, applicationPath, loader, routes, jaxrsRoutes, problems);
 
             UsagePlans existing = context.getAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE) instanceof UsagePlans app ? app : null;
-            Catalog catalog = existing != null ? existing.catalog() : cdi.select(Catalog.class).get();
+            jakarta.enterprise.inject.spi.BeanManager beans = cdi.getBeanManager();
+            Catalog catalog = existing != null ? existing.catalog() : extension.resolve(Catalog.class, beans);
             for (RouteDefinition route : routes) {
                 try {
                     AnnotatedRoutes.checkPlansExist(List.of(route), catalog);
@@ -91,8 +92,8 @@ public class UsagePlansStartup implements ServletContextListener {
                 UsagePlans.Builder builder = UsagePlans.builder(catalog);
                 UsagePlanFilter.excludeModulePaths(context, builder);
                 engine = builder.stage(stage.name(), stage.origin())
-                        .clock(cdi.select(Clock.class).get())
-                        .store(cdi.select(UsageStore.class).get())
+                        .clock(extension.resolve(Clock.class, beans))
+                        .store(extension.resolve(UsageStore.class, beans))
                         .routes(routes)
                         .enabled(settings.find(UsagePlans.ENABLED).map(UsagePlanFilter::parseSwitch).orElse(true))
                         .build();
@@ -101,7 +102,7 @@ public class UsagePlansStartup implements ServletContextListener {
                     engine.addListener(listener);
                 }
                 context.setAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE, engine);
-                context.setAttribute(UsagePlanFilter.RESOLVER_ATTRIBUTE, cdi.select(ApiKeyResolver.class).get());
+                context.setAttribute(UsagePlanFilter.RESOLVER_ATTRIBUTE, extension.resolve(ApiKeyResolver.class, beans));
             }
             UsagePlans running = existing != null ? existing : engine;
             extension.engine(running);
