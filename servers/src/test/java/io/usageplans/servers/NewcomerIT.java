@@ -30,6 +30,8 @@ import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import com.example.orders.code.CodeCatalog;
+
 /**
  * Safe by default: a newcomer's app, written only from the README's guide ({@code newcomer-app}: an orders API, two
  * plans, a stage set in {@code web.xml}), on Tomcat ({@code orders-servlet.war}) and WildFly ({@code orders-ee.war}).
@@ -40,7 +42,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <li>{@code /orders-tomcat}: no {@code usageplans.stage}, so the stage is the context path, which no plan names;</li>
  * <li>{@code /mistake3}: a plan-file method key without the JAX-RS application path ({@code /orders/{id}/GET}).</li>
  * </ol>
- * Each server starts once with all four WARs, on its {@link ServerKind#port} + {@value #PORT_OFFSET} (clear of
+ * And one copy, at {@code /orders-code}, that builds its catalog in code as the README says ({@link CodeCatalog}: an
+ * alternative producer, no plan file), which must deploy and meter with the plans and keys of that catalog.
+ * Each server starts once with all five WARs, on its {@link ServerKind#port} + {@value #PORT_OFFSET} (clear of
  * {@link ServerMatrixIT}'s ports, which may run in the same build), and is stopped after the tests.
  */
 @ParameterizedClass(name = "{0}", allowZeroInvocations = true)
@@ -55,6 +59,8 @@ class NewcomerIT {
     static final List<String> STAGE_NOT_IN_PLANS_MESSAGE = List.of("usage-plans: ", "stage 'orders-tomcat'", "usageplans.stage");
     /** Mistake 3: the method key matches no route, and the message suggests the key with the application path. */
     static final List<String> METHOD_KEY_MESSAGE = List.of("/orders/{id}/GET", "matches no route", "/api/orders/{id}/GET");
+    /** The catalog built in code: the start-up line of its deployment says where plans and keys come from. */
+    static final List<String> CATALOG_IN_CODE_LINE = List.of("usage-plans: metering API OrdersAPI", "plans and keys from a catalog built in code");
 
     // ---- what callers see -----------------------------------------------------------------------------------------------
     static final String FORBIDDEN = "{\"message\":\"Forbidden\"}";
@@ -76,6 +82,7 @@ class NewcomerIT {
     static final String SERVLET_JAR_ONLY = "mistake1";
     static final String CONTEXT_NOT_A_STAGE = "orders-tomcat";
     static final String METHOD_KEY_WITHOUT_API = "mistake3";
+    static final String CATALOG_IN_CODE = "orders-code";
     static final int PORT_OFFSET = 50;
 
     private static RunningServer running;
@@ -97,6 +104,7 @@ class NewcomerIT {
             wars.put(SERVLET_JAR_ONLY, NewcomerWars.withoutCdiJar(war));
             wars.put(CONTEXT_NOT_A_STAGE, NewcomerWars.withoutStageParam(war));
             wars.put(METHOD_KEY_WITHOUT_API, NewcomerWars.methodKeyWithoutApplicationPath(war));
+            wars.put(CATALOG_IN_CODE, NewcomerWars.withCatalogInCode(war));
             running = RunningServer.start(server, "newcomer-" + server.id, server.port + PORT_OFFSET, wars, "", Map.of());
             if (!"deployed".equals(running.apps.get(RIGHT))) {
                 throw new IllegalStateException("the newcomer's orders WAR did not deploy on " + server + "; see " + running.logs
@@ -211,6 +219,39 @@ class NewcomerIT {
         assertEquals(BASIC_QUOTA, Math.max(usedBefore, 0) + passed, "requests of the basic key that passed today");
         assertEquals(LIMIT_EXCEEDED, rejected.body());
         assertTrue(Long.parseLong(header(rejected, "Retry-After")) > 0);
+    }
+
+    // ---- the catalog built in code -------------------------------------------------------------------------------------
+
+    /**
+     * The README's alternative producer ({@code @Produces @Alternative @Priority(1) @Singleton Catalog}) in a copy of the
+     * right WAR without its plan file: it deploys, the code's key creates orders, the plan file's pro key (which only
+     * the file has) is refused, a request without a key too, and the start-up line names the catalog built in code.
+     */
+    @Test
+    void aCatalogBuiltInCodeReplacesThePlanFileOnEveryServer() throws Exception {
+        String order = "{\"item\":\"tea\",\"quantity\":1}";
+        assertAll("/" + CATALOG_IN_CODE + " on " + server,
+                () -> assertEquals("deployed", running.apps.get(CATALOG_IN_CODE), "the WAR with a catalog built in code must "
+                        + "deploy; usage-plans logged:\n" + String.join("\n", usagePlansLines(30))),
+                () -> {
+                    HttpResponse<String> code = Http.send("POST", url(CATALOG_IN_CODE, "/api/orders"), CodeCatalog.KEY, order);
+                    assertEquals(201, code.statusCode(), "POST /api/orders with the code's pro key: " + code.body());
+                },
+                () -> {
+                    HttpResponse<String> file = Http.send("POST", url(CATALOG_IN_CODE, "/api/orders"), PRO, order);
+                    assertEquals(403, file.statusCode(), "POST /api/orders with the plan file's pro key, which the code's "
+                            + "catalog lacks: " + file.body());
+                    assertEquals(FORBIDDEN, file.body());
+                },
+                () -> {
+                    HttpResponse<String> none = Http.get(url(CATALOG_IN_CODE, "/api/orders"), null);
+                    assertEquals(403, none.statusCode(), "GET /api/orders without a key: " + none.body());
+                    assertEquals(FORBIDDEN, none.body());
+                },
+                () -> assertTrue(running.logLine(CATALOG_IN_CODE_LINE.toArray(String[]::new)).isPresent(), "no start-up line with "
+                        + "all of " + CATALOG_IN_CODE_LINE + " in " + running.logs + "; usage-plans logged:\n"
+                        + String.join("\n", usagePlansLines(30))));
     }
 
     // ---- the mistakes -----------------------------------------------------------------------------------------------------

@@ -7,14 +7,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
+import com.example.orders.code.CodeCatalog;
+
 /**
  * The newcomer app's WARs ({@code newcomer-app}, built from the README's guide alone), and copies of them with the
  * mistakes a newcomer makes: each copy differs from the right WAR in one entry, rewritten like {@link BrokenWar}.
+ * One more copy builds its catalog in code ({@link CodeCatalog}) instead of reading the plan file.
  */
 final class NewcomerWars {
 
@@ -83,6 +88,34 @@ final class NewcomerWars {
         });
     }
 
+    /**
+     * The catalog built in code, as the README has it ({@code @Produces @Alternative @Priority(1) @Singleton Catalog}):
+     * the WAR without its plan file and with {@link CodeCatalog} (compiled with this module's tests) in
+     * {@code WEB-INF/classes}.
+     */
+    static Path withCatalogInCode(Path war) throws IOException {
+        String name = CodeCatalog.class.getName().replace('.', '/') + ".class";
+        byte[] compiled;
+        try (InputStream in = CodeCatalog.class.getResourceAsStream(CodeCatalog.class.getSimpleName() + ".class")) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is not on the test classpath");
+            }
+            compiled = in.readAllBytes();
+        }
+        boolean[] hadPlanFile = {false};
+        Path copy = copy(war, "code", (entry, content) -> {
+            if (!entry.equals(PLAN_FILE)) {
+                return content;
+            }
+            hadPlanFile[0] = true;
+            return null;
+        }, Map.of("WEB-INF/classes/" + name, compiled));
+        if (!hadPlanFile[0]) {
+            throw new IllegalStateException(war + ": no " + PLAN_FILE + " to leave out");
+        }
+        return copy;
+    }
+
     /** What to write for an entry, given its name and content; {@code null} leaves it out. */
     private interface Rewrite {
         byte[] apply(String name, byte[] content) throws IOException;
@@ -90,9 +123,17 @@ final class NewcomerWars {
 
     /** {@code target/wars/newcomer-VARIANT-NAME.war}: the WAR with its entries rewritten; fails unless one changed. */
     private static Path copy(Path war, String variant, Rewrite rewrite) throws IOException {
+        return copy(war, variant, rewrite, Map.of());
+    }
+
+    /**
+     * The same, with entries {@code added} (name to content) after the others, and their directories as needed; none
+     * may be in the WAR already.
+     */
+    private static Path copy(Path war, String variant, Rewrite rewrite, Map<String, byte[]> added) throws IOException {
         Path copy = Harness.WORK.resolve("wars").resolve("newcomer-" + variant + "-" + war.getFileName());
         Files.createDirectories(copy.getParent());
-        boolean changed = false;
+        boolean changed = !added.isEmpty();
         try (ZipFile in = new ZipFile(war.toFile()); OutputStream file = Files.newOutputStream(copy);
                 ZipOutputStream out = new ZipOutputStream(file)) {
             Enumeration<? extends ZipEntry> entries = in.entries();
@@ -115,6 +156,25 @@ final class NewcomerWars {
                 copied.setTime(entry.getTime());
                 out.putNextEntry(copied);
                 out.write(written);
+                out.closeEntry();
+            }
+            Map<String, byte[]> toAdd = new LinkedHashMap<>();
+            for (Map.Entry<String, byte[]> entry : added.entrySet()) {
+                if (in.getEntry(entry.getKey()) != null) {
+                    throw new IllegalStateException(war + " already has " + entry.getKey());
+                }
+                String name = entry.getKey();
+                for (int slash = name.indexOf('/'); slash >= 0; slash = name.indexOf('/', slash + 1)) {
+                    String directory = name.substring(0, slash + 1);
+                    if (in.getEntry(directory) == null) {
+                        toAdd.putIfAbsent(directory, new byte[0]);
+                    }
+                }
+                toAdd.put(name, entry.getValue());
+            }
+            for (Map.Entry<String, byte[]> entry : toAdd.entrySet()) {
+                out.putNextEntry(new ZipEntry(entry.getKey()));
+                out.write(entry.getValue());
                 out.closeEntry();
             }
         }
