@@ -45,11 +45,6 @@ public class UsagePlansExtension implements Extension {
     private final List<RouteDefinition> resourceRoutes = new ArrayList<>();
     private final List<RouteDefinition> beanRoutes = new ArrayList<>();
     private volatile UsagePlans engine;
-    /** The application's own beans of the types it may replace (catalog, clock, store, key resolver). */
-    private final java.util.Map<Class<?>, List<jakarta.enterprise.inject.spi.Bean<?>>> replacements =
-            new java.util.concurrent.ConcurrentHashMap<>();
-    private static final List<Class<?>> REPLACEABLE = List.of(Catalog.class, java.time.Clock.class,
-            io.usageplans.spi.UsageStore.class, io.usageplans.servlet.ApiKeyResolver.class);
 
     void registerOwnBeans(@Observes BeforeBeanDiscovery event, BeanManager manager) {
         event.addAnnotatedType(manager.createAnnotatedType(UsagePlansBeans.class), UsagePlansBeans.class.getName());
@@ -86,62 +81,10 @@ public class UsagePlansExtension implements Extension {
         }
     }
 
-    /**
-     * Notes the application's producers and beans of the replaceable types. Some servers (WildFly) resolve a lookup
-     * from this library's archive without the application's classes in view, so an alternative producer there would
-     * be ignored; {@link #resolve} uses the noted bean directly.
-     */
-    void findReplacements(@Observes jakarta.enterprise.inject.spi.ProcessBean<?> event) {
-        jakarta.enterprise.inject.spi.Bean<?> bean = event.getBean();
-        if (bean.getBeanClass() == UsagePlansBeans.class) {
-            return;
-        }
-        // an alternative counts only when enabled for the application by @Priority (beans.xml enables it per archive)
-        if (bean.isAlternative() && !event.getAnnotated().isAnnotationPresent(jakarta.annotation.Priority.class)
-                && !bean.getBeanClass().isAnnotationPresent(jakarta.annotation.Priority.class)) {
-            return;
-        }
-        for (Class<?> type : REPLACEABLE) {
-            if (bean.getTypes().contains(type)) {
-                replacements.computeIfAbsent(type, t -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(bean);
-            }
-        }
-    }
-
-    /**
-     * The application's bean of {@code type} when it has exactly one, else the container's choice (our default, or the
-     * alternative of highest priority among several).
-     */
-    <T> T resolve(Class<T> type, BeanManager manager) {
-        List<jakarta.enterprise.inject.spi.Bean<?>> own = replacements.getOrDefault(type, List.of());
-        if (own.size() == 1) {
-            jakarta.enterprise.inject.spi.Bean<?> bean = own.get(0);
-            return type.cast(manager.getReference(bean, type, manager.createCreationalContext(bean)));
-        }
-        return applicationBeanManager(manager).createInstance().select(type).get();
-    }
-
-    /**
-     * The bean manager of the web application's own classes ({@code java:comp/BeanManager}, which every Jakarta EE
-     * server binds), else {@code fallback}. WildFly gives this library's archive a bean manager that does not see
-     * the application's classes, so an alternative producer of the application is missed from there.
-     */
-    static BeanManager applicationBeanManager(BeanManager fallback) {
-        try {
-            Object found = new javax.naming.InitialContext().lookup("java:comp/BeanManager");
-            if (found instanceof BeanManager application) {
-                return application;
-            }
-        } catch (javax.naming.NamingException | RuntimeException | LinkageError e) {
-            // no JNDI here (Tomcat without a binding, an embedded server): the given one sees everything there
-        }
-        return fallback;
-    }
-
     void validate(@Observes AfterDeploymentValidation event, BeanManager manager) {
         Catalog catalog;
         try {
-            catalog = resolve(Catalog.class, manager);
+            catalog = manager.createInstance().select(Catalog.class).get();
         } catch (RuntimeException e) {
             report(event, e);
             return;

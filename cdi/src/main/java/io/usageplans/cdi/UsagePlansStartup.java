@@ -75,8 +75,7 @@ public class UsagePlansStartup implements ServletContextListener {
             addUndiscovered(scanned, extension, applicationPath, loader, routes, jaxrsRoutes, problems);
 
             UsagePlans existing = context.getAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE) instanceof UsagePlans app ? app : null;
-            jakarta.enterprise.inject.spi.BeanManager beans = cdi.getBeanManager();
-            Catalog catalog = existing != null ? existing.catalog() : extension.resolve(Catalog.class, beans);
+            Catalog catalog = existing != null ? existing.catalog() : cdi.select(Catalog.class).get();
             for (RouteDefinition route : routes) {
                 try {
                     AnnotatedRoutes.checkPlansExist(List.of(route), catalog);
@@ -92,8 +91,8 @@ public class UsagePlansStartup implements ServletContextListener {
                 UsagePlans.Builder builder = UsagePlans.builder(catalog);
                 UsagePlanFilter.excludeModulePaths(context, builder);
                 engine = builder.stage(stage.name(), stage.origin())
-                        .clock(extension.resolve(Clock.class, beans))
-                        .store(extension.resolve(UsageStore.class, beans))
+                        .clock(cdi.select(Clock.class).get())
+                        .store(cdi.select(UsageStore.class).get())
                         .routes(routes)
                         .enabled(settings.find(UsagePlans.ENABLED).map(UsagePlanFilter::parseSwitch).orElse(true))
                         .build();
@@ -102,7 +101,7 @@ public class UsagePlansStartup implements ServletContextListener {
                     engine.addListener(listener);
                 }
                 context.setAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE, engine);
-                context.setAttribute(UsagePlanFilter.RESOLVER_ATTRIBUTE, extension.resolve(ApiKeyResolver.class, beans));
+                context.setAttribute(UsagePlanFilter.RESOLVER_ATTRIBUTE, cdi.select(ApiKeyResolver.class).get());
             }
             UsagePlans running = existing != null ? existing : engine;
             extension.engine(running);
