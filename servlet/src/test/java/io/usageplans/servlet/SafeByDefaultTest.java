@@ -116,6 +116,16 @@ class SafeByDefaultTest {
         return params;
     }
 
+    /** A web root whose WEB-INF/classes holds {@link AnnotatedService}, as a WAR with an annotated resource does. */
+    private Path webRootWithAnnotatedService() throws Exception {
+        Path classes = dir.resolve("web/WEB-INF/classes/io/usageplans/servlet");
+        Files.createDirectories(classes);
+        try (var in = AnnotatedService.class.getResourceAsStream("AnnotatedService.class")) {
+            Files.copy(in, classes.resolve("AnnotatedService.class"));
+        }
+        return dir.resolve("web");
+    }
+
     private HttpResponse<String> get(String path, String key) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/orders-tomcat" + path));
         if (key != null) {
@@ -179,14 +189,10 @@ class SafeByDefaultTest {
 
     @Test
     void annotatedClassesThatOnlyTheCdiModuleCouldReadStopStartUpNamingTheClassAndTheModule() throws Exception {
-        Path classes = dir.resolve("web/WEB-INF/classes/io/usageplans/servlet");
-        Files.createDirectories(classes);
-        try (var in = AnnotatedService.class.getResourceAsStream("AnnotatedService.class")) {
-            Files.copy(in, classes.resolve("AnnotatedService.class"));
-        }
+        Path web = webRootWithAnnotatedService();
         String fixed = PLANS.replace("\"/orders/{id}/GET\"", "\"/api/orders/{id}/GET\"");
         Exception failure = assertThrows(Exception.class, () -> start(plans(fixed, "usageplans.stage", "shop"),
-                dir.resolve("web")));
+                web));
         String message = messages(failure);
         assertTrue(message.contains("usage-plans: io.usageplans.servlet.AnnotatedService carries @UsagePlan, @MethodThrottle "
                 + "or @Unmetered, but nothing in this application enforces those annotations: usage-plans-servlet alone meters "
@@ -198,13 +204,9 @@ class SafeByDefaultTest {
 
     @Test
     void everyMistakeIsReportedAtOnce() throws Exception {
-        Path classes = dir.resolve("web/WEB-INF/classes/io/usageplans/servlet");
-        Files.createDirectories(classes);
-        try (var in = AnnotatedService.class.getResourceAsStream("AnnotatedService.class")) {
-            Files.copy(in, classes.resolve("AnnotatedService.class"));
-        }
+        Path web = webRootWithAnnotatedService();
         Exception failure = assertThrows(Exception.class, () -> start(plans(PLANS, "usageplans.stage", "shop"),
-                dir.resolve("web")));
+                web));
         String message = messages(failure);
         assertTrue(message.contains("usage-plans: 2 problems:"), message);
         assertTrue(message.contains("AnnotatedService carries @UsagePlan"), message);
