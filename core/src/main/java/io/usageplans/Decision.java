@@ -1,5 +1,8 @@
 package io.usageplans;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import io.usageplans.internal.CompiledPlan;
 import io.usageplans.internal.MethodRoute;
 import io.usageplans.internal.RateLimitFields;
@@ -209,6 +212,28 @@ public final class Decision {
             throw new IllegalStateException("not a refusal: " + this);
         }
         return responses.render(this);
+    }
+
+    /**
+     * The header fields of this refusal's response besides {@code Content-Type}, in the order adapters write them:
+     * {@code Retry-After}, the RateLimit fields (unless hidden), then the response settings' own headers, which replace
+     * any of the former they name. Every adapter writes exactly these, so a refusal looks the same on every path.
+     */
+    public Map<String, String> refusalHeaders() {
+        ResponseSettings.Rendered rendered = rejection();
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (retryAfterSeconds > 0) {
+            headers.put("Retry-After", Long.toString(retryAfterSeconds));
+        }
+        if (sendsRateLimitFields()) {
+            headers.put("RateLimit-Policy", rateLimitPolicy());
+            headers.put("RateLimit", rateLimit());
+        }
+        for (Map.Entry<String, String> header : rendered.headers().entrySet()) {
+            headers.keySet().removeIf(name -> name.equalsIgnoreCase(header.getKey()));
+            headers.put(header.getKey(), header.getValue());
+        }
+        return headers;
     }
 
     /** The name of the policy that refused the request, e.g. {@code premium-day}; null if none did. */

@@ -10,16 +10,37 @@ import java.util.concurrent.Callable;
  */
 public final class MeteringContext {
 
+    /**
+     * The outermost adapter of an HTTP request (the servlet filter), which the layers inside it (the JAX-RS feature,
+     * the interceptor) hand their refusals and decisions to: so a refusal looks the same whichever layer made it, and
+     * every decision is completed once, with the request's final status.
+     */
+    public interface Responder {
+
+        /**
+         * Writes {@code refusal} as the request's response, exactly as the outer adapter writes its own refusals;
+         * false if it no longer can (the response is committed), and the caller answers it itself.
+         */
+        boolean refuse(Decision refusal);
+
+        /** Completes {@code decision} ({@link UsagePlans#complete}) with the request's final status, once it is known. */
+        void completeWithResponse(Decision decision);
+    }
+
     private static final ThreadLocal<MeteringContext> CURRENT = new ThreadLocal<>();
 
     private final String apiKey;
     private final Decision decision;
     private final boolean request;
+    private final boolean counts;
+    private final Responder responder;
 
-    private MeteringContext(String apiKey, Decision decision, boolean request) {
+    private MeteringContext(String apiKey, Decision decision, boolean request, boolean counts, Responder responder) {
         this.apiKey = apiKey;
         this.decision = decision;
         this.request = request;
+        this.counts = counts;
+        this.responder = responder;
     }
 
     /** The context of this thread, if a request or a {@link #withKey} call is running. */
@@ -39,7 +60,7 @@ public final class MeteringContext {
      */
     public static <T> T withKey(String apiKey, Callable<T> call) throws Exception {
         MeteringContext previous = CURRENT.get();
-        CURRENT.set(new MeteringContext(apiKey, null, false));
+        CURRENT.set(new MeteringContext(apiKey, null, false, true, null));
         try {
             return call.call();
         } finally {
@@ -50,7 +71,7 @@ public final class MeteringContext {
     /** {@link #withKey(String, Callable)} for calls that return nothing and throw no checked exception. */
     public static void runWithKey(String apiKey, Runnable call) {
         MeteringContext previous = CURRENT.get();
-        CURRENT.set(new MeteringContext(apiKey, null, false));
+        CURRENT.set(new MeteringContext(apiKey, null, false, true, null));
         try {
             call.run();
         } finally {
@@ -60,8 +81,26 @@ public final class MeteringContext {
 
     /** For adapters: marks the start of a request's application code; returns what to {@link #restore} after it. */
     public static MeteringContext enterRequest(String apiKey, Decision decision) {
+        return enterRequest(apiKey, decision, null);
+    }
+
+    /**
+     * For adapters: marks the start of a request's application code, metered (or not) by {@code decision}, with the
+     * {@code responder} that answers for the layers inside; returns what to {@link #restore} after it.
+     */
+    public static MeteringContext enterRequest(String apiKey, Decision decision, Responder responder) {
         MeteringContext previous = CURRENT.get();
-        CURRENT.set(new MeteringContext(apiKey, decision, true));
+        CURRENT.set(new MeteringContext(apiKey, decision, true, true, responder));
+        return previous;
+    }
+
+    /**
+     * For adapters: marks the start of a request that a {@code skip:}/{@code only:} condition says does not count, so
+     * that no layer inside it meters it either; returns what to {@link #restore} after it.
+     */
+    public static MeteringContext enterUncountedRequest(String apiKey, Responder responder) {
+        MeteringContext previous = CURRENT.get();
+        CURRENT.set(new MeteringContext(apiKey, Decision.NOT_METERED, true, false, responder));
         return previous;
     }
 
@@ -71,8 +110,8 @@ public final class MeteringContext {
      */
     public static MeteringContext enterMetered(Decision decision) {
         MeteringContext previous = CURRENT.get();
-        CURRENT.set(new MeteringContext(previous == null ? null : previous.apiKey, decision,
-                previous != null && previous.request));
+        CURRENT.set(previous == null ? new MeteringContext(null, decision, false, true, null)
+                : new MeteringContext(previous.apiKey, decision, previous.request, previous.counts, previous.responder));
         return previous;
     }
 
@@ -103,5 +142,18 @@ public final class MeteringContext {
     /** Whether a layer already counted this call against the key's limits. */
     public boolean alreadyMetered() {
         return decision != null && decision.metered();
+    }
+
+    /**
+     * Whether an outer layer settled this call: it metered it, or a {@code skip:}/{@code only:} condition says it does
+     * not count. Inner layers meter only calls nobody settled, so a request is counted once, or not at all.
+     */
+    public boolean settled() {
+        return !counts || alreadyMetered();
+    }
+
+    /** The outer adapter of the HTTP request this call belongs to, if one answers for it. */
+    public Optional<Responder> responder() {
+        return Optional.ofNullable(responder);
     }
 }

@@ -1,5 +1,6 @@
 package io.usageplans;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -131,6 +132,17 @@ public final class ResponseSettings {
 
     /** A refusal ready to write. {@code contentType} is null for an empty body. */
     public record Rendered(int status, String contentType, String body, Map<String, String> headers) {
+
+        /** The {@code Content-Type} field as adapters write it (text types name UTF-8, the body's encoding), or null. */
+        public String contentTypeField() {
+            return contentType != null && contentType.startsWith("text/") && !contentType.contains("charset")
+                    ? contentType + ";charset=UTF-8" : contentType;
+        }
+
+        /** The body as it goes on the wire: UTF-8, empty for no body. */
+        public byte[] bodyBytes() {
+            return body.getBytes(StandardCharsets.UTF_8);
+        }
     }
 
     /** Builds {@link ResponseSettings}. */

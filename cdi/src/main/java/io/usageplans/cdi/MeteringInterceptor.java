@@ -16,8 +16,10 @@ import jakarta.interceptor.InvocationContext;
 
 /**
  * Meters a bean method against the key of the current request, or the key set with
- * {@link MeteringContext#withKey}. A call already metered by an outer layer (the filter, the JAX-RS feature, an
- * outer metered bean) is not counted again. A refused call throws a {@link UsagePlanRejectedException}.
+ * {@link MeteringContext#withKey}. A call an outer layer settled (metered by the filter, the JAX-RS feature or an
+ * outer metered bean, or not counted because of a skip/only condition) is not metered again. A refused call throws a
+ * {@link UsagePlanRejectedException}. In a request, the filter completes the decision with the response's status
+ * ({@code countStatuses}); a call outside one completes as 200 when it returns and as 500 when it throws.
  */
 @Metered
 @Interceptor
@@ -33,7 +35,7 @@ public class MeteringInterceptor implements Serializable {
     @AroundInvoke
     public Object meter(InvocationContext invocation) throws Exception {
         MeteringContext context = MeteringContext.current().orElse(null);
-        if (context != null && context.alreadyMetered()) {
+        if (context != null && context.settled()) {
             return invocation.proceed();
         }
         Method method = invocation.getMethod();
@@ -46,11 +48,22 @@ public class MeteringInterceptor implements Serializable {
         if (!decision.passes()) {
             throw UsagePlanRejectedException.of(decision);
         }
+        MeteringContext.Responder responder = context.fromRequest() ? context.responder().orElse(null) : null;
+        boolean completeHere = decision.metered() && responder == null;
+        if (decision.metered() && responder != null) {
+            responder.completeWithResponse(decision);
+        }
         MeteringContext previous = MeteringContext.enterMetered(decision);
+        boolean returned = false;
         try {
-            return invocation.proceed();
+            Object result = invocation.proceed();
+            returned = true;
+            return result;
         } finally {
             MeteringContext.restore(previous);
+            if (completeHere) {
+                extension.engine().complete(decision, returned ? 200 : 500);
+            }
         }
     }
 

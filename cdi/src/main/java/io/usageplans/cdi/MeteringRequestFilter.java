@@ -1,5 +1,7 @@
 package io.usageplans.cdi;
 
+import java.io.IOException;
+
 import io.usageplans.Decision;
 import io.usageplans.MeteringContext;
 import io.usageplans.UsagePlans;
@@ -7,14 +9,19 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ContainerResponseFilter;
+import jakarta.ws.rs.ext.WriterInterceptor;
+import jakarta.ws.rs.ext.WriterInterceptorContext;
 
 /**
- * Meters one JAX-RS resource method by its route id, unless the servlet filter already metered the request;
- * answers refusals with the same 403/429 responses, and adds the RateLimit fields to allowed responses.
+ * Meters one JAX-RS resource method by its route id, unless the servlet filter settled the request (metered it, or a
+ * skip/only condition says it does not count); answers refusals as the filter does, and adds the RateLimit fields to
+ * allowed responses. The servlet filter completes this layer's decision with the final status; without one in front,
+ * the response filter does.
  */
-final class MeteringRequestFilter implements ContainerRequestFilter, ContainerResponseFilter {
+final class MeteringRequestFilter implements ContainerRequestFilter, ContainerResponseFilter, WriterInterceptor {
 
     private static final String DECISION = MeteringRequestFilter.class.getName() + ".decision";
+    private static final String COMPLETE = MeteringRequestFilter.class.getName() + ".complete";
     private static final String PREVIOUS = MeteringRequestFilter.class.getName() + ".previous";
 
     private final UsagePlans engine;
@@ -28,7 +35,7 @@ final class MeteringRequestFilter implements ContainerRequestFilter, ContainerRe
     @Override
     public void filter(ContainerRequestContext request) {
         MeteringContext context = MeteringContext.current().orElse(null);
-        if (context != null && context.alreadyMetered()) {
+        if (context != null && context.settled()) {
             return;
         }
         String key = context != null && context.fromRequest() ? context.apiKey() : request.getHeaderString("x-api-key");
@@ -36,6 +43,14 @@ final class MeteringRequestFilter implements ContainerRequestFilter, ContainerRe
         if (!decision.passes()) {
             request.abortWith(UsagePlanExceptionMapper.response(decision));
             return;
+        }
+        if (decision.metered()) {
+            MeteringContext.Responder responder = context == null ? null : context.responder().orElse(null);
+            if (responder != null) {
+                responder.completeWithResponse(decision);
+            } else {
+                request.setProperty(COMPLETE, decision);
+            }
         }
         request.setProperty(DECISION, decision);
         request.setProperty(PREVIOUS, new Object[] {MeteringContext.enterMetered(decision)});
@@ -52,5 +67,19 @@ final class MeteringRequestFilter implements ContainerRequestFilter, ContainerRe
             MeteringContext.restore((MeteringContext) previous[0]);
             request.removeProperty(PREVIOUS);
         }
+        if (request.getProperty(COMPLETE) instanceof Decision toComplete) {
+            // no servlet filter in front to see the final status: this is the last status JAX-RS knows
+            engine.complete(toComplete, response.getStatus());
+            request.removeProperty(COMPLETE);
+        }
+    }
+
+    /** A refusal without a body (a custom empty response) has no content type, as the servlet filter writes it. */
+    @Override
+    public void aroundWriteTo(WriterInterceptorContext context) throws IOException {
+        if (context.getEntity() == UsagePlanExceptionMapper.NO_BODY) {
+            context.getHeaders().remove("Content-Type");
+        }
+        context.proceed();
     }
 }

@@ -34,6 +34,15 @@ final class CdiServer implements AutoCloseable {
     }
 
     static CdiServer start(Class<?>... resources) throws Exception {
+        return start(true, new String[] {"/api/*"}, resources);
+    }
+
+    /**
+     * {@code withFilter}: whether the servlet filter runs in front of JAX-RS; {@code jaxRsMappings}: where the JAX-RS
+     * servlet answers (the first is the application path the routes are compiled at; requests under the others reach
+     * resources no compiled path covers, so only the JAX-RS feature meters them).
+     */
+    static CdiServer start(boolean withFilter, String[] jaxRsMappings, Class<?>... resources) throws Exception {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -42,14 +51,19 @@ final class CdiServer implements AutoCloseable {
         ServletContextHandler context = new ServletContextHandler("/test");
         context.addEventListener(new org.jboss.weld.environment.servlet.Listener());
         context.addEventListener(new UsagePlansStartup());
-        context.addFilter(new FilterHolder(UsagePlanFilter.class), "/*", EnumSet.of(DispatcherType.REQUEST));
+        if (withFilter) {
+            context.addFilter(new FilterHolder(UsagePlanFilter.class), "/*", EnumSet.of(DispatcherType.REQUEST));
+        }
         ResourceConfig application = new ResourceConfig(resources)
                 .register(UsagePlanFeature.class)
                 .register(UsagePlanExceptionMapper.class)
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true);
         ServletHolder jersey = new ServletHolder(new ServletContainer(application));
         jersey.setInitOrder(1);
-        context.addServlet(jersey, "/api/*");
+        context.addServlet(jersey, jaxRsMappings[0]);
+        for (int i = 1; i < jaxRsMappings.length; i++) {
+            jersey.getRegistration().addMapping(jaxRsMappings[i]);
+        }
         server.setHandler(context);
         try {
             server.start();

@@ -19,6 +19,12 @@ public class ReportService {
         return "{\"report\":\"expensive\"}";
     }
 
+    /** A report that fails: with countStatuses, a call that throws counts as a 500. */
+    @UsagePlan
+    public String broken() {
+        throw new IllegalStateException("the report failed");
+    }
+
     public String free() {
         return "{\"report\":\"free\"}";
     }

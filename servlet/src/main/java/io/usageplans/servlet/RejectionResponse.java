@@ -32,6 +32,7 @@ final class RejectionResponse {
         }
     }
 
+    /** Writes {@code decision}'s refusal; the JAX-RS feature and the interceptor have theirs written here too. */
     static void reject(Decision decision, HttpServletRequest request, HttpServletResponse response) throws IOException {
         ResponseSettings.Rendered rendered = decision.rejection();
         response.resetBuffer();
@@ -41,20 +42,13 @@ final class RejectionResponse {
             // next request on a connection the server closes after this response
             response.setHeader("Connection", "close");
         }
-        if (decision.retryAfterSeconds() > 0) {
-            response.setHeader("Retry-After", Long.toString(decision.retryAfterSeconds()));
-        }
-        rateLimitFields(decision, response);
-        for (Map.Entry<String, String> header : rendered.headers().entrySet()) {
+        for (Map.Entry<String, String> header : decision.refusalHeaders().entrySet()) {
             response.setHeader(header.getKey(), header.getValue());
         }
-        byte[] body = rendered.body().getBytes(StandardCharsets.UTF_8);
-        if (rendered.contentType() != null) {
-            String type = rendered.contentType();
-            // the body is written as UTF-8: say so for text types, whose default charset would be ISO-8859-1
-            response.setContentType(type.startsWith("text/") && !type.contains("charset") ? type + ";charset=UTF-8" : type);
+        if (rendered.contentTypeField() != null) {
+            response.setContentType(rendered.contentTypeField());
         }
-        write(response, body);
+        write(response, rendered.bodyBytes());
     }
 
     static void internalError(HttpServletResponse response) throws IOException {

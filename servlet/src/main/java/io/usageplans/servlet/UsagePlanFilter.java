@@ -130,9 +130,11 @@ public class UsagePlanFilter implements Filter {
         }
         String key;
         Decision decision;
+        boolean counts;
         try {
             key = keyResolver.resolve(request);
-            if (counts(request)) {
+            counts = counts(request);
+            if (counts) {
                 String path = request.getPathInfo() == null ? request.getServletPath() : request.getServletPath() + request.getPathInfo();
                 decision = engine.decide(key, request.getMethod(), path.isEmpty() ? "/" : path);
             } else {
@@ -149,17 +151,22 @@ public class UsagePlanFilter implements Filter {
             return;
         }
         RejectionResponse.rateLimitFields(decision, response);
-        MeteringContext previous = MeteringContext.enterRequest(key, decision);
+        FilterResponder responder = new FilterResponder(engine, request, response, decision);
+        // the layers inside (JAX-RS feature, interceptor) see what was settled here: metered, or not counted at all
+        MeteringContext previous = counts ? MeteringContext.enterRequest(key, decision, responder)
+                : MeteringContext.enterUncountedRequest(key, responder);
         boolean async = false;
+        boolean failed = false;
         try {
             chain.doFilter(request, response);
             async = request.isAsyncStarted();
             if (async) {
-                request.getAsyncContext().addListener(new CompletionListener(engine, decision));
+                request.getAsyncContext().addListener(new CompletionListener(responder));
             }
         } catch (IOException | ServletException | RuntimeException e) {
             UsagePlanRejectedException rejected = rejection(e);
             if (rejected == null || response.isCommitted()) {
+                failed = true;
                 throw e;
             }
             // a metered bean method refused the call after this filter let it through: answer as the gateway does
@@ -167,8 +174,9 @@ public class UsagePlanFilter implements Filter {
         } finally {
             MeteringContext.restore(previous);
             if (!async) {
-                // the final status the application (or a later filter) set: limits with countStatuses may give units back
-                engine.complete(decision, response.getStatus());
+                // the final status the application (or a later filter) set, or the container's 500 for an exception
+                // that leaves here uncommitted: limits with countStatuses may give units back
+                responder.complete(failed && !response.isCommitted() ? 500 : response.getStatus());
             }
         }
     }
@@ -191,11 +199,11 @@ public class UsagePlanFilter implements Filter {
         return false;
     }
 
-    /** Completes an asynchronous request's decision when its response is done. */
-    private record CompletionListener(UsagePlans engine, Decision decision) implements jakarta.servlet.AsyncListener {
+    /** Completes an asynchronous request's decisions when its response is done. */
+    private record CompletionListener(FilterResponder responder) implements jakarta.servlet.AsyncListener {
         @Override
         public void onComplete(jakarta.servlet.AsyncEvent event) {
-            engine.complete(decision, ((HttpServletResponse) event.getSuppliedResponse()).getStatus());
+            responder.complete(((HttpServletResponse) event.getSuppliedResponse()).getStatus());
         }
 
         @Override

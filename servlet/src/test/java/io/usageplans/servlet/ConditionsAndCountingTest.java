@@ -9,11 +9,18 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.Principal;
+import java.time.Duration;
 import java.util.EnumSet;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.usageplans.PlanFile;
 import io.usageplans.UsagePlans;
+import io.usageplans.local.LocalUsageStore;
+import io.usageplans.spi.Consumption;
+import io.usageplans.spi.MeteringRequest;
+import io.usageplans.spi.UsageStore;
 import io.usageplans.testing.MutableClock;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -24,6 +31,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import org.eclipse.jetty.ee11.servlet.FilterHolder;
+import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.junit.jupiter.api.Test;
 
 /** Which requests count: skip/only conditions before metering, and countStatuses decided after the response. */
@@ -93,12 +101,61 @@ class ConditionsAndCountingTest {
         }
     }
 
-    /** The application: fails with 500 when asked to. */
+    /** The application: fails with 500, or throws, when asked to. */
     public static class FlakyServlet extends jakarta.servlet.http.HttpServlet {
         @Override
         protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            if ("true".equals(request.getParameter("throw"))) {
+                throw new IllegalStateException("the application fails (as this test asks it to)");
+            }
             response.setStatus("true".equals(request.getParameter("fail")) ? 500 : 200);
             response.getWriter().write("done");
+        }
+    }
+
+    /** An asynchronous application: answers on another thread, with 503 when asked to fail. */
+    public static class AsyncServlet extends jakarta.servlet.http.HttpServlet {
+        @Override
+        protected void service(HttpServletRequest request, HttpServletResponse response) {
+            boolean fail = "true".equals(request.getParameter("fail"));
+            AsyncContext async = request.startAsync();
+            async.start(() -> {
+                try {
+                    HttpServletResponse later = (HttpServletResponse) async.getResponse();
+                    later.setStatus(fail ? 503 : 200);
+                    later.getWriter().write(fail ? "later, maybe" : "done");
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                } finally {
+                    async.complete();
+                }
+            });
+        }
+    }
+
+    /** The local store, counting the refunds the engine asks for. */
+    private static final class CountingStore implements UsageStore {
+        final LocalUsageStore local;
+        final AtomicInteger refunds = new AtomicInteger();
+
+        CountingStore(MutableClock clock) {
+            this.local = LocalUsageStore.create(clock, Duration.ofMinutes(1), 0);
+        }
+
+        @Override
+        public Consumption tryConsume(MeteringRequest request) {
+            return local.tryConsume(request);
+        }
+
+        @Override
+        public void refund(MeteringRequest request, boolean planBucket, boolean methodBucket, boolean quota) {
+            local.refund(request, planBucket, methodBucket, quota);
+            refunds.incrementAndGet();
+        }
+
+        @Override
+        public void close() {
+            local.close();
         }
     }
 
@@ -196,6 +253,32 @@ class ConditionsAndCountingTest {
     }
 
     @Test
+    void anExceptionLeavingTheApplicationCountsAsTheServersErrorAndGivesItsUnitBack() throws Exception {
+        String plans = """
+                plans:
+                  - name: two
+                    quota: { limit: 2, period: DAY, countStatuses: 2xx }
+                    apiStages: [ { stage: test } ]
+                apiKeys:
+                  - name: tester
+                    value: conditions-test-key-0123456789
+                    plans: [two]
+                """;
+        try (UsagePlans engine = UsagePlans.builder(PlanFile.parse(plans, "plans.yaml")).stage("test").clock(clock).build();
+             TestServer server = TestServer.start(c -> {
+                 c.addFilter(new FilterHolder(new UsagePlanFilter(engine)), "/*", EnumSet.of(DispatcherType.REQUEST));
+                 c.addServlet(FlakyServlet.class, "/flaky");
+             })) {
+            for (int i = 0; i < 4; i++) {
+                assertEquals(500, call(server, "/flaky?throw=true").statusCode(), "the container's answer to the exception");
+            }
+            assertEquals(200, call(server, "/flaky").statusCode());
+            assertEquals(200, call(server, "/flaky").statusCode());
+            assertEquals(429, call(server, "/flaky").statusCode(), "only the two successes counted");
+        }
+    }
+
+    @Test
     void countOnlyFailuresTowardAThrottleSeesThe401OfALaterFilter() throws Exception {
         String plans = """
                 plans:
@@ -219,5 +302,95 @@ class ConditionsAndCountingTest {
             assertEquals(429, r.statusCode(), "three failures used the burst");
             assertTrue(r.headers().firstValue("Retry-After").isPresent());
         }
+    }
+
+    @Test
+    void aFailedLoginCountsAndASuccessfulOneDoesNot() throws Exception {
+        String plans = """
+                plans:
+                  - name: premium
+                    throttle: { rateLimit: 1000, burstLimit: 2000 }
+                    apiStages:
+                      - stage: test
+                        throttle:
+                          "/login/POST": { rateLimit: 0.1, burstLimit: 5, countStatuses: [401, 403] }
+                apiKeys:
+                  - name: tester
+                    value: conditions-test-key-0123456789
+                    plans: [premium]
+                """;
+        try (UsagePlans engine = UsagePlans.builder(PlanFile.parse(plans, "plans.yaml")).stage("test").clock(clock).build();
+             TestServer server = start(engine)) {
+            for (int i = 0; i < 20; i++) {
+                assertEquals(200, post(server, "/login", "right").statusCode(), "successful login " + i + " does not count");
+            }
+            for (int i = 0; i < 5; i++) {
+                assertEquals(401, post(server, "/login", "wrong").statusCode(), "failed login " + i);
+            }
+            HttpResponse<String> sixth = post(server, "/login", "wrong");
+            assertEquals(429, sixth.statusCode(), "five failed logins used the method's burst");
+            assertEquals("10", sixth.headers().firstValue("Retry-After").orElse(null));
+            assertEquals(429, post(server, "/login", "right").statusCode(), "the right password waits too");
+            assertEquals(200, call(server, "/login").statusCode(), "GET /login has no method entry");
+            clock.advance(Duration.ofSeconds(10));
+            assertEquals(200, post(server, "/login", "right").statusCode(), "one token back after 10 s");
+        }
+    }
+
+    private static HttpResponse<String> post(TestServer server, String path, String password) throws Exception {
+        return TestServer.CLIENT.send(HttpRequest.newBuilder(server.uri(path)).header("x-api-key", KEY)
+                .header("X-Password", password).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void anAsyncRequestWhoseStatusIsNotCountedGivesItsUnitsBack() throws Exception {
+        String plans = """
+                plans:
+                  - name: two
+                    quota: { limit: 2, period: DAY, countStatuses: 2xx }
+                    apiStages: [ { stage: test } ]
+                apiKeys:
+                  - name: tester
+                    value: conditions-test-key-0123456789
+                    plans: [two]
+                """;
+        CountingStore store = new CountingStore(clock);
+        try (store; UsagePlans engine = UsagePlans.builder(PlanFile.parse(plans, "plans.yaml")).stage("test").clock(clock)
+                .store(store).build();
+             TestServer server = TestServer.start(c -> {
+                 FilterHolder filter = new FilterHolder(new UsagePlanFilter(engine));
+                 filter.setAsyncSupported(true);
+                 c.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
+                 ServletHolder async = new ServletHolder(new AsyncServlet());
+                 async.setAsyncSupported(true);
+                 c.addServlet(async, "/async");
+             })) {
+            for (int i = 1; i <= 5; i++) {
+                HttpResponse<String> failed = call(server, "/async?fail=true");
+                assertEquals(503, failed.statusCode(), "failure " + i);
+                assertEquals("later, maybe", failed.body());
+                // the refund runs when the container completes the asynchronous request, which may follow the response
+                awaitRefunds(store, i);
+            }
+            assertEquals(5, store.refunds.get(), "each 503 gave its unit back, once");
+            for (int i = 1; i <= 2; i++) {
+                HttpResponse<String> ok = call(server, "/async");
+                assertEquals(200, ok.statusCode());
+                assertEquals("done", ok.body());
+                assertEquals("\"two-day\";r=" + (2 - i) + ";t=43200", ok.headers().firstValue("RateLimit").orElse(null));
+            }
+            HttpResponse<String> third = call(server, "/async");
+            assertEquals(429, third.statusCode(), "the two successes used the quota; the failures gave theirs back");
+            assertEquals(5, store.refunds.get(), "successes give nothing back");
+        }
+    }
+
+    private static void awaitRefunds(CountingStore store, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (store.refunds.get() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+        }
+        assertEquals(expected, store.refunds.get(), "each 503 gave its unit back, once");
     }
 }
