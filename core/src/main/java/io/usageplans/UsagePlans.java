@@ -45,6 +45,13 @@ public final class UsagePlans implements AutoCloseable {
     /** Logger of one line per rejected request (key masked); set it to WARNING to silence them. */
     public static final String REJECTIONS_LOGGER = "io.usageplans.rejections";
 
+    /**
+     * What a key resolver hands {@link #decide} for a request that carries more than one distinct key (several
+     * {@code x-api-key} headers, say): the request is refused with 403, reason {@link ForbiddenReason#SEVERAL_KEYS},
+     * since either value could be the one meant. No real key can equal it (it holds a control character).
+     */
+    public static final String SEVERAL_KEYS = "\0several keys";
+
     private static final System.Logger LOG = System.getLogger(UsagePlans.class.getName());
     private static final System.Logger REJECTIONS = System.getLogger(REJECTIONS_LOGGER);
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
@@ -165,6 +172,9 @@ public final class UsagePlans implements AutoCloseable {
     }
 
     private Decision meter(Snapshot s, RouteTable.Route route, String presentedKey, String httpMethod, String path) {
+        if (SEVERAL_KEYS.equals(presentedKey)) {
+            return forbidden(ForbiddenReason.SEVERAL_KEYS, null, null, null, httpMethod, path, null);
+        }
         if (presentedKey == null || presentedKey.isEmpty()) {
             return forbidden(ForbiddenReason.MISSING_KEY, null, null, presentedKey, httpMethod, path, null);
         }
