@@ -501,7 +501,7 @@ public final class UsagePlans implements AutoCloseable {
         }
         List<PathPattern> excludes = new ArrayList<>(extraExcludes);
         catalog.excludePaths().forEach(p -> excludes.add(PathPattern.of(p)));
-        RouteTable table = new RouteTable(indexed, planFileThrottles, definitions);
+        RouteTable table = new RouteTable(indexed, planFileThrottles, definitions, catalog, stage);
         return new Snapshot(catalog, plans, new KeyRegistry(catalog, stage, plans), excludes.toArray(new PathPattern[0]), table);
     }
 
