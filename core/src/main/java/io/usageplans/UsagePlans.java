@@ -60,6 +60,7 @@ public final class UsagePlans implements AutoCloseable {
     private static final System.Logger REJECTIONS = System.getLogger(REJECTIONS_LOGGER);
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final long UNAVAILABLE_LOG_INTERVAL_NANOS = 10 * NANOS_PER_SECOND;
+    private static final long UNAVAILABLE_LOG_INTERVAL_MILLIS = 10_000;
     /** The rejection log's reasons: the forbidden reasons at their ordinals, then these. */
     private static final int METHOD_THROTTLE_REASON = ForbiddenReason.values().length;
     private static final int PLAN_THROTTLE_REASON = METHOD_THROTTLE_REASON + 1;
@@ -77,7 +78,7 @@ public final class UsagePlans implements AutoCloseable {
     private final ResponseSettings responses;
     private final LongAdder failedOpen = new LongAdder();
     private final LongAdder failedClosed = new LongAdder();
-    private final AtomicLong lastUnavailableLog = new AtomicLong(System.nanoTime() - UNAVAILABLE_LOG_INTERVAL_NANOS - 1);
+    private final AtomicLong lastUnavailableLog = new AtomicLong(Long.MIN_VALUE);
     private final RejectionLog rejectionLog;
     private final DecisionCounters counters = new DecisionCounters();
     private volatile UsageListener[] listeners;
@@ -361,9 +362,10 @@ public final class UsagePlans implements AutoCloseable {
                                       UsageStoreUnavailableException e) {
         boolean open = plan.plan().failMode() == FailMode.OPEN;
         (open ? failedOpen : failedClosed).increment();
-        long now = System.nanoTime();
+        long now = clock.millis();
         long last = lastUnavailableLog.get();
-        if (now - last > UNAVAILABLE_LOG_INTERVAL_NANOS && lastUnavailableLog.compareAndSet(last, now)) {
+        if ((last == Long.MIN_VALUE || now < last || now - last >= UNAVAILABLE_LOG_INTERVAL_MILLIS)
+                && lastUnavailableLog.compareAndSet(last, now)) {
             LOG.log(System.Logger.Level.WARNING, "usage-plans: the store could not answer ({0}); plan {1} fails {2}: {3} {4} "
                     + "for key {5} (further such lines are suppressed for 10 s; counts: {6} open, {7} closed)",
                     e.getMessage(), plan.name(), open ? "open" : "closed", method, path, ApiKey.mask(presented),
