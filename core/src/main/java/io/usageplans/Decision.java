@@ -65,7 +65,9 @@ public final class Decision {
         UNKNOWN_KEY("unknown API key"),
         DISABLED_KEY("disabled API key"),
         NO_PLAN_ON_STAGE("key has no plan on this stage"),
-        PLAN_NOT_ALLOWED("key's plan may not call this method");
+        PLAN_NOT_ALLOWED("key's plan may not call this method"),
+        /** The request carried more than one distinct key (several {@code x-api-key} headers): none of them is used. */
+        SEVERAL_KEYS("several keys");
 
         private final String text;
 

@@ -166,20 +166,8 @@ public final class PlanFile {
             }
         }
         ResponseSettings responses = attempt(() -> responses(top.get("responses")));
-        List<Condition> skip = new ArrayList<>();
-        for (Node node : orEmpty(attempt(() -> list(top.get("skip"), "skip")))) {
-            Condition condition = attempt(() -> condition(node, "skip[line " + line(node) + "]"));
-            if (condition != null) {
-                skip.add(condition);
-            }
-        }
-        List<Condition> only = new ArrayList<>();
-        for (Node node : orEmpty(attempt(() -> list(top.get("only"), "only")))) {
-            Condition condition = attempt(() -> condition(node, "only[line " + line(node) + "]"));
-            if (condition != null) {
-                only.add(condition);
-            }
-        }
+        List<Condition> skip = conditions(top.get("skip"), "skip");
+        List<Condition> only = conditions(top.get("only"), "only");
 
         // Keys on plans the file does not define. A plan left out for its own problems is not unknown, and while a
         // plan entry without a readable name (or a misspelled top-level field) may be any plan, none is.
@@ -256,6 +244,25 @@ public final class PlanFile {
             }
         }
         return -1;
+    }
+
+    /**
+     * The {@code skip} or {@code only} list. Entries are named by position ({@code skip[0]}), and their lines recorded:
+     * a {@code class:} condition is only loaded by the adapter, which reports a missing class at that line.
+     */
+    private List<Condition> conditions(Node listNode, String list) {
+        List<Condition> conditions = new ArrayList<>();
+        List<Node> nodes = orEmpty(attempt(() -> list(listNode, list)));
+        for (int i = 0; i < nodes.size(); i++) {
+            Node node = nodes.get(i);
+            String entry = list + "[" + i + "]";
+            lineOfEntry.putIfAbsent(entry, line(node));
+            Condition condition = attempt(() -> condition(node, entry));
+            if (condition != null) {
+                conditions.add(condition);
+            }
+        }
+        return conditions;
     }
 
     /** One of: header (with equals, matches, or alone for "present"), method, query (optionally equals), path, role, class. */
@@ -456,7 +463,15 @@ public final class PlanFile {
                 if (key != null && !seen.add(key)) {
                     report(error(t.getKeyNode(), methodEntry, "method '" + keyText + "' is listed twice"));
                 } else if (key != null) { // for problems found later, named by the key as it prints
-                    lineOfEntry.putIfAbsent(stageEntry + ".throttle[\"" + key + "\"]", line(t.getKeyNode()));
+                    String printed = stageEntry + ".throttle[\"" + key + "\"]";
+                    lineOfEntry.putIfAbsent(printed, line(t.getKeyNode()));
+                    if (t.getValueNode() instanceof MappingNode fields) { // a cost or shared bucket is checked with the routes
+                        for (NodeTuple field : fields.getValue()) {
+                            if (field.getKeyNode() instanceof ScalarNode name && METHOD_FIELDS.contains(name.getValue())) {
+                                lineOfEntry.putIfAbsent(printed + "." + name.getValue(), line(field.getKeyNode()));
+                            }
+                        }
+                    }
                 }
                 MethodSettings settings = attempt(() -> method(t.getValueNode(), methodEntry));
                 if (key != null && settings != null) {

@@ -20,6 +20,7 @@ import io.usageplans.Decision.Outcome;
 import io.usageplans.internal.CompiledPlan;
 import io.usageplans.internal.KeyRegistry;
 import io.usageplans.internal.MethodRoute;
+import io.usageplans.internal.RejectionLog;
 import io.usageplans.internal.RouteTable;
 import io.usageplans.local.LocalUsageStore;
 import io.usageplans.spi.Consumption;
@@ -42,13 +43,28 @@ public final class UsagePlans implements AutoCloseable {
     /** Days of per-key daily usage kept for reports (AWS GetUsage), 90 by default. */
     public static final String REPORT_DAYS = "usageplans.report-days";
 
-    /** Logger of one line per rejected request (key masked); set it to WARNING to silence them. */
+    /**
+     * Logger of the rejected requests (key masked): per reason, the first 10 of each minute one by one, then one line
+     * that counts the rest. Set it to WARNING to silence them.
+     */
     public static final String REJECTIONS_LOGGER = "io.usageplans.rejections";
+
+    /**
+     * What a key resolver hands {@link #decide} for a request that carries more than one distinct key (several
+     * {@code x-api-key} headers, say): the request is refused with 403, reason {@link ForbiddenReason#SEVERAL_KEYS},
+     * since either value could be the one meant. No real key can equal it (it holds a control character).
+     */
+    public static final String SEVERAL_KEYS = "\0several keys";
 
     private static final System.Logger LOG = System.getLogger(UsagePlans.class.getName());
     private static final System.Logger REJECTIONS = System.getLogger(REJECTIONS_LOGGER);
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final long UNAVAILABLE_LOG_INTERVAL_NANOS = 10 * NANOS_PER_SECOND;
+    private static final long UNAVAILABLE_LOG_INTERVAL_MILLIS = 10_000;
+    /** The rejection log's reasons: the forbidden reasons at their ordinals, then these. */
+    private static final int METHOD_THROTTLE_REASON = ForbiddenReason.values().length;
+    private static final int PLAN_THROTTLE_REASON = METHOD_THROTTLE_REASON + 1;
+    private static final int QUOTA_REASON = METHOD_THROTTLE_REASON + 2;
 
     private final String stage;
     private final String stageOrigin;
@@ -62,7 +78,8 @@ public final class UsagePlans implements AutoCloseable {
     private final ResponseSettings responses;
     private final LongAdder failedOpen = new LongAdder();
     private final LongAdder failedClosed = new LongAdder();
-    private final AtomicLong lastUnavailableLog = new AtomicLong(System.nanoTime() - UNAVAILABLE_LOG_INTERVAL_NANOS - 1);
+    private final AtomicLong lastUnavailableLog = new AtomicLong(Long.MIN_VALUE);
+    private final RejectionLog rejectionLog;
     private final DecisionCounters counters = new DecisionCounters();
     private volatile UsageListener[] listeners;
     private final AtomicLong lastListenerFailureLog = new AtomicLong(System.nanoTime() - UNAVAILABLE_LOG_INTERVAL_NANOS - 1);
@@ -72,6 +89,7 @@ public final class UsagePlans implements AutoCloseable {
         this.stage = builder.stage;
         this.stageOrigin = builder.stageOrigin;
         this.clock = builder.clock;
+        this.rejectionLog = new RejectionLog(REJECTIONS, clock, stage, rejectionReasons());
         this.ownsStore = builder.store == null || builder.closeStore;
         this.store = builder.store == null ? LocalUsageStore.create(clock, java.time.Duration.ofMinutes(1), builder.reportDays)
                 : builder.store;
@@ -165,6 +183,9 @@ public final class UsagePlans implements AutoCloseable {
     }
 
     private Decision meter(Snapshot s, RouteTable.Route route, String presentedKey, String httpMethod, String path) {
+        if (SEVERAL_KEYS.equals(presentedKey)) {
+            return forbidden(ForbiddenReason.SEVERAL_KEYS, null, null, null, httpMethod, path, null);
+        }
         if (presentedKey == null || presentedKey.isEmpty()) {
             return forbidden(ForbiddenReason.MISSING_KEY, null, null, presentedKey, httpMethod, path, null);
         }
@@ -341,9 +362,10 @@ public final class UsagePlans implements AutoCloseable {
                                       UsageStoreUnavailableException e) {
         boolean open = plan.plan().failMode() == FailMode.OPEN;
         (open ? failedOpen : failedClosed).increment();
-        long now = System.nanoTime();
+        long now = clock.millis();
         long last = lastUnavailableLog.get();
-        if (now - last > UNAVAILABLE_LOG_INTERVAL_NANOS && lastUnavailableLog.compareAndSet(last, now)) {
+        if ((last == Long.MIN_VALUE || now < last || now - last >= UNAVAILABLE_LOG_INTERVAL_MILLIS)
+                && lastUnavailableLog.compareAndSet(last, now)) {
             LOG.log(System.Logger.Level.WARNING, "usage-plans: the store could not answer ({0}); plan {1} fails {2}: {3} {4} "
                     + "for key {5} (further such lines are suppressed for 10 s; counts: {6} open, {7} closed)",
                     e.getMessage(), plan.name(), open ? "open" : "closed", method, path, ApiKey.mask(presented),
@@ -448,9 +470,10 @@ public final class UsagePlans implements AutoCloseable {
                 : "every request of the stage" + (table.size() == 0 ? "" : " (" + table.size() + " method throttles)");
     }
 
-    /** Closes the store if this engine created it. */
+    /** Writes the count of rejections not yet logged, and closes the store if this engine created it. */
     @Override
     public void close() {
+        rejectionLog.flush();
         if (ownsStore) {
             store.close();
         }
@@ -480,7 +503,7 @@ public final class UsagePlans implements AutoCloseable {
         }
         List<PathPattern> excludes = new ArrayList<>(extraExcludes);
         catalog.excludePaths().forEach(p -> excludes.add(PathPattern.of(p)));
-        RouteTable table = new RouteTable(indexed, planFileThrottles, definitions);
+        RouteTable table = new RouteTable(indexed, planFileThrottles, definitions, catalog, stage);
         return new Snapshot(catalog, plans, new KeyRegistry(catalog, stage, plans), excludes.toArray(new PathPattern[0]), table);
     }
 
@@ -509,27 +532,45 @@ public final class UsagePlans implements AutoCloseable {
     private Decision forbidden(ForbiddenReason reason, ApiKey key, CompiledPlan plan, String presented, String method, String path,
                                String detail) {
         Decision decision = Decision.forbidden(reason, key, plan, responses);
-        if (REJECTIONS.isLoggable(System.Logger.Level.INFO)) {
-            REJECTIONS.log(System.Logger.Level.INFO, "usage-plans: 403 Forbidden for " + method + " " + path + " on stage "
-                    + stage + ": " + reason.text() + (detail == null ? "" : " (" + detail + ")") + (presented == null || presented.isEmpty() ? "" : ", key " + ApiKey.mask(presented))
+        if (rejectionLog.enabled()) {
+            rejectionLog.log(reason.ordinal(), () -> "usage-plans: 403 Forbidden for " + method + " " + path + " on stage "
+                    + stage + ": " + reason.text() + (detail == null ? "" : " (" + detail + ")")
+                    + (presented == null || presented.isEmpty() ? "" : ", key " + ApiKey.mask(presented))
                     + (key == null ? "" : " (" + key.name() + ")"));
         }
         return decision;
     }
 
     private void logRejection(Decision d, String presented, String method, String path, Consumption.Verdict verdict) {
-        if (REJECTIONS.isLoggable(System.Logger.Level.INFO)) {
+        if (rejectionLog.enabled()) {
             String limit = switch (verdict) {
                 case METHOD_THROTTLED -> "method throttle " + d.methodKey();
                 case PLAN_THROTTLED -> "plan throttle";
                 case QUOTA_EXCEEDED -> "quota";
                 case ALLOWED -> "none";
             };
-            REJECTIONS.log(System.Logger.Level.INFO, "usage-plans: " + d.outcome().status() + " " + d.outcome().message()
+            int reason = switch (verdict) {
+                case METHOD_THROTTLED -> METHOD_THROTTLE_REASON;
+                case QUOTA_EXCEEDED -> QUOTA_REASON;
+                default -> PLAN_THROTTLE_REASON;
+            };
+            rejectionLog.log(reason, () -> "usage-plans: " + d.outcome().status() + " " + d.outcome().message()
                     + " for " + method + " " + path + " on stage " + stage + ": key " + ApiKey.mask(presented)
                     + " (" + d.apiKey().name() + "), plan " + d.planName() + ", " + limit + ", retry after "
                     + d.retryAfterSeconds() + " s");
         }
+    }
+
+    /** How the rejection log names each reason in its summaries, at the indexes {@link #forbidden}/{@link #logRejection} use. */
+    private static List<RejectionLog.Reason> rejectionReasons() {
+        List<RejectionLog.Reason> reasons = new ArrayList<>();
+        for (ForbiddenReason reason : ForbiddenReason.values()) {
+            reasons.add(new RejectionLog.Reason("403 " + Outcome.FORBIDDEN.message(), reason.text()));
+        }
+        reasons.add(new RejectionLog.Reason("429 " + Outcome.THROTTLED.message(), "method throttle"));
+        reasons.add(new RejectionLog.Reason("429 " + Outcome.THROTTLED.message(), "plan throttle"));
+        reasons.add(new RejectionLog.Reason("429 " + Outcome.QUOTA_EXCEEDED.message(), "quota"));
+        return reasons;
     }
 
     /** Keys changed in this JVM only: every change recompiles the catalog, validated as a whole. */

@@ -751,8 +751,8 @@ class PlanFileTest {
                   - color: blue
                 """);
         assertEquals(List.of("11 apiKeys[short].value", "14 apiKeys[undecided].enabled", "15 excludePaths",
-                        "17 responses.rateLimitHeaders", "18 responses.throttled.status", "20 skip[line 20]",
-                        "22 skip[line 22].color"),
+                        "17 responses.rateLimitHeaders", "18 responses.throttled.status", "20 skip[0]",
+                        "22 skip[1].color"),
                 e.problems().stream().map(p -> p.line() + " " + p.entry()).toList(), e.getMessage());
         assertFalse(e.getMessage().contains("too-short"), "key values are never printed: " + e.getMessage());
     }

@@ -62,20 +62,33 @@ class AnnotationsOverHttpTest {
     }
 
     @Test
-    void methodThrottleOnGetPetBitesAfterThreeWhileTheListStillPasses() throws Exception {
-        for (int i = 1; i <= 3; i++) {
+    void thePlanFilesMethodThrottleWinsOverMethodThrottleForItsPlanWhileOtherPlansGetTheAnnotations() throws Exception {
+        // premium: the plan file's 0.5/s, burst 2 for /api/pets/{petId}/GET
+        for (int i = 1; i <= 2; i++) {
             HttpResponse<String> r = server.get("/api/pets/" + i, PREMIUM);
             assertEquals(200, r.statusCode());
             assertEquals("{\"id\":" + i + "}", r.body());
         }
-        HttpResponse<String> fourth = server.get("/api/pets/4", PREMIUM);
+        HttpResponse<String> third = server.get("/api/pets/3", PREMIUM);
+        assertEquals(429, third.statusCode());
+        assertEquals("{\"message\":\"Too Many Requests\"}", third.body());
+        assertEquals("2", header(third, "Retry-After"), "one token of 0.5 per second");
+        assertEquals("\"premium-/api/pets/{petId}/GET\";q=2;w=4, \"premium-burst\";q=40;w=2, \"premium-day\";q=100;w=86400",
+                header(third, "RateLimit-Policy"));
+        // dev: the plan file says nothing for dev, so @MethodThrottle(rate = 1, burst = 3) applies
+        for (int i = 1; i <= 3; i++) {
+            assertEquals(200, server.get("/api/pets/" + i, DEV).statusCode());
+        }
+        HttpResponse<String> fourth = server.get("/api/pets/4", DEV);
         assertEquals(429, fourth.statusCode());
-        assertEquals("{\"message\":\"Too Many Requests\"}", fourth.body());
         assertEquals("1", header(fourth, "Retry-After"));
-        assertEquals("\"premium-/api/pets/{petId}/GET\";q=3;w=3, \"premium-burst\";q=40;w=2, \"premium-day\";q=100;w=86400",
-                header(fourth, "RateLimit-Policy"));
-        assertEquals(200, server.get("/api/pets", PREMIUM).statusCode());
+        assertEquals("\"dev-/api/pets/{petId}/GET\";q=3;w=3, \"dev-burst\";q=2000;w=2", header(fourth, "RateLimit-Policy"));
+
+        assertEquals(200, server.get("/api/pets", PREMIUM).statusCode(), "the list has no method throttle");
         assertEquals(200, server.send("POST", "/api/pets", PREMIUM).statusCode());
+        TestClock.CLOCK.advance(Duration.ofSeconds(1));
+        assertEquals(200, server.get("/api/pets/4", DEV).statusCode());
+        assertEquals(429, server.get("/api/pets/4", PREMIUM).statusCode(), "half a token after one second");
         TestClock.CLOCK.advance(Duration.ofSeconds(1));
         assertEquals(200, server.get("/api/pets/4", PREMIUM).statusCode());
     }

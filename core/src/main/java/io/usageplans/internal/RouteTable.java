@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
+import io.usageplans.Catalog;
 import io.usageplans.MethodKey;
 import io.usageplans.MethodSettings;
 import io.usageplans.RouteDefinition;
@@ -93,9 +94,12 @@ public final class RouteTable {
      * @param plans       the plans on this stage, at their {@link CompiledPlan#index}
      * @param planFile    each plan's method entries on this stage, from the plan file
      * @param definitions routes found by adapters (annotations), already checked against the catalog
+     * @param catalog     where the plan file's entries are (file and line), for the problems found here
+     * @param stage       the stage, to name a method entry as the plan file has it
+     * @throws UsagePlansConfigException with every problem: a shared bucket with two shapes, a cost that could never pass
      */
     public RouteTable(List<CompiledPlan> plans, Map<CompiledPlan, Map<MethodKey, MethodSettings>> planFile,
-                      List<RouteDefinition> definitions) {
+                      List<RouteDefinition> definitions, Catalog catalog, String stage) {
         Map<String, Draft> drafts = new LinkedHashMap<>();
         List<Draft> beanDrafts = new ArrayList<>();
         for (RouteDefinition d : definitions) {
@@ -114,31 +118,36 @@ public final class RouteTable {
                 }
             }
         }
+        PlanFileEntries entries = new PlanFileEntries(catalog, stage);
         for (CompiledPlan plan : plans) {
             for (Map.Entry<MethodKey, MethodSettings> e : planFile.getOrDefault(plan, Map.of()).entrySet()) {
                 Draft draft = drafts.computeIfAbsent(e.getKey().normalized(), n -> new Draft(e.getKey(), null, plans.size()));
+                String entry = entries.entry(plan, e.getKey());
                 RouteDefinition annotated = draft.definition;
                 if (annotated != null && (annotated.throttle() != null || annotated.cost() != 1) && appliesTo(annotated, plan.name())) {
-                    LOG.log(System.Logger.Level.INFO, "usage-plans: {0} on plan {1}: the plan file''s settings win over "
-                            + "@MethodThrottle on {2}", e.getKey(), plan.name(), annotated.source());
+                    LOG.log(System.Logger.Level.INFO, "usage-plans: {0}: the plan file''s settings win over @MethodThrottle on "
+                            + "{1} for plan {2}", entries.describe(entry), annotated.source(), plan.name());
                 }
                 draft.planFile[plan.index] = e.getValue();
                 draft.planFileKey[plan.index] = e.getKey();
+                draft.planFileEntry[plan.index] = entry;
             }
         }
         Map<String, Route> ids = new HashMap<>();
         Map<String, Object[]> sharedBuckets = new HashMap<>();
+        List<UsagePlansConfigException> problems = new ArrayList<>();
         List<Route> http = new ArrayList<>();
         for (Draft draft : drafts.values()) {
-            Route route = draft.compile(plans, sharedBuckets);
+            Route route = draft.compile(plans, sharedBuckets, entries, problems);
             http.add(route);
             ids.put(route.id, route);
             draft.aliases.forEach(alias -> ids.put(alias, route));
         }
         for (Draft draft : beanDrafts) {
-            Route route = draft.compile(plans, sharedBuckets);
+            Route route = draft.compile(plans, sharedBuckets, entries, problems);
             ids.put(route.id, route);
         }
+        UsagePlansConfigException.throwIfAny(problems);
         http.sort((a, b) -> MethodKey.compareSpecificity(a.key, b.key));
         this.httpRoutes = http.toArray(new Route[0]);
         this.byId = Map.copyOf(ids);
@@ -187,6 +196,8 @@ public final class RouteTable {
         final RouteDefinition definition;
         final MethodSettings[] planFile;
         final MethodKey[] planFileKey;
+        /** Per plan, the plan file's entry ({@code plans[premium].apiStages[0].throttle["/pets/GET"]}), or null. */
+        final String[] planFileEntry;
         final List<String> aliases = new ArrayList<>();
 
         Draft(MethodKey key, RouteDefinition definition, int plans) {
@@ -194,13 +205,15 @@ public final class RouteTable {
             this.definition = definition;
             this.planFile = new MethodSettings[plans];
             this.planFileKey = new MethodKey[plans];
+            this.planFileEntry = new String[plans];
         }
 
-        Route compile(List<CompiledPlan> plans, Map<String, Object[]> sharedBuckets) {
+        Route compile(List<CompiledPlan> plans, Map<String, Object[]> sharedBuckets, PlanFileEntries entries,
+                      List<UsagePlansConfigException> problems) {
             MethodRoute[] throttles = new MethodRoute[plans.size()];
             long[] costs = new long[plans.size()];
             Set<String> required = definition == null || definition.plans().isEmpty() ? null : definition.plans();
-            String source = definition == null ? "plan file method " + key : definition.source();
+            String source = definition != null ? definition.source() : entries.describe(firstPlanFileEntry());
             // an annotated method is one endpoint: one bucket per key, whichever of its paths is called
             String ownBucket = definition != null ? definition.source() : key.normalized();
             for (CompiledPlan plan : plans) {
@@ -209,6 +222,8 @@ public final class RouteTable {
                 long cost;
                 String bucket;
                 String display;
+                // who set this plan's settings, for problems: the plan file's entry, else the annotated method
+                Origin origin;
                 io.usageplans.StatusSet counts = null;
                 if (fromFile != null) {
                     counts = fromFile.countStatuses();
@@ -216,33 +231,39 @@ public final class RouteTable {
                     cost = fromFile.cost();
                     bucket = fromFile.bucket();
                     display = planFileKey[plan.index].toString();
+                    origin = entries.origin(planFileEntry[plan.index]);
                 } else if (definition != null && appliesTo(definition, plan.name())) {
                     throttle = definition.throttle();
                     cost = definition.cost();
                     bucket = definition.bucket();
                     display = key == null ? definition.source() : key.toString();
+                    origin = Origin.annotated(definition.source());
                 } else {
                     throttle = null;
                     cost = definition == null ? 1 : definition.cost();
                     bucket = null;
                     display = null;
+                    origin = definition == null ? entries.origin(firstPlanFileEntry()) : Origin.annotated(definition.source());
                 }
                 costs[plan.index] = cost;
                 if (throttle != null) {
                     String bucketId = bucket == null ? ownBucket : "bucket:" + bucket;
                     if (bucket != null) {
-                        Object[] first = sharedBuckets.putIfAbsent(plan.index + "/" + bucket, new Object[] {throttle, source});
+                        Object[] first = sharedBuckets.putIfAbsent(plan.index + "/" + bucket, new Object[] {throttle, origin});
                         if (first != null && !first[0].equals(throttle)) {
-                            throw new UsagePlansConfigException(source, "bucket", 0, "bucket '" + bucket + "' of plan " + plan.name()
-                                    + " is rate " + throttle.rateLimit() + ", burst " + throttle.burstLimit() + " here but rate "
+                            problems.add(origin.problem("bucket", "bucket '" + bucket + "' of plan " + plan.name() + " is rate "
+                                    + throttle.rateLimit() + ", burst " + throttle.burstLimit() + " here but rate "
                                     + ((Throttle) first[0]).rateLimit() + ", burst " + ((Throttle) first[0]).burstLimit() + " on "
-                                    + first[1] + "; a shared bucket has one shape");
+                                    + ((Origin) first[1]).name() + "; a shared bucket has one shape"));
                         }
                     }
                     throttles[plan.index] = new MethodRoute(plan.name(), bucketId, bucket == null ? display : bucket, throttle, counts);
                 }
                 if (required == null || required.contains(plan.name())) {
-                    checkCost(plan, cost, throttle, source);
+                    String tooHigh = costProblem(plan, cost, throttle);
+                    if (tooHigh != null) {
+                        problems.add(origin.problem("cost", tooHigh));
+                    }
                 }
             }
             boolean unmetered = definition != null && definition.unmetered();
@@ -250,26 +271,88 @@ public final class RouteTable {
             return new Route(id, key, required, unmetered, throttles, costs, source);
         }
 
-        /** A cost above a limit's size could never pass: fail at start-up, naming both. */
-        private static void checkCost(CompiledPlan plan, long cost, Throttle method, String source) {
-            if (cost == 1) {
-                return;
+        private String firstPlanFileEntry() {
+            for (String entry : planFileEntry) {
+                if (entry != null) {
+                    return entry;
+                }
             }
-            if (method != null && cost > method.burstLimit()) {
-                throw tooExpensive(source, cost, "the method throttle's burst of " + method.burstLimit() + " for plan " + plan.name());
-            }
-            Throttle planThrottle = plan.plan().throttle();
-            if (planThrottle != null && cost > planThrottle.burstLimit()) {
-                throw tooExpensive(source, cost, "plan " + plan.name() + "'s burstLimit of " + planThrottle.burstLimit());
-            }
-            if (plan.quota() != null && cost > plan.quota().limit()) {
-                throw tooExpensive(source, cost, "plan " + plan.name() + "'s quota limit of " + plan.quota().limit());
-            }
+            return "plan file method " + key;
         }
 
-        private static UsagePlansConfigException tooExpensive(String source, long cost, String limit) {
-            return new UsagePlansConfigException(source, "cost", 0, "a cost of " + cost + " is more than " + limit
-                    + ", so such a request could never pass; lower the cost or raise the limit");
+        /** A cost above a limit's size could never pass: fail at start-up, naming both; null when it can pass. */
+        private static String costProblem(CompiledPlan plan, long cost, Throttle method) {
+            if (cost == 1) {
+                return null;
+            }
+            String limit = null;
+            Throttle planThrottle = plan.plan().throttle();
+            if (method != null && cost > method.burstLimit()) {
+                limit = "the method throttle's burst of " + method.burstLimit() + " for plan " + plan.name();
+            } else if (planThrottle != null && cost > planThrottle.burstLimit()) {
+                limit = "plan " + plan.name() + "'s burstLimit of " + planThrottle.burstLimit();
+            } else if (plan.quota() != null && cost > plan.quota().limit()) {
+                limit = "plan " + plan.name() + "'s quota limit of " + plan.quota().limit();
+            }
+            return limit == null ? null : "a cost of " + cost + " is more than " + limit
+                    + ", so such a request could never pass; lower the cost or raise the limit";
+        }
+    }
+
+    /**
+     * Where a plan's settings for a method came from: a plan-file entry (with the file and its line) or an annotated
+     * method. Problems are reported there.
+     */
+    private record Origin(String source, String entry, int line, Catalog planFile) {
+
+        static Origin annotated(String method) {
+            return new Origin(method, null, 0, null);
+        }
+
+        /** As another problem's message names it: {@code com.acme.Reports#daily}, or the entry and its line. */
+        String name() {
+            return planFile != null ? entry + (line > 0 ? " (line " + line + ")" : "") : source;
+        }
+
+        /** A problem with one field of the settings: in the plan file, on the field's own line where it is known. */
+        UsagePlansConfigException problem(String field, String problem) {
+            if (planFile == null) {
+                return new UsagePlansConfigException(source, field, 0, problem);
+            }
+            int fieldLine = planFile.lineOf(entry + "." + field);
+            return new UsagePlansConfigException(source, entry + "." + field, fieldLine > 0 ? fieldLine : line, problem);
+        }
+    }
+
+    /** The plan file's names for this stage's method entries, and their file and line. */
+    private static final class PlanFileEntries {
+        private final Catalog catalog;
+        private final String stage;
+
+        PlanFileEntries(Catalog catalog, String stage) {
+            this.catalog = catalog;
+            this.stage = stage;
+        }
+
+        /** {@code plans[premium].apiStages[0].throttle["/pets/GET"]}, as the plan file's other messages name it. */
+        String entry(CompiledPlan plan, MethodKey key) {
+            List<io.usageplans.ApiStage> stages = plan.plan().apiStages();
+            int index = 0;
+            while (index < stages.size() - 1 && !stages.get(index).stage().equals(stage)) {
+                index++;
+            }
+            return "plans[" + plan.name() + "].apiStages[" + index + "].throttle[\"" + key + "\"]";
+        }
+
+        Origin origin(String entry) {
+            return new Origin(catalog.source(), entry, catalog.lineOf(entry), catalog);
+        }
+
+        /** The entry with its file and line, as a route's source: {@code plans.yaml, line 12: plans[...]...}. */
+        String describe(String entry) {
+            int line = catalog.lineOf(entry);
+            String source = catalog.source();
+            return (source == null ? "" : source + (line > 0 ? ", line " + line : "") + ": ") + entry;
         }
     }
 }

@@ -16,15 +16,18 @@ public interface ApiKeyResolver {
     /** The setting that chooses the resolver. */
     String KEY_SOURCE = "usageplans.key-source";
 
-    /** The raw key the caller sent, or null when there is none. */
+    /**
+     * The raw key the caller sent, or null when there is none; {@link io.usageplans.UsagePlans#SEVERAL_KEYS} when it
+     * sent more than one different key, which is refused with 403.
+     */
     String resolve(HttpServletRequest request);
 
-    /** The key from a request header; header names are case-insensitive. */
+    /** The key from a request header; header names are case-insensitive. The header twice with different keys: refused. */
     static ApiKeyResolver header(String name) {
         return new KeySources.Header(name);
     }
 
-    /** The key from a query parameter (the query string only: a form body is never read). */
+    /** The key from a query parameter (the query string only: a form body is never read); twice with different keys: refused. */
     static ApiKeyResolver queryParameter(String name) {
         return new KeySources.Query(name);
     }

@@ -1,6 +1,11 @@
 package io.usageplans.servlet;
 
 import java.security.Principal;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Objects;
+
+import io.usageplans.UsagePlans;
 
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -14,10 +19,21 @@ final class KeySources {
     sealed interface Source extends ApiKeyResolver permits Header, Query, PrincipalName {
     }
 
+    /** The header's value; with several headers of that name and different values, {@link UsagePlans#SEVERAL_KEYS}. */
     record Header(String name) implements Source {
         @Override
         public String resolve(HttpServletRequest request) {
-            return request.getHeader(name);
+            Enumeration<String> values = request.getHeaders(name);
+            if (values == null || !values.hasMoreElements()) {
+                return request.getHeader(name); // a container that cannot list header values
+            }
+            String first = values.nextElement();
+            while (values.hasMoreElements()) {
+                if (!Objects.equals(first, values.nextElement())) {
+                    return UsagePlans.SEVERAL_KEYS; // which one was meant? neither is used
+                }
+            }
+            return first;
         }
 
         @Override
@@ -26,10 +42,21 @@ final class KeySources {
         }
     }
 
+    /** The query parameter's value; with several different values, {@link UsagePlans#SEVERAL_KEYS}. */
     record Query(String name) implements Source {
         @Override
         public String resolve(HttpServletRequest request) {
-            return QueryString.parameter(request, name);
+            List<String> values = QueryString.parameters(request, name);
+            if (values.isEmpty()) {
+                return null;
+            }
+            String first = values.get(0);
+            for (int i = 1; i < values.size(); i++) {
+                if (!first.equals(values.get(i))) {
+                    return UsagePlans.SEVERAL_KEYS;
+                }
+            }
+            return first;
         }
 
         @Override

@@ -52,15 +52,39 @@ public interface MeteringCondition {
                 Principal principal = request.getUserPrincipal();
                 return principal != null && request.isUserInRole(name);
             };
-            case CLASS -> {
-                try {
-                    yield (MeteringCondition) Class.forName(name, true, loader).getConstructor().newInstance();
-                } catch (ReflectiveOperationException | ClassCastException | LinkageError e) {
-                    throw new UsagePlansConfigException("skip/only", "class '" + name + "' is not a public class implementing "
-                            + MeteringCondition.class.getName() + " with a no-argument constructor (" + e + ")");
-                }
-            }
+            case CLASS -> custom(name, loader);
         };
+    }
+
+    /**
+     * A condition class of the application's, made once with its no-argument constructor.
+     *
+     * @throws UsagePlansConfigException (entry {@code class}) saying what is wrong with the class
+     */
+    private static MeteringCondition custom(String name, ClassLoader loader) {
+        String problem;
+        try {
+            Class<?> type = Class.forName(name, false, loader);
+            if (!MeteringCondition.class.isAssignableFrom(type)) {
+                problem = "class '" + name + "' does not implement " + MeteringCondition.class.getName();
+            } else {
+                return (MeteringCondition) type.getConstructor().newInstance();
+            }
+        } catch (ClassNotFoundException | NoClassDefFoundError e) {
+            problem = "class '" + name + "' was not found by the application's class loader; check the name (a nested "
+                    + "class is Outer$Inner) and that its jar is in the application";
+        } catch (NoSuchMethodException e) {
+            problem = "class '" + name + "' has no public no-argument constructor";
+        } catch (IllegalAccessException e) {
+            problem = "class '" + name + "' or its no-argument constructor is not public";
+        } catch (InstantiationException e) {
+            problem = "class '" + name + "' is abstract; name a class that can be made";
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            problem = "the constructor of class '" + name + "' failed: " + e.getCause();
+        } catch (LinkageError e) {
+            problem = "class '" + name + "' could not be loaded: " + e;
+        }
+        throw new UsagePlansConfigException("class", problem);
     }
 
     /** All of {@code conditions}, compiled. */

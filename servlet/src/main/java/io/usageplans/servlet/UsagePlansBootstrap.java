@@ -10,6 +10,7 @@ import java.util.Set;
 
 import io.usageplans.AnnotatedRoutes;
 import io.usageplans.Catalog;
+import io.usageplans.Condition;
 import io.usageplans.MethodKey;
 import io.usageplans.Plan;
 import io.usageplans.PlanFileLocator;
@@ -111,8 +112,10 @@ public class UsagePlansBootstrap implements ServletContextListener {
             if (!servletRoutes.isEmpty()) {
                 engine.addRoutes(servletRoutes);
             }
-            List<MeteringCondition> skip = MeteringCondition.compile(engine.catalog().skip(), loader);
-            List<MeteringCondition> only = MeteringCondition.compile(engine.catalog().only(), loader);
+            List<UsagePlansConfigException> conditionProblems = new ArrayList<>();
+            List<MeteringCondition> skip = conditions(engine.catalog(), "skip", engine.catalog().skip(), loader, conditionProblems);
+            List<MeteringCondition> only = conditions(engine.catalog(), "only", engine.catalog().only(), loader, conditionProblems);
+            UsagePlansConfigException.throwIfAny(conditionProblems);
             checkNothingIsLeftOpen(engine, context, loader);
             Started result = new Started(engine, owns, resolver, skip, only);
             if (context.getAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE) == null) {
@@ -129,6 +132,25 @@ public class UsagePlansBootstrap implements ServletContextListener {
             }
             throw e;
         }
+    }
+
+    /**
+     * The plan file's {@code skip} or {@code only} conditions, compiled; a condition class that cannot be made is a
+     * problem naming the plan file, the line, the entry ({@code skip[2].class}) and the class.
+     */
+    private static List<MeteringCondition> conditions(Catalog catalog, String list, List<Condition> conditions, ClassLoader loader,
+                                                      List<UsagePlansConfigException> problems) {
+        List<MeteringCondition> compiled = new ArrayList<>();
+        for (int i = 0; i < conditions.size(); i++) {
+            try {
+                compiled.add(MeteringCondition.of(conditions.get(i), loader));
+            } catch (UsagePlansConfigException e) {
+                String entry = list + "[" + i + "]";
+                problems.add(new UsagePlansConfigException(catalog.source(), entry + "." + e.entry(), catalog.lineOf(entry),
+                        e.problem()));
+            }
+        }
+        return compiled;
     }
 
     static void stop(ServletContext context, Started started) {

@@ -135,7 +135,7 @@ class WeightsAndBucketsTest {
     void aPlanFileCostAboveThePlansBurstFailsStartUp() {
         Catalog catalog = PlanFile.parse(PLANS.replace("{ cost: 5 }", "{ cost: 11 }"), "plans.yaml");
         Exception e = assertThrows(Exception.class, () -> UsagePlans.builder(catalog).stage("test").build().close());
-        assertEquals("usage-plans: plan file method /reports/GET: cost: a cost of 11 is more than plan metered's quota limit of 10, "
+        assertEquals("usage-plans: plans.yaml, line 8: plans[metered].apiStages[0].throttle[\"/reports/GET\"].cost: a cost of 11 is more than plan metered's quota limit of 10, "
                 + "so such a request could never pass; lower the cost or raise the limit", e.getMessage());
     }
 }

@@ -1,0 +1,158 @@
+package io.usageplans;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import io.usageplans.Decision.Outcome;
+import io.usageplans.testing.MutableClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The rejection lines of logger io.usageplans.rejections: the first 10 per reason and minute in full, then one count. */
+class RejectionLogTest {
+
+    static final String KEY = "rejection-log-key-0123456789";
+    static final String UNKNOWN = "nobody-knows-this-key-0123456789";
+
+    /** The logger the engine writes to, kept here so that java.util.logging does not forget its level and handler. */
+    private final Logger rejections = Logger.getLogger(UsagePlans.REJECTIONS_LOGGER);
+    private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+    private final Handler recorder = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            lines.add(record.getMessage());
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+    private final MutableClock clock = MutableClock.at("2027-03-10T12:00:00Z");
+    private UsagePlans engine;
+
+    @BeforeEach
+    void start() {
+        rejections.setLevel(Level.INFO);
+        rejections.addHandler(recorder);
+        rejections.setUseParentHandlers(false); // counted here, not printed
+        Catalog catalog = Catalog.builder().api("logged")
+                .plan(Plan.builder("small").quota(Quota.of(1, QuotaPeriod.DAY)).stage("test").build())
+                .apiKey(ApiKey.builder("customer").value(KEY).plans("small").build())
+                .build();
+        engine = UsagePlans.builder(catalog).stage("test").clock(clock).discoverListeners(false).build();
+    }
+
+    @AfterEach
+    void stop() {
+        engine.close();
+        rejections.removeHandler(recorder);
+        rejections.setUseParentHandlers(true);
+        rejections.setLevel(null);
+    }
+
+    @Test
+    void twentyThousandUnknownKeysWriteTenLinesThenOneLineCountingTheRestWhenTheMinuteIsOver() {
+        for (int i = 0; i < 20_000; i++) {
+            assertEquals(Outcome.FORBIDDEN, engine.decide(UNKNOWN, "GET", "/pets").outcome());
+        }
+        assertEquals(10, lines.size(), String.join("\n", lines));
+        assertEquals("usage-plans: 403 Forbidden for GET /pets on stage test: unknown API key, key nobo…6789", lines.get(0));
+
+        clock.advance(Duration.ofSeconds(60));
+        engine.decide(UNKNOWN, "GET", "/pets");
+
+        assertEquals(12, lines.size(), String.join("\n", lines));
+        assertEquals("usage-plans: 403 Forbidden for 19990 more requests on stage test: unknown API key, in the 60 s from "
+                + "2027-03-10T12:00:00Z (only the first 10 per reason and minute are logged one by one)", lines.get(10));
+        assertEquals(lines.get(0), lines.get(11), "a new minute starts with lines in full again");
+    }
+
+    @Test
+    void aFloodFromManyThreadsStillWritesTenLines() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < 5_000; i++) {
+                        engine.decide(UNKNOWN, "GET", "/pets");
+                    }
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(10, lines.size(), String.join("\n", lines));
+        engine.close();
+        assertEquals(11, lines.size());
+        assertTrue(lines.get(10).startsWith("usage-plans: 403 Forbidden for 19990 more requests on stage test: unknown API key, "
+                + "in the 1 s from 2027-03-10T12:00:00Z"), lines.get(10));
+    }
+
+    @Test
+    void eachReasonHasItsOwnTenLines() {
+        for (int i = 0; i < 15; i++) {
+            engine.decide(UNKNOWN, "GET", "/pets");
+            engine.decide(null, "GET", "/pets");
+            engine.decide(KEY, "GET", "/pets"); // the quota of 1 is used by the first
+        }
+        assertEquals(30, lines.size(), String.join("\n", lines));
+        assertEquals(10, lines.stream().filter(l -> l.contains(": unknown API key")).count());
+        assertEquals(10, lines.stream().filter(l -> l.contains(": no API key")).count());
+        assertEquals(10, lines.stream().filter(l -> l.startsWith("usage-plans: 429 Limit Exceeded for GET /pets")).count());
+    }
+
+    @Test
+    void theCountOfAQuietReasonIsWrittenByTheNextRejectionOfAnyReasonAfterItsMinute() {
+        for (int i = 0; i < 13; i++) {
+            engine.decide(UNKNOWN, "GET", "/pets");
+        }
+        clock.advance(Duration.ofSeconds(75));
+        engine.decide(null, "GET", "/pets");
+
+        assertEquals(List.of(
+                "usage-plans: 403 Forbidden for 3 more requests on stage test: unknown API key, in the 60 s from "
+                        + "2027-03-10T12:00:00Z (only the first 10 per reason and minute are logged one by one)",
+                "usage-plans: 403 Forbidden for GET /pets on stage test: no API key"), lines.subList(10, lines.size()));
+    }
+
+    @Test
+    void closingTheEngineWritesTheCountNotYetLogged() {
+        for (int i = 0; i < 11; i++) {
+            engine.decide(UNKNOWN, "GET", "/orders");
+        }
+        clock.advance(Duration.ofMillis(20_500));
+        engine.close();
+        assertEquals("usage-plans: 403 Forbidden for 1 more request on stage test: unknown API key, in the 21 s from "
+                + "2027-03-10T12:00:00Z (only the first 10 per reason and minute are logged one by one)", lines.get(lines.size() - 1));
+        assertEquals(11, lines.size());
+    }
+
+    @Test
+    void aRequestWithSeveralKeysIsForbiddenForThatReason() {
+        Decision decision = engine.decide(UsagePlans.SEVERAL_KEYS, "GET", "/pets");
+        assertEquals(Outcome.FORBIDDEN, decision.outcome());
+        assertEquals(Decision.ForbiddenReason.SEVERAL_KEYS, decision.forbiddenReason());
+        assertEquals(List.of("usage-plans: 403 Forbidden for GET /pets on stage test: several keys"), lines);
+    }
+}
