@@ -1,8 +1,12 @@
 package io.usageplans.admin;
 
+import java.io.InputStream;
+import java.util.List;
 import java.util.Map;
 
 import io.usageplans.UsagePlans;
+import io.usageplans.manage.AdminException;
+import io.usageplans.manage.AdminException.Kind;
 import io.usageplans.manage.UsagePlansAdmin;
 import io.usageplans.servlet.UsagePlanFilter;
 import jakarta.servlet.ServletContext;
@@ -10,31 +14,52 @@ import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.ServiceUnavailableException;
 import jakarta.ws.rs.core.Configuration;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 
-/** What every admin resource starts with: is this our application, is the admin on, and the application's engine. */
+/**
+ * What every admin resource starts with: is this our application, is the admin on, the application's engine, and
+ * the request body read within limits.
+ */
 abstract class AdminResource {
 
     @Context
     ServletContext servletContext;
     @Context
     Configuration configuration;
+    @Context
+    HttpHeaders headers;
+    @Context
+    UriInfo uriInfo;
 
     /**
      * The admin of the engine the filter (or the CDI start-up) put in the servlet context.
      *
      * @throws NotFoundException when another application serves this resource, or the admin is off
+     * @throws AdminException    (400) when a query parameter is given more than once
      */
     UsagePlansAdmin admin() {
         if (!UsagePlansAdminApplication.serves(configuration) || !AdminSettings.of(servletContext).enabled()) {
             throw new NotFoundException();
+        }
+        for (Map.Entry<String, List<String>> parameter : uriInfo.getQueryParameters().entrySet()) {
+            if (parameter.getValue().size() > 1) { // which one counts would be a guess
+                throw new AdminException(Kind.INVALID, parameter.getKey(), null, "the query parameter '"
+                        + parameter.getKey() + "' is given " + parameter.getValue().size() + " times; give it once");
+            }
         }
         if (servletContext.getAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE) instanceof UsagePlans engine) {
             return new UsagePlansAdmin(engine);
         }
         throw new ServiceUnavailableException("the usage-plans engine is not running in this application: "
                 + "no UsagePlanFilter (or CDI start-up) has put it in the servlet context");
+    }
+
+    /** The request's body as text, read within the admin's limits (see {@link RequestBody}). */
+    String body(InputStream in) {
+        return RequestBody.read(headers, in, AdminSettings.of(servletContext).maxBodyBytes());
     }
 
     static Response json(Object body) {

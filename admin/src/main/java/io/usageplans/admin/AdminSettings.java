@@ -17,18 +17,24 @@ import jakarta.servlet.ServletContext;
  * then environment variables) and shared by the API and the dashboard through a context attribute. Only the
  * SHA-256 of the admin token is kept.
  *
- * @param enabled     {@value #ENABLED}: false unless set to true
- * @param role        {@value #ROLE}: the Jakarta Security role that may call the API
- * @param tokenSha256 SHA-256 of {@value #TOKEN} (or {@value #TOKEN_SHA256} as given), null when none is set
- * @param problem     why the settings could not be read (the admin then stays off), else null
+ * @param enabled      {@value #ENABLED}: false unless set to true
+ * @param role         {@value #ROLE}: the Jakarta Security role that may call the API
+ * @param tokenSha256  SHA-256 of {@value #TOKEN} (or {@value #TOKEN_SHA256} as given), null when none is set
+ * @param maxBodyBytes {@value #MAX_BODY_BYTES}: the largest request body the API reads, default 1 MiB
+ * @param problem      why the settings could not be read (the admin then stays off), else null
  */
-public record AdminSettings(boolean enabled, String role, byte[] tokenSha256, String problem) {
+public record AdminSettings(boolean enabled, String role, byte[] tokenSha256, long maxBodyBytes, String problem) {
 
     public static final String ENABLED = "usageplans.admin.enabled";
     public static final String TOKEN = "usageplans.admin.token";
     public static final String TOKEN_SHA256 = "usageplans.admin.token-sha256";
     public static final String ROLE = "usageplans.admin.role";
     public static final String DEFAULT_ROLE = "usage-plans-admin";
+    public static final String MAX_BODY_BYTES = "usageplans.admin.max-body-bytes";
+    /** 1 MiB: a JSON body is a few hundred bytes, a CSV import of over 10,000 keys fits. */
+    public static final long DEFAULT_MAX_BODY_BYTES = 1_048_576;
+    /** The most a body may be set to: it is held in memory as it is read, bytes and characters. */
+    public static final long LARGEST_MAX_BODY_BYTES = 256L * 1_048_576;
     /** Shortest accepted admin token: it guards every key, so it must not be guessable. */
     public static final int MIN_TOKEN_LENGTH = 16;
 
@@ -76,10 +82,25 @@ public record AdminSettings(boolean enabled, String role, byte[] tokenSha256, St
                 }
                 hash = HexFormat.of().parseHex(hex.toLowerCase(Locale.ROOT));
             }
-            return new AdminSettings(enabled, role, hash, null);
+            return new AdminSettings(enabled, role, hash, maxBodyBytes(Setting.find(MAX_BODY_BYTES, parameters)), null);
         } catch (UsagePlansConfigException e) {
-            return new AdminSettings(false, DEFAULT_ROLE, null, e.getMessage());
+            return new AdminSettings(false, DEFAULT_ROLE, null, DEFAULT_MAX_BODY_BYTES, e.getMessage());
         }
+    }
+
+    private static long maxBodyBytes(Optional<Setting> setting) {
+        if (setting.isEmpty()) {
+            return DEFAULT_MAX_BODY_BYTES;
+        }
+        String value = setting.get().value();
+        if (value.matches("[0-9]{1,10}")) {
+            long bytes = Long.parseLong(value);
+            if (bytes >= 1 && bytes <= LARGEST_MAX_BODY_BYTES) {
+                return bytes;
+            }
+        }
+        throw new UsagePlansConfigException(setting.get().origin(), "must be a whole number of bytes from 1 to "
+                + LARGEST_MAX_BODY_BYTES + " (256 MiB), was '" + value + "'");
     }
 
     /** Whether {@code presented} is the admin token, compared in constant time. */
@@ -113,6 +134,6 @@ public record AdminSettings(boolean enabled, String role, byte[] tokenSha256, St
     @Override
     public String toString() {
         return "AdminSettings[enabled=" + enabled + ", role=" + role + ", token=" + (tokenSha256 == null ? "none" : "set")
-                + (problem == null ? "" : ", problem=" + problem) + "]";
+                + ", maxBodyBytes=" + maxBodyBytes + (problem == null ? "" : ", problem=" + problem) + "]";
     }
 }

@@ -1,5 +1,6 @@
 package io.usageplans.admin;
 
+import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,10 +22,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
 
 /**
  * API keys, at AWS's paths: list, get, create (CreateApiKey, the generated value shown once), import from CSV
@@ -46,9 +45,6 @@ public class ApiKeysResource extends AdminResource {
     private static final Set<String> CREATE_FIELDS = Set.of("name", "description", "enabled", "usagePlanIds");
     private static final Set<String> UPDATE_FIELDS = Set.of("enabled", "description", "usagePlanIds", "patchOperations");
 
-    @Context
-    UriInfo uriInfo;
-
     @GET
     public Response list() {
         List<Object> keys = new ArrayList<>();
@@ -68,8 +64,9 @@ public class ApiKeysResource extends AdminResource {
     /** CreateApiKey: {@code {"name","description","enabled","usagePlanIds"}}; 201 with the generated value, shown only here. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response create(@QueryParam("mode") String mode, String body) {
+    public Response create(@QueryParam("mode") String mode, InputStream in) {
         UsagePlansAdmin admin = admin();
+        String body = body(in);
         if (mode != null) {
             throw new AdminException(Kind.INVALID, "mode", mode, "an import (mode=import) takes the CSV as Content-Type text/csv");
         }
@@ -84,8 +81,9 @@ public class ApiKeysResource extends AdminResource {
     /** ImportApiKeys: CSV with the header {@code key,name,description,enabled,usageplanIds}; all rows or none. */
     @POST
     @Consumes(CSV)
-    public Response importCsv(@QueryParam("mode") String mode, @QueryParam("format") String format, String csv) {
+    public Response importCsv(@QueryParam("mode") String mode, @QueryParam("format") String format, InputStream in) {
         UsagePlansAdmin admin = admin();
+        String csv = body(in);
         if (!"import".equals(mode)) {
             throw new AdminException(Kind.INVALID, "mode", mode, "a CSV is imported with ?mode=import&format=csv "
                     + "(or POST apikeys/import)");
@@ -96,8 +94,9 @@ public class ApiKeysResource extends AdminResource {
     @POST
     @Path("import")
     @Consumes(CSV)
-    public Response importAt(@QueryParam("format") String format, String csv) {
-        return importKeys(admin(), format, csv);
+    public Response importAt(@QueryParam("format") String format, InputStream in) {
+        UsagePlansAdmin admin = admin();
+        return importKeys(admin, format, body(in));
     }
 
     private Response importKeys(UsagePlansAdmin admin, String format, String csv) {
@@ -117,9 +116,9 @@ public class ApiKeysResource extends AdminResource {
     @PATCH
     @Path("{keyId}")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response update(@PathParam("keyId") String name, String body) {
+    public Response update(@PathParam("keyId") String name, InputStream in) {
         UsagePlansAdmin admin = admin();
-        JsonRequest request = JsonRequest.parse(body, false, UPDATE_FIELDS);
+        JsonRequest request = JsonRequest.parse(body(in), false, UPDATE_FIELDS);
         Boolean enabled = request.bool("enabled");
         String description = request.has("description") ? nonNull(request.string("description"), "description") : null;
         List<String> plans = request.strings("usagePlanIds");
@@ -160,9 +159,9 @@ public class ApiKeysResource extends AdminResource {
     @POST
     @Path("{keyId}/rotate")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response rotate(@PathParam("keyId") String name, String body) {
+    public Response rotate(@PathParam("keyId") String name, InputStream in) {
         UsagePlansAdmin admin = admin();
-        JsonRequest request = JsonRequest.parse(body, true, Set.of("gracePeriodSeconds"));
+        JsonRequest request = JsonRequest.parse(body(in), true, Set.of("gracePeriodSeconds"));
         Long grace = request.number("gracePeriodSeconds");
         if (grace != null && (grace < 0 || grace > MAX_GRACE_SECONDS)) {
             throw new AdminException(Kind.INVALID, "gracePeriodSeconds", grace.toString(), "the grace period must be 0 to "

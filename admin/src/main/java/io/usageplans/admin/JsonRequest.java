@@ -1,6 +1,5 @@
 package io.usageplans.admin;
 
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,15 +9,10 @@ import java.util.TreeSet;
 
 import io.usageplans.manage.AdminException;
 import io.usageplans.manage.AdminException.Kind;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
- * A request's JSON object, read with snakeyaml-engine (YAML 1.2 reads JSON) so the module needs no JSON library.
- * Every wrong shape or type is an {@link AdminException} naming the field and the value, which the API answers
- * with 400.
+ * A request's JSON object, read by the strict {@link JsonParser}. Every wrong shape or type is an
+ * {@link AdminException} naming the field and the value, which the API answers with 400.
  */
 final class JsonRequest {
 
@@ -42,14 +36,10 @@ final class JsonRequest {
         }
         Object parsed;
         try {
-            parsed = new Load(LoadSettings.builder().setAllowDuplicateKeys(false).setMaxAliasesForCollections(0)
-                    .setLabel("body").build()).loadFromString(body);
-        } catch (MarkedYamlEngineException e) {
-            throw new AdminException(Kind.INVALID, "body", null, "the body is not valid JSON: " + e.getProblem()
-                    + (e.getProblemMark().isPresent() ? " at line " + (e.getProblemMark().get().getLine() + 1) + ", column "
-                    + (e.getProblemMark().get().getColumn() + 1) : ""));
-        } catch (YamlEngineException e) {
-            throw new AdminException(Kind.INVALID, "body", null, "the body is not valid JSON: " + e.getMessage());
+            parsed = JsonParser.parse(body);
+        } catch (JsonParser.MalformedJsonException e) {
+            throw new AdminException(Kind.INVALID, "body", null, "the body is not valid JSON: " + e.getMessage() + " at line "
+                    + e.line() + ", column " + e.column());
         }
         if (!(parsed instanceof Map<?, ?> map)) {
             throw new AdminException(Kind.INVALID, "body", null, "the body must be a JSON object with some of the fields "
@@ -57,10 +47,10 @@ final class JsonRequest {
         }
         Map<String, Object> fields = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : map.entrySet()) {
-            String name = String.valueOf(e.getKey());
-            if (!(e.getKey() instanceof String) || !allowed.contains(name)) {
-                throw new AdminException(Kind.INVALID, name, null, "unknown field '" + name + "'; the fields are "
-                        + new TreeSet<>(allowed));
+            String name = (String) e.getKey();
+            if (!allowed.contains(name)) {
+                throw new AdminException(Kind.INVALID, name, null, "unknown field '" + Problem.shorten(name, 100)
+                        + "'; the fields are " + new TreeSet<>(allowed));
             }
             fields.put(name, e.getValue());
         }
@@ -141,7 +131,7 @@ final class JsonRequest {
         if (value == null || value instanceof String) {
             return (String) value;
         }
-        if (value instanceof Number || value instanceof Boolean) {
+        if (value instanceof Long || value instanceof JsonParser.BigNumber || value instanceof Boolean) {
             return value.toString();
         }
         throw new AdminException(Kind.INVALID, field, String.valueOf(value), field + " must be a string");
@@ -161,14 +151,14 @@ final class JsonRequest {
         if (value == null) {
             return null;
         }
-        if (value instanceof Integer || value instanceof Long) {
-            return ((Number) value).longValue();
+        if (value instanceof Long number) {
+            return number;
         }
         if (value instanceof String text && text.trim().matches("-?[0-9]{1,18}")) {
             return Long.valueOf(text.trim());
         }
-        if (value instanceof BigInteger) {
-            throw new AdminException(Kind.INVALID, field, value.toString(), field + " is too large");
+        if (value instanceof JsonParser.BigNumber number && number.whole()) {
+            throw new AdminException(Kind.INVALID, field, number.text(), field + " is too large");
         }
         throw new AdminException(Kind.INVALID, field, String.valueOf(value), field + " must be a whole number");
     }

@@ -54,7 +54,7 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
             case 404 -> "no admin resource at this path";
             case 405 -> request.getMethod() + " is not allowed here; allowed: " + original.getHeaderString("Allow");
             case 415 -> "Content-Type " + (headers.getMediaType() == null ? "(none)" : headers.getMediaType())
-                    + " is not accepted here; send application/json, or text/csv for an import";
+                    + " is not accepted here; " + ContentTypeFilter.ACCEPTED;
             case 406 -> "this resource answers application/json only";
             default -> message;
         };

@@ -22,7 +22,7 @@ public class UsagePlansAdminApplication extends Application {
     @Override
     public Set<Class<?>> getClasses() {
         return Set.of(StatusResource.class, StatsResource.class, UsagePlansResource.class, ApiKeysResource.class, AdminAccessFilter.class,
-                ProblemMapper.class);
+                ContentTypeFilter.class, ProblemMapper.class);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.usageplans.admin;
 
+import java.io.InputStream;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -81,9 +82,9 @@ public class UsagePlansResource extends AdminResource {
     @PATCH
     @Path("{usageplanId}/keys/{keyId}/usage")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response updateQuota(@PathParam("usageplanId") String plan, @PathParam("keyId") String key, String body) {
+    public Response updateQuota(@PathParam("usageplanId") String plan, @PathParam("keyId") String key, InputStream in) {
         UsagePlansAdmin admin = admin();
-        JsonRequest request = JsonRequest.parse(body, false, QUOTA_FIELDS);
+        JsonRequest request = JsonRequest.parse(body(in), false, QUOTA_FIELDS);
         if (request.isEmpty() || request.fieldsCount() > 1) {
             throw new AdminException(Kind.INVALID, "body", null, "send one of {\"remaining\": n}, {\"extendBy\": n}, "
                     + "{\"reset\": true} or {\"patchOperations\": [{\"op\": \"replace\", \"path\": \"/remaining\", \"value\": \"n\"}]}");

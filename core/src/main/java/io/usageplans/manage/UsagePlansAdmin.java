@@ -104,7 +104,7 @@ public final class UsagePlansAdmin {
         List<KeyCsv.Line> lines = KeyCsv.parse(csv);
         KeyCsv.Line header = lines.get(0);
         Map<String, Integer> columns = new HashMap<>();
-        List<RowError> errors = new ArrayList<>();
+        RowErrors errors = new RowErrors();
         for (int i = 0; i < header.fields().size(); i++) {
             String column = header.fields().get(i).trim().toLowerCase(Locale.ROOT);
             if (!Set.of("key", "name", "description", "enabled", "usageplanids").contains(column)) {
@@ -444,13 +444,42 @@ public final class UsagePlansAdmin {
         return index == null ? "" : line.fields().get(index).trim();
     }
 
-    private static AdminException importFailed(List<RowError> errors) {
+    private static AdminException importFailed(RowErrors errors) {
         StringBuilder message = new StringBuilder("nothing was imported: ").append(errors.size())
                 .append(errors.size() == 1 ? " problem" : " problems");
-        for (RowError e : errors) {
+        for (RowError e : errors.kept.subList(0, Math.min(errors.kept.size(), RowErrors.IN_MESSAGE))) {
             message.append("; line ").append(e.row()).append(e.field() == null ? "" : " " + e.field()).append(": ").append(e.message());
         }
-        return new AdminException(Kind.INVALID, "csv", null, message.toString(), errors);
+        if (errors.size() > RowErrors.IN_MESSAGE) {
+            message.append("; and ").append(errors.size() - RowErrors.IN_MESSAGE).append(" more");
+        }
+        return new AdminException(Kind.INVALID, "csv", null, message.toString(), errors.kept);
+    }
+
+    /**
+     * An import's bad rows: all counted, the first {@value #KEPT} kept, the first {@value #IN_MESSAGE} in the message,
+     * so that a large file of bad rows costs no more memory than a small one.
+     */
+    private static final class RowErrors {
+        static final int KEPT = 100;
+        static final int IN_MESSAGE = 10;
+
+        final List<RowError> kept = new ArrayList<>();
+        int count;
+
+        void add(RowError error) {
+            if (count++ < KEPT) {
+                kept.add(error);
+            }
+        }
+
+        int size() {
+            return count;
+        }
+
+        boolean isEmpty() {
+            return count == 0;
+        }
     }
 
     private static <T> List<T> concat(List<T> a, List<T> b) {

@@ -253,6 +253,24 @@ class UsagePlansAdminTest {
     }
 
     @Test
+    void csvImportOfManyBadRowsCountsThemAllAndKeepsTheFirstHundred() {
+        StringBuilder csv = new StringBuilder("key,name\n");
+        for (int i = 0; i < 5_000; i++) {
+            csv.append("short,name-").append(i).append('\n');
+        }
+
+        AdminException refused = assertThrows(AdminException.class, () -> admin.importCsv(csv.toString()));
+
+        assertEquals(100, refused.rows().size());
+        assertEquals(2, refused.rows().get(0).row());
+        assertEquals(101, refused.rows().get(99).row());
+        assertTrue(refused.getMessage().startsWith("nothing was imported: 5000 problems; line 2 key: "), refused.getMessage());
+        assertTrue(refused.getMessage().endsWith("; and 4990 more"), refused.getMessage());
+        assertEquals(10, refused.getMessage().split("; line ").length - 1, refused.getMessage());
+        assertEquals(2, admin.keys().size());
+    }
+
+    @Test
     void csvImportWithBadRowsImportsNothingAndNamesEachRow() {
         String csv = "key,name,enabled,usageplanIds\n"
                 + "good-value-0123456789abc,good,true,basic\n"
