@@ -16,6 +16,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -231,6 +232,35 @@ class ServerMatrixIT implements Results.Recorded {
         assertFalse(broken >= 200 && broken < 300, "/broken must not serve the application, answered " + broken);
         assertTrue(running.alive(), "the server process runs");
         assertEquals(200, Http.get(url("/health"), null).statusCode(), "the good application still answers");
+    }
+
+    /**
+     * A key header with a control character is refused by some servers' own HTTP parser (Tomcat, Jetty) before any
+     * filter runs, with the server's error page: with the hardening of the README's Servers section (which the
+     * scripts apply), that page shows neither the header (the key), nor a stack trace, nor the server's version, and
+     * the server's log does not show the key either. Servers that pass the header on (WildFly) refuse the key with 403.
+     */
+    @Test
+    void aKeyHeaderWithAControlCharacterIsRefusedWithoutEchoingTheKeyAStackTraceOrTheServerVersion() throws Exception {
+        String secret = "probe-secret-9f3c2a7d61e04b58";
+        String version = running.version;
+        String release = version.replaceFirst("^(\\d+(\\.\\d+)*).*$", "$1"); // 39.0.1.Final -> 39.0.1
+        for (char control : new char[] {0x01, 0x1b, 0x7f}) {
+            String answer = Http.raw(running.port, "GET /test/pets HTTP/1.1\r\nHost: 127.0.0.1:" + running.port + "\r\n"
+                    + "x-api-key: demo-key-" + control + "-" + secret + "\r\nConnection: close\r\n\r\n");
+            String what = "the answer to a key with the control character 0x" + Integer.toHexString(control) + ":\n" + answer;
+            Matcher status = Pattern.compile("^HTTP/1\\.1 (\\d{3})").matcher(answer);
+            assertTrue(status.find(), what);
+            int code = Integer.parseInt(status.group(1));
+            assertTrue(code == 400 || code == 403, what);
+            assertFalse(answer.contains(secret), "the key is echoed in " + what);
+            assertFalse(answer.contains("demo-key-"), "the key is echoed in " + what);
+            for (String stackTrace : new String[] {"Exception", "\tat ", ".java:"}) {
+                assertFalse(answer.contains(stackTrace), "a stack trace (" + stackTrace.trim() + ") in " + what);
+            }
+            assertFalse(answer.contains(release), "the server's version " + version + " in " + what);
+        }
+        assertEquals(Optional.empty(), running.logLine(secret), "the server logged the key");
     }
 
     static String header(HttpResponse<?> response, String name) {
