@@ -17,6 +17,7 @@ import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 
 import io.usageplans.servlet.UsagePlanFilter;
+import io.usageplans.testing.OneUtcDay;
 import org.eclipse.jetty.ee11.webapp.WebAppContext;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;

@@ -1,4 +1,4 @@
-package io.usageplans.examples;
+package io.usageplans.testing;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -6,13 +6,14 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 
 /**
- * For tests of the example on the real clock whose expectations hold within one UTC day (a daily quota, a usage
- * report for today): a test that fails while 00:00 UTC passed runs once more, on fresh state, on the new day.
+ * For tests on the real clock (an application or filter that reads {@code Clock.systemUTC()}) whose expectations hold
+ * within one UTC day (a daily quota, a usage report for today): a test that fails while 00:00 UTC passed runs once
+ * more, on fresh state, on the new day. Shared by the modules' tests through core's test jar.
  */
-final class OneUtcDay {
+public final class OneUtcDay {
 
     /** A test, or what gives it fresh state (a restarted application). */
-    interface Step {
+    public interface Step {
         void run() throws Exception;
     }
 
@@ -23,11 +24,11 @@ final class OneUtcDay {
      * Runs {@code test}; should it fail while the UTC day changed, runs {@code freshState} and then {@code test} once
      * more, whose outcome is the result. A failure within one day is reported as it is.
      */
-    static void run(Step test, Step freshState) throws Exception {
+    public static void run(Step test, Step freshState) throws Exception {
         run(Clock.systemUTC(), test, freshState);
     }
 
-    static void run(Clock clock, Step test, Step freshState) throws Exception {
+    public static void run(Clock clock, Step test, Step freshState) throws Exception {
         LocalDate day = today(clock);
         try {
             test.run();
@@ -40,16 +41,16 @@ final class OneUtcDay {
         }
     }
 
-    static LocalDate today() {
+    public static LocalDate today() {
         return today(Clock.systemUTC());
     }
 
-    static LocalDate today(Clock clock) {
+    public static LocalDate today(Clock clock) {
         return LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
     }
 
     /** Whole seconds from {@code millis} to the next 00:00 UTC, rounded up, as a quota's Retry-After counts them. */
-    static long secondsToMidnight(long millis) {
+    public static long secondsToMidnight(long millis) {
         long midnight = Instant.ofEpochMilli(millis).atZone(ZoneOffset.UTC).toLocalDate().plusDays(1)
                 .atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
         return Math.max(1, (midnight - millis + 999) / 1000);

@@ -1,4 +1,4 @@
-package io.usageplans.examples;
+package io.usageplans.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -9,10 +9,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.usageplans.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
-/** The guard of the example's tests that count within one UTC day, on a clock moved by hand. */
+/** The guard of tests on the real clock that count within one UTC day, itself tested on a clock moved by hand. */
 class OneUtcDayTest {
 
     @Test
