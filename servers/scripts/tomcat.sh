@@ -1,6 +1,10 @@
 # Apache Tomcat 11 (Servlet 6.1), org.apache.tomcat:tomcat:tar.gz, Java 17+. Sourced by server.sh.
 # Only PORT is opened (shutdown port off, no AJP or TLS). CATALINA_BASE = RUNDIR/base; the WARs are copied into
 # its webapps/ and deployed at start-up. Tomcat has neither CDI nor JAX-RS: the WAR brings Weld and Jersey.
+# Hardened as the README's Servers section tells production to be: error pages without the exception, its stack
+# trace or the server's version (a request Tomcat's own parser refuses, e.g. a control character in x-api-key,
+# would otherwise be answered with the header line, key included), and no request data in Tomcat's log lines
+# about such requests (org.apache.juli.logging.UserDataHelper.CONFIG=NONE).
 tomcat_version="${TOMCAT_VERSION:-11.0.25}"
 tomcat_jdk=17
 
@@ -20,7 +24,9 @@ tomcat_start() {
   <Service name="Catalina">
     <Connector port="$port" address="127.0.0.1" protocol="HTTP/1.1" connectionTimeout="20000" />
     <Engine name="Catalina" defaultHost="localhost">
-      <Host name="localhost" appBase="webapps" unpackWARs="true" autoDeploy="false" deployOnStartup="true" />
+      <Host name="localhost" appBase="webapps" unpackWARs="true" autoDeploy="false" deployOnStartup="true">
+        <Valve className="org.apache.catalina.valves.ErrorReportValve" showReport="false" showServerInfo="false" />
+      </Host>
     </Engine>
   </Service>
 </Server>
@@ -29,7 +35,7 @@ XML
   emit log "$rundir/server.log"
   emit log "$base/logs"
   start_bg "$rundir/server.log" env JAVA_HOME="$jdk" JRE_HOME="$jdk" CATALINA_HOME="$home" CATALINA_BASE="$base" \
-    CATALINA_PID= CATALINA_OPTS="-Xmx768m ${JAVA_OPTS_EXTRA:-}" "$home/bin/catalina.sh" run >/dev/null
+    CATALINA_PID= CATALINA_OPTS="-Xmx768m -Dorg.apache.juli.logging.UserDataHelper.CONFIG=NONE ${JAVA_OPTS_EXTRA:-}" "$home/bin/catalina.sh" run >/dev/null
   # Tomcat logs "Server startup in" once every web application has started or failed
   tomcat_started() { grep -q 'Server startup in' "$rundir/server.log" 2>/dev/null; }
   wait_until "Tomcat start-up" tomcat_started || return 1

@@ -2,6 +2,8 @@
 # standalone.xml (not an -ha configuration: JGroups would send UDP multicast) with jboss.server.base.dir =
 # RUNDIR/base, bound to 127.0.0.1: HTTP = PORT, HTTPS = PORT+1, management HTTP = PORT+2, HTTPS = PORT+3.
 # The WARs are dropped into deployments/ before start; the scanner writes CONTEXT.war.deployed or .failed.
+# Hardened as the README's Servers section tells production to be: Undertow's error pages show no stack trace, also
+# to requests from this machine (servlet-container stack-trace-on-error="none"; the default is local-only).
 wildfly_version="${WILDFLY_VERSION:-39.0.1.Final}"
 wildfly_jdk=17
 
@@ -12,6 +14,10 @@ wildfly_start() {
   require_ports_free "$port" $((port + 1)) $((port + 2)) $((port + 3))
   mkdir -p "$base/log"
   cp -r "$home/standalone/configuration" "$home/standalone/deployments" "$base/"
+  sed -i 's|<servlet-container name="default">|<servlet-container name="default" stack-trace-on-error="none">|' \
+    "$base/configuration/standalone.xml"
+  grep -q 'stack-trace-on-error="none"' "$base/configuration/standalone.xml" \
+    || { log "could not set stack-trace-on-error in standalone.xml"; return 1; }
   for i in "${!contexts[@]}"; do cp "${wars[$i]}" "$base/deployments/$(file_name "${contexts[$i]}").war"; done
   emit log "$base/log/server.log"
   emit log "$rundir/console.log"

@@ -18,6 +18,7 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.usageplans.UsagePlans;
 import io.usageplans.hazelcast.HazelcastUsageStore;
+import io.usageplans.testing.FreePorts;
 import io.usageplans.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -118,19 +119,20 @@ class UsageReportOverHttpTest {
         return statuses;
     }
 
-    /** One member on loopback: multicast off, TCP-IP join on 127.0.0.1, its own cluster name, ports 5961 and up. */
+    /** One member on loopback: multicast off, TCP-IP join on 127.0.0.1, its own cluster name, a free port. */
     private static Config memberConfig() {
+        int port = FreePorts.loopback();
         Config config = new Config();
         config.setClusterName("usage-plans-admin-test-" + UUID.randomUUID());
         config.setProperty("hazelcast.phone.home.enabled", "false");
         config.setProperty("hazelcast.wait.seconds.before.join", "0");
         config.setProperty("hazelcast.logging.type", "jdk");
-        config.getNetworkConfig().setPort(5961).setPortAutoIncrement(true).setPortCount(3);
+        config.getNetworkConfig().setPort(port).setPortAutoIncrement(false);
         config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
         JoinConfig join = config.getNetworkConfig().getJoin();
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
-        join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1:5961");
+        join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1:" + port);
         return HazelcastUsageStore.configure(config);
     }
 }

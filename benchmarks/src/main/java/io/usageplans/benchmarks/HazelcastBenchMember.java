@@ -12,7 +12,10 @@ import com.hazelcast.core.HazelcastInstance;
  * cluster on loopback, started by {@link HttpBench} before the server of that mode (whose JVM runs the first,
  * embedded, member). TCP-IP join on 127.0.0.1 from {@code --port} (default 5960; see {@link BenchCluster}), cluster
  * name from {@code --cluster} (give a unique one). It prints {@code READY <address>} once up, {@code MEMBERS <n>} on
- * the line {@code members}, and stops on {@code quit} or at the end of stdin, so it never outlives its parent.
+ * the line {@code members}, {@code STATS <allocated bytes> <process CPU ns> 0} on the line {@code stats} (as
+ * {@link HttpBenchServer} does, so that the mode's bytes and CPU per request count this member too: it runs about half
+ * of the entry processors and the backups of the other half), and stops on {@code quit} or at the end of stdin, so it
+ * never outlives its parent.
  *
  * <p>{@code java <BenchCluster.JVM_OPTIONS> -cp benchmarks.jar io.usageplans.benchmarks.HazelcastBenchMember --cluster NAME --port 5960}
  */
@@ -43,6 +46,8 @@ public final class HazelcastBenchMember {
                 line = line.trim();
                 if (line.equals("members")) {
                     out.println("MEMBERS " + member.getCluster().getMembers().size());
+                } else if (line.equals("stats")) {
+                    out.println(HttpBenchServer.stats(0));
                 } else if (line.equals("quit")) {
                     break;
                 }

@@ -35,7 +35,8 @@ import java.util.regex.Pattern;
  * The HTTP load harness behind {@code benchmarks/run-http.sh}: starts one {@link HttpBenchServer} JVM per mode on
  * 127.0.0.1, warms each one up with wrk, then drives them in interleaved rounds (every round runs every mode once,
  * in an order rotated round by round) and prints one table: requests per second, p50/p99 latency, the ratio to the
- * bare baseline of the same round, and the bytes the server allocated and the CPU it used per request.
+ * bare baseline of the same round, and the bytes allocated and the CPU used per request by every JVM of the mode
+ * (for {@code ours-hazelcast}: the server and the second member), then the targets with their verdicts.
  *
  * <p>Bounded: every wrk run has a fixed duration and is killed if it overruns; the whole run stops starting rounds
  * once {@code --max-minutes} is reached; servers stop when this process ends (shutdown hook, and they exit by
@@ -122,8 +123,8 @@ public final class HttpBench {
                       --quick            3 rounds x 2 s per mode, 5 s warm-up per server (about 1.5 minutes; the default)
                       --thorough         20 rounds x 5 s per mode, 30 s warm-up per server (about 12 minutes)
                       --rounds N --duration S --warmup S --connections C --wrk-threads T
-                      --modes bare,bucket4j,ours-1key,ours-10k,ours-mix,ours-hazelcast   (bare is required)
-                      --keys N           keys of ours-10k and ours-hazelcast (default 10000)
+                      --modes bare,bucket4j,bucket4j-10k,ours-1key,ours-10k,ours-mix,ours-hazelcast   (bare is required)
+                      --keys N           keys of bucket4j-10k, ours-10k and ours-hazelcast (default 10000)
                       --hazelcast-port P the two Hazelcast members of ours-hazelcast listen on 127.0.0.1 from P (default 5960)
                       --base-port P      servers listen on 127.0.0.1:P, P+1, ... (default 18180)
                       --max-minutes M    no round starts after M minutes (quick 6, thorough 25)
@@ -188,12 +189,23 @@ public final class HttpBench {
         }
     }
 
-    /** One measured wrk run against one mode. */
+    /**
+     * One measured wrk run against one mode. {@code allocatedBytes} and {@code cpuNanos} are the server JVM's;
+     * {@code otherAllocatedBytes} and {@code otherCpuNanos} those of the mode's other JVMs (the second Hazelcast member
+     * of {@code ours-hazelcast}), or -1 when they were not measured (runs.csv files written before they were).
+     */
     record Run(int round, String mode, double rps, long requests, long durationMicros, long p50, long p90, long p99, long max,
-               long non2xx, long socketErrors, long allocatedBytes, long cpuNanos, long served) {
+               long non2xx, long socketErrors, long allocatedBytes, long cpuNanos, long served, long otherAllocatedBytes,
+               long otherCpuNanos) {
 
+        /** Bytes allocated per request by every measured JVM of the mode. */
         double bytesPerRequest() {
-            return (double) allocatedBytes / requests;
+            return (double) (allocatedBytes + Math.max(0, otherAllocatedBytes)) / requests;
+        }
+
+        /** CPU microseconds per request of every measured JVM of the mode. */
+        double cpuMicrosPerRequest() {
+            return (cpuNanos + Math.max(0, otherCpuNanos)) / 1e3 / requests;
         }
     }
 
@@ -227,11 +239,12 @@ public final class HttpBench {
         Map<String, ServerProcess> servers = new LinkedHashMap<>();
         List<Run> runs = new ArrayList<>();
         List<Long> pids = new ArrayList<>();
+        ServerProcess member = null;
         try {
             String cluster = null;
             if (o.modes.contains(HttpBenchServer.HAZELCAST_MODE)) { // its second member first, in a JVM of its own
                 cluster = "usage-plans-bench-" + stamp + "-" + Long.toHexString(new java.util.Random().nextLong());
-                ServerProcess member = startMember(o, cluster, out);
+                member = startMember(o, cluster, out);
                 pids.add(member.process.pid());
                 Files.writeString(out.resolve("pids"), member.process.pid() + "\n");
             }
@@ -263,9 +276,14 @@ public final class HttpBench {
                 StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "round %2d/%d:", round + 1, o.rounds));
                 for (String mode : order) {
                     ServerProcess s = servers.get(mode);
+                    // the second member of ours-hazelcast runs about half of the entry processors and the backups of
+                    // the other half: its bytes and CPU count with the server's
+                    ServerProcess other = mode.equals(HttpBenchServer.HAZELCAST_MODE) ? member : null;
                     long[] before = s.stats();
+                    long[] otherBefore = other == null ? null : other.stats();
                     Map<String, Long> r = wrk(o, s, o.durationSeconds, lua);
                     long[] after = s.stats();
+                    long[] otherAfter = other == null ? null : other.stats();
                     long requests = r.get("requests");
                     if (requests == 0) {
                         throw new IllegalStateException("wrk completed no request against " + mode);
@@ -273,7 +291,8 @@ public final class HttpBench {
                     Run run = new Run(round + 1, mode, requests * 1e6 / r.get("duration_us"), requests, r.get("duration_us"),
                             r.get("p50_us"), r.get("p90_us"), r.get("p99_us"), r.get("max_us"), r.get("non2xx"),
                             r.get("connect") + r.get("read") + r.get("write") + r.get("timeout"),
-                            after[0] - before[0], after[1] - before[1], after[2] - before[2]);
+                            after[0] - before[0], after[1] - before[1], after[2] - before[2],
+                            other == null ? 0 : otherAfter[0] - otherBefore[0], other == null ? 0 : otherAfter[1] - otherBefore[1]);
                     runs.add(run);
                     line.append(String.format(Locale.ROOT, " %s %.0f", mode, run.rps()));
                 }
@@ -295,7 +314,7 @@ public final class HttpBench {
             System.out.println("no measured run");
             return;
         }
-        String table = HttpReport.table(runs, o.modes);
+        String table = HttpReport.table(runs, o.modes) + "\n" + HttpReport.targets(runs);
         String header = String.format(Locale.ROOT, "%s run of %s UTC, %d rounds x %d s, wrk -t%d -c%d, %d cores, Java %s, server JVM %s%n",
                 o.profile, stamp, runs.stream().mapToInt(Run::round).max().orElse(0), o.durationSeconds, o.wrkThreads, o.connections,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), o.serverJvmOptions);
@@ -358,14 +377,30 @@ public final class HttpBench {
         return s;
     }
 
-    /** One request per server before anything is measured, so that a broken mode fails at once with a clear message. */
+    /**
+     * One request per server before anything is measured, so that a broken mode fails at once with a clear message.
+     * The Hazelcast mode's first decisions on a cold grid can outlast the store's timeout (503): it gets up to 20 s,
+     * and how many 503s came first is printed.
+     */
     private static void check(ServerProcess s) throws Exception {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(url(s)).header("x-api-key", BenchCatalogs.keyValue(0))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest request = HttpRequest.newBuilder(url(s)).header("x-api-key", BenchCatalogs.keyValue(0))
+                .timeout(Duration.ofSeconds(5)).build();
+        HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
+        if (s.mode.equals(HttpBenchServer.HAZELCAST_MODE)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            int unavailable = 0;
+            while (r.statusCode() == 503 && System.nanoTime() < deadline) {
+                unavailable++;
+                r = client.send(request, HttpResponse.BodyHandlers.ofString());
+            }
+            if (unavailable > 0) {
+                System.out.printf(Locale.ROOT, "%s: %d requests answered 503 while the grid was cold%n", s.mode, unavailable);
+            }
+        }
         boolean ours = s.mode.startsWith("ours");
         if (r.statusCode() != 200 || ours && r.headers().firstValue("RateLimit").isEmpty()
-                || s.mode.equals("bucket4j") && r.headers().firstValue("X-Rate-Limit-Remaining").isEmpty()) {
+                || s.mode.startsWith("bucket4j") && r.headers().firstValue("X-Rate-Limit-Remaining").isEmpty()) {
             throw new IllegalStateException("server " + s.mode + " answered " + r.statusCode() + " " + r.headers().map() + " " + r.body());
         }
     }
@@ -378,7 +413,7 @@ public final class HttpBench {
         List<String> command = new ArrayList<>(List.of(o.wrk, "-t" + o.wrkThreads, "-c" + o.connections, "-d" + seconds + "s",
                 "--timeout", "5s", "-s", lua.toString(), url(s).toString(), "--"));
         switch (s.mode) {
-            case "ours-10k", HttpBenchServer.HAZELCAST_MODE -> command.addAll(List.of("many", Integer.toString(o.keys)));
+            case "bucket4j-10k", "ours-10k", HttpBenchServer.HAZELCAST_MODE -> command.addAll(List.of("many", Integer.toString(o.keys)));
             case "ours-mix" -> command.add("mix");
             default -> command.add("one");
         }
@@ -427,12 +462,16 @@ public final class HttpBench {
     }
 
     private static void writeCsv(Path file, List<Run> runs) {
+        // allocated_bytes and cpu_ns: the server JVM; other_jvms_*: the mode's other JVMs (ours-hazelcast's second
+        // member); the two per-request columns count them all. Older files end after cpu_us_per_request (server only).
         StringBuilder csv = new StringBuilder("round,mode,rps,requests,duration_us,p50_us,p90_us,p99_us,max_us,non2xx,socket_errors,"
-                + "allocated_bytes,cpu_ns,served_200,bytes_per_request,cpu_us_per_request\n");
+                + "allocated_bytes,cpu_ns,served_200,bytes_per_request,cpu_us_per_request,other_jvms_allocated_bytes,"
+                + "other_jvms_cpu_ns\n");
         for (Run r : runs) {
-            csv.append(String.format(Locale.ROOT, "%d,%s,%.1f,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%.1f,%.2f%n", r.round(), r.mode(), r.rps(),
-                    r.requests(), r.durationMicros(), r.p50(), r.p90(), r.p99(), r.max(), r.non2xx(), r.socketErrors(),
-                    r.allocatedBytes(), r.cpuNanos(), r.served(), r.bytesPerRequest(), r.cpuNanos() / 1e3 / r.requests()));
+            csv.append(String.format(Locale.ROOT, "%d,%s,%.1f,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%.1f,%.2f,%d,%d%n", r.round(), r.mode(),
+                    r.rps(), r.requests(), r.durationMicros(), r.p50(), r.p90(), r.p99(), r.max(), r.non2xx(), r.socketErrors(),
+                    r.allocatedBytes(), r.cpuNanos(), r.served(), r.bytesPerRequest(), r.cpuMicrosPerRequest(),
+                    r.otherAllocatedBytes(), r.otherCpuNanos()));
         }
         try {
             Files.writeString(file, csv);

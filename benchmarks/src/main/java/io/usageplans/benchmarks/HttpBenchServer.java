@@ -34,6 +34,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * <ul>
  *   <li>{@code bare}: no filter (the baseline);</li>
  *   <li>{@code bucket4j}: {@link HandWrittenBucket4jFilter}, one key;</li>
+ *   <li>{@code bucket4j-10k}: the same with 10,000 keys (a bucket each; the wrk script sends them round-robin), the
+ *       reference for {@code ours-10k} and {@code ours-hazelcast};</li>
  *   <li>{@code ours-1key}: {@link UsagePlanFilter} with the local store, one key;</li>
  *   <li>{@code ours-10k}: the same with 10,000 keys (the wrk script sends them round-robin);</li>
  *   <li>{@code ours-mix}: one key with an ample throttle and {@link BenchCatalogs#SLOW_KEY} (1 request per second):
@@ -59,7 +61,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class HttpBenchServer {
 
     /** Every mode; HttpBench and HttpReport take them in this order. */
-    public static final List<String> MODES = List.of("bare", "bucket4j", "ours-1key", "ours-10k", "ours-mix", "ours-hazelcast");
+    public static final List<String> MODES = List.of("bare", "bucket4j", "bucket4j-10k", "ours-1key", "ours-10k", "ours-mix",
+            "ours-hazelcast");
     /** The mode whose JVM runs a Hazelcast member and needs a second member ({@link HazelcastBenchMember}). */
     public static final String HAZELCAST_MODE = "ours-hazelcast";
 
@@ -80,6 +83,22 @@ public final class HttpBenchServer {
             resp.getOutputStream().write(BODY);
             SERVED.increment();
         }
+    }
+
+    /**
+     * {@code STATS <allocated bytes> <process CPU ns> <served>}: the sum of every live thread's allocation counter
+     * and this process's CPU time, the answer to the line {@code stats} here and in {@link HazelcastBenchMember}.
+     */
+    static String stats(long served) {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long allocated = 0;
+        for (long bytes : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+            if (bytes > 0) {
+                allocated += bytes;
+            }
+        }
+        return String.format(Locale.ROOT, "STATS %d %d %d", allocated, os.getProcessCpuTime(), served);
     }
 
     public static void main(String[] args) throws Exception {
@@ -136,8 +155,12 @@ public final class HttpBenchServer {
                         .stage(BenchCatalogs.STAGE).store(store).build();
                 context.addFilter(new FilterHolder(new UsagePlanFilter(engine)), "/*", EnumSet.of(DispatcherType.REQUEST));
             }
-            case "bucket4j" -> context.addFilter(new FilterHolder(new HandWrittenBucket4jFilter(
-                    List.of(BenchCatalogs.keyValue(0)), BenchCatalogs.AMPLE, BenchCatalogs.AMPLE)), "/*", EnumSet.of(DispatcherType.REQUEST));
+            case "bucket4j", "bucket4j-10k" -> {
+                int n = mode.equals("bucket4j-10k") ? keys : 1;
+                List<String> values = java.util.stream.IntStream.range(0, n).mapToObj(BenchCatalogs::keyValue).toList();
+                context.addFilter(new FilterHolder(new HandWrittenBucket4jFilter(values, BenchCatalogs.AMPLE, BenchCatalogs.AMPLE)),
+                        "/*", EnumSet.of(DispatcherType.REQUEST));
+            }
             default -> {
                 int n = mode.equals("ours-10k") ? keys : 1;
                 engine = UsagePlans.builder(BenchCatalogs.catalog(n, BenchCatalogs.plan(BenchCatalogs.QuotaMode.NONE), mode.equals("ours-mix")))
@@ -151,19 +174,11 @@ public final class HttpBenchServer {
         server.start();
         out.println("READY " + connector.getLocalPort());
 
-        com.sun.management.ThreadMXBean threadBean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII))) {
             for (String line; (line = in.readLine()) != null; ) {
                 line = line.trim();
                 if (line.equals("stats")) {
-                    long allocated = 0;
-                    for (long bytes : threadBean.getThreadAllocatedBytes(threadBean.getAllThreadIds())) {
-                        if (bytes > 0) {
-                            allocated += bytes;
-                        }
-                    }
-                    out.println(String.format(Locale.ROOT, "STATS %d %d %d", allocated, os.getProcessCpuTime(), SERVED.sum()));
+                    out.println(stats(SERVED.sum()));
                 } else if (line.equals("quit")) {
                     break;
                 }

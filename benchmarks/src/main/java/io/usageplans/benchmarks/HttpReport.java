@@ -14,13 +14,28 @@ import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 
 /**
- * Turns the runs of {@link HttpBench} into one Markdown table. Every figure is a median over rounds with its
- * spread as the interquartile range (25th to 75th percentile); the ratio to the baseline is computed round by round
- * (mode / bare of the same round) before taking the median, and so is the ratio to the hand-written Bucket4j filter. Bytes and CPU per request are totals over all rounds
- * divided by all requests. Re-print the table of an earlier run with
+ * Turns the runs of {@link HttpBench} into Markdown: one table of the modes, then the targets with their verdicts.
+ * Every figure is a median over rounds with its spread as the interquartile range (25th to 75th percentile); ratios
+ * are computed round by round (mode / other mode of the same round) before taking the median: to the bare baseline,
+ * and to the hand-written Bucket4j filter with as many keys ({@code bucket4j} for one key, {@code bucket4j-10k} for
+ * the 10,000-key modes). Bytes and CPU per request are totals over all rounds divided by all requests, counting every
+ * JVM of the mode (for {@code ours-hazelcast}, the server's and the second member's). Socket errors (wrk's connect,
+ * read, write and timeout errors) are summed. Re-print the tables of an earlier run with
  * {@code java -cp benchmarks.jar io.usageplans.benchmarks.HttpReport target/http-.../runs.csv}.
  */
 public final class HttpReport {
+
+    /** A target: {@code mode}'s req/s over {@code reference}'s, round by round, at least {@code atLeast}. */
+    record Target(String description, String mode, String reference, double atLeast) {
+    }
+
+    /** The targets of issue 8 that the HTTP benchmark measures. */
+    static final List<Target> TARGETS = List.of(
+            new Target("our filter ≥ 95% of the bare baseline's req/s, one key", "ours-1key", "bare", 0.95),
+            new Target("our filter ≥ 95% of the bare baseline's req/s, 10,000 keys", "ours-10k", "bare", 0.95),
+            new Target("at least as fast as the hand-written Bucket4j filter, one key", "ours-1key", "bucket4j", 1.0),
+            new Target("at least as fast as the hand-written Bucket4j filter, 10,000 keys", "ours-10k", "bucket4j-10k", 1.0),
+            new Target("Hazelcast store ≥ 50% of the bare baseline's req/s, two members", "ours-hazelcast", "bare", 0.5));
 
     private HttpReport() {
     }
@@ -30,48 +45,123 @@ public final class HttpReport {
         List<String> lines = Files.readAllLines(Path.of(args[0]));
         for (String line : lines.subList(1, lines.size())) {
             String[] f = line.split(",");
+            // files written before the other JVMs were measured end after column 15: their other JVMs are unknown (-1)
+            boolean others = f.length >= 18;
             runs.add(new HttpBench.Run(Integer.parseInt(f[0]), f[1], Double.parseDouble(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]),
                     Long.parseLong(f[5]), Long.parseLong(f[6]), Long.parseLong(f[7]), Long.parseLong(f[8]), Long.parseLong(f[9]),
-                    Long.parseLong(f[10]), Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13])));
+                    Long.parseLong(f[10]), Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]),
+                    others ? Long.parseLong(f[16]) : -1, others ? Long.parseLong(f[17]) : -1));
         }
         Set<String> modes = new LinkedHashSet<>();
         runs.forEach(r -> modes.add(r.mode()));
         System.out.print(table(runs, List.copyOf(modes)));
+        System.out.println();
+        System.out.print(targets(runs));
+    }
+
+    /** The Bucket4j mode with as many keys as {@code mode}, to compare it with; null for the baselines themselves. */
+    static String bucket4jFor(String mode) {
+        return switch (mode) {
+            case "ours-1key", "ours-mix" -> "bucket4j";
+            case "ours-10k", HttpBenchServer.HAZELCAST_MODE -> "bucket4j-10k";
+            default -> null;
+        };
     }
 
     static String table(List<HttpBench.Run> runs, List<String> modes) {
         Map<Integer, HttpBench.Run> bare = byRound(runs, "bare");
-        Map<Integer, HttpBench.Run> bucket4j = byRound(runs, "bucket4j");
         double bareBytes = bytesPerRequest(runs, "bare");
         StringBuilder t = new StringBuilder();
-        t.append("| mode | req/s, median (IQR) | ratio to bare, median (IQR) | ratio to bucket4j, median (IQR) "
-                + "| p50 latency, µs (IQR) | p99 latency, µs (IQR) | server B/request | B/request over bare | server CPU µs/request "
-                + "| non-2xx | rounds |\n");
-        t.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        t.append("| mode | req/s, median (IQR) | ratio to bare, median (IQR) | ratio to Bucket4j with as many keys, median (IQR) "
+                + "| p50 latency, µs (IQR) | p99 latency, µs (IQR) | B/request, every JVM of the mode | B/request over bare "
+                + "| CPU µs/request, every JVM of the mode | non-2xx | socket errors | rounds |\n");
+        t.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        List<String> notes = new ArrayList<>();
         for (String mode : modes) {
             List<HttpBench.Run> mine = runs.stream().filter(r -> r.mode().equals(mode)).toList();
             if (mine.isEmpty()) {
                 continue;
             }
-            List<Double> ratios = ratios(mine, bare);
-            List<Double> toBucket4j = ratios(mine, bucket4j);
+            String reference = bucket4jFor(mode);
+            Map<Integer, HttpBench.Run> bucket4j = reference == null ? Map.of() : byRound(runs, reference);
             long requests = mine.stream().mapToLong(HttpBench.Run::requests).sum();
             long non2xx = mine.stream().mapToLong(HttpBench.Run::non2xx).sum();
+            long socketErrors = mine.stream().mapToLong(HttpBench.Run::socketErrors).sum();
             long cpu = mine.stream().mapToLong(HttpBench.Run::cpuNanos).sum();
+            long otherBytes = mine.stream().mapToLong(r -> Math.max(0, r.otherAllocatedBytes())).sum();
+            long otherCpu = mine.stream().mapToLong(r -> Math.max(0, r.otherCpuNanos())).sum();
+            boolean othersUnknown = mine.stream().anyMatch(r -> r.otherAllocatedBytes() < 0);
             double bytes = bytesPerRequest(runs, mode);
-            t.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %.0f | %s | %.1f | %.1f%% | %d |%n", mode,
+            String bytesCell = String.format(Locale.ROOT, "%.0f", bytes);
+            String cpuCell = String.format(Locale.ROOT, "%.1f", (cpu + otherCpu) / 1e3 / requests);
+            if (otherBytes > 0 || otherCpu > 0) {
+                bytesCell += String.format(Locale.ROOT, " (server %.0f + other member %.0f)", (bytes * requests - otherBytes) / requests,
+                        (double) otherBytes / requests);
+                cpuCell += String.format(Locale.ROOT, " (server %.1f + other member %.1f)", cpu / 1e3 / requests, otherCpu / 1e3 / requests);
+            } else if (othersUnknown && mode.equals(HttpBenchServer.HAZELCAST_MODE)) {
+                bytesCell += " *";
+                cpuCell += " *";
+                notes.add("\\* server JVM only: the second member's bytes and CPU were not measured in this run.");
+            }
+            String toBucket4j = reference == null ? "–" : bucket4j.isEmpty() ? "– (no " + reference + " in this run)"
+                    : summary(ratios(mine, bucket4j), "%.3f") + " of " + reference;
+            t.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f%% | %d | %d |%n", mode,
                     summary(mine, HttpBench.Run::rps, "%.0f"),
-                    mode.equals("bare") ? "1 (baseline)" : summary(ratios, "%.3f"),
-                    mode.equals("bucket4j") || bucket4j.isEmpty() ? "–" : summary(toBucket4j, "%.3f"),
+                    mode.equals("bare") ? "1 (baseline)" : summary(ratios(mine, bare), "%.3f"),
+                    toBucket4j,
                     summary(mine, r -> r.p50(), "%.0f"),
                     summary(mine, r -> r.p99(), "%.0f"),
-                    bytes,
+                    bytesCell,
                     mode.equals("bare") ? "0" : String.format(Locale.ROOT, "%+.0f", bytes - bareBytes),
-                    cpu / 1e3 / requests,
+                    cpuCell,
                     100.0 * non2xx / requests,
+                    socketErrors,
                     mine.size()));
         }
+        notes.stream().distinct().forEach(n -> t.append('\n').append(n).append('\n'));
         return t.toString();
+    }
+
+    /**
+     * The targets this run measured, each with its verdict from the interquartile range of the round-by-round ratio:
+     * met when even the 25th percentile reaches the target, missed when even the 75th falls short, otherwise not
+     * resolved (the IQR straddles the target: more rounds or a quieter machine could tell). A target whose modes had
+     * socket errors is not resolved either: requests that failed are not in the req/s.
+     */
+    static String targets(List<HttpBench.Run> runs) {
+        StringBuilder t = new StringBuilder("| target | mode ÷ reference | ratio, median (IQR) | verdict |\n|---|---|---:|---|\n");
+        for (Target target : TARGETS) {
+            List<HttpBench.Run> mine = runs.stream().filter(r -> r.mode().equals(target.mode())).toList();
+            Map<Integer, HttpBench.Run> reference = byRound(runs, target.reference());
+            List<Double> ratios = ratios(mine, reference);
+            if (ratios.isEmpty()) {
+                continue;
+            }
+            long socketErrors = runs.stream().filter(r -> r.mode().equals(target.mode()) || r.mode().equals(target.reference()))
+                    .mapToLong(HttpBench.Run::socketErrors).sum();
+            t.append(String.format(Locale.ROOT, "| %s | %s ÷ %s | %s | %s |%n", target.description(), target.mode(), target.reference(),
+                    summary(ratios, "%.3f"), verdict(ratios, target.atLeast(), socketErrors)));
+        }
+        return t.toString();
+    }
+
+    /** {@code met}, {@code missed} or {@code not resolved}, with the reason, for ratios that should reach {@code atLeast}. */
+    static String verdict(List<Double> ratios, double atLeast, long socketErrors) {
+        double[] v = ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double p25 = percentile(v, 25);
+        double p75 = percentile(v, 75);
+        String target = String.format(Locale.ROOT, "%.2f", atLeast);
+        if (socketErrors > 0) {
+            return "not resolved: " + socketErrors + " socket errors";
+        }
+        if (p25 >= atLeast) {
+            return "met (the IQR is at or above " + target + ")";
+        }
+        if (p75 < atLeast) {
+            return String.format(Locale.ROOT, "missed, by %.1f%% at the median (the IQR is below %s)",
+                    100 * (1 - percentile(v, 50) / atLeast), target);
+        }
+        return "not resolved (the IQR straddles " + target + ")";
     }
 
     private static Map<Integer, HttpBench.Run> byRound(List<HttpBench.Run> runs, String mode) {
@@ -90,12 +180,13 @@ public final class HttpReport {
         return ratios;
     }
 
+    /** Bytes allocated per request by every measured JVM of {@code mode}, over all its rounds. */
     private static double bytesPerRequest(List<HttpBench.Run> runs, String mode) {
         long bytes = 0;
         long requests = 0;
         for (HttpBench.Run r : runs) {
             if (r.mode().equals(mode)) {
-                bytes += r.allocatedBytes();
+                bytes += r.allocatedBytes() + Math.max(0, r.otherAllocatedBytes());
                 requests += r.requests();
             }
         }

@@ -7,9 +7,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 
+import io.usageplans.testing.OneUtcDay;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,16 +39,21 @@ class AdminExampleTest {
 
     @Test
     void theUsageReportCountsTheDemoKeysRequestsWithTheDemoToken() throws Exception {
-        assertEquals(200, get("/pets", "x-api-key", "demo-dev-key-0123456789").statusCode());
-        assertEquals(200, get("/pets", "x-api-key", "demo-dev-key-0123456789").statusCode());
-        String today = LocalDate.now(ZoneOffset.UTC).toString();
+        OneUtcDay.run(() -> {
+            assertEquals(200, get("/pets", "x-api-key", "demo-dev-key-0123456789").statusCode());
+            assertEquals(200, get("/pets", "x-api-key", "demo-dev-key-0123456789").statusCode());
+            String today = OneUtcDay.today().toString();
 
-        HttpResponse<String> report = get("/usage-plans/admin/usageplans/dev/usage?startDate=" + today + "&endDate=" + today,
-                "Authorization", "Bearer " + PetStoreApp.DEMO_ADMIN_TOKEN);
+            HttpResponse<String> report = get("/usage-plans/admin/usageplans/dev/usage?startDate=" + today + "&endDate=" + today,
+                    "Authorization", "Bearer " + PetStoreApp.DEMO_ADMIN_TOKEN);
 
-        assertEquals(200, report.statusCode(), report.body());
-        assertEquals("{\"usagePlanId\":\"dev\",\"startDate\":\"" + today + "\",\"endDate\":\"" + today
-                + "\",\"items\":{\"dev-team\":[[2,null]]}}", report.body());
+            assertEquals(200, report.statusCode(), report.body());
+            assertEquals("{\"usagePlanId\":\"dev\",\"startDate\":\"" + today + "\",\"endDate\":\"" + today
+                    + "\",\"items\":{\"dev-team\":[[2,null]]}}", report.body());
+        }, () -> { // a fresh application counts from 0 on the new day
+            app.stop();
+            app = PetStoreApp.start(0);
+        });
         assertEquals(401, get("/usage-plans/admin/apikeys", null, null).statusCode());
     }
 

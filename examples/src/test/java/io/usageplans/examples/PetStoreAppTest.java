@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
+import io.usageplans.testing.OneUtcDay;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,18 +39,32 @@ class PetStoreAppTest {
         return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A fresh application, with a fresh local store: for a test that runs again on the next UTC day. */
+    private static void restart() throws Exception {
+        app.stop();
+        app = PetStoreApp.start(0);
+    }
+
     @Test
-    void basicKeyGetsTenRequestsADayThenLimitExceeded() throws Exception {
-        for (int i = 1; i <= 10; i++) {
+    void basicKeyGetsTenRequestsADayThenLimitExceededWithRetryAfterUntilMidnightUtc() throws Exception {
+        OneUtcDay.run(() -> {
+            for (int i = 1; i <= 10; i++) {
+                HttpResponse<String> r = call("GET", "/pets", "demo-basic-key-0123456789", null);
+                assertEquals(200, r.statusCode(), "request " + i);
+                assertTrue(r.body().startsWith("[{\"id\":1,\"type\":\"dog\""), r.body());
+            }
+            long sent = System.currentTimeMillis();
             HttpResponse<String> r = call("GET", "/pets", "demo-basic-key-0123456789", null);
-            assertEquals(200, r.statusCode(), "request " + i);
-            assertTrue(r.body().startsWith("[{\"id\":1,\"type\":\"dog\""), r.body());
-        }
-        HttpResponse<String> r = call("GET", "/pets", "demo-basic-key-0123456789", null);
-        assertEquals(429, r.statusCode());
-        assertEquals("{\"message\":\"Limit Exceeded\"}", r.body());
-        long retryAfter = Long.parseLong(r.headers().firstValue("Retry-After").orElseThrow());
-        assertTrue(retryAfter >= 1 && retryAfter <= 86400, "seconds to midnight UTC: " + retryAfter);
+            long answered = System.currentTimeMillis();
+            assertEquals(429, r.statusCode());
+            assertEquals("{\"message\":\"Limit Exceeded\"}", r.body());
+            // the server decided between sent and answered: Retry-After is the time from then to 00:00 UTC, rounded up
+            long retryAfter = Long.parseLong(r.headers().firstValue("Retry-After").orElseThrow());
+            long latest = OneUtcDay.secondsToMidnight(sent);
+            long earliest = OneUtcDay.secondsToMidnight(answered);
+            assertTrue(retryAfter >= earliest && retryAfter <= latest, "Retry-After " + retryAfter
+                    + " s is not the time to 00:00 UTC, " + earliest + " to " + latest + " s");
+        }, PetStoreAppTest::restart);
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 
 import io.usageplans.servlet.UsagePlanFilter;
+import io.usageplans.testing.OneUtcDay;
 import org.eclipse.jetty.ee11.webapp.WebAppContext;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -47,17 +48,19 @@ class WebFragmentTest {
     @Test
     void addingTheJarToAWarInstallsTheFilter() throws Exception {
         writeWar("");
-        try (Running running = deploy()) {
-            assertEquals(403, running.get(null).statusCode(), "no key");
-            HttpResponse<String> first = running.get("war-test-key-0123456789");
-            assertEquals(200, first.statusCode());
-            assertEquals("\"small-day\";q=2;w=86400", first.headers().firstValue("RateLimit-Policy").orElseThrow(),
-                    "stage 'shop' from the context path /shop, plan file from WEB-INF/classes");
-            assertEquals(200, running.get("war-test-key-0123456789").statusCode());
-            HttpResponse<String> third = running.get("war-test-key-0123456789");
-            assertEquals(429, third.statusCode());
-            assertEquals("{\"message\":\"Limit Exceeded\"}", third.body());
-        }
+        OneUtcDay.run(() -> { // a quota of 2 a day: each attempt deploys the WAR afresh, with a fresh store
+            try (Running running = deploy()) {
+                assertEquals(403, running.get(null).statusCode(), "no key");
+                HttpResponse<String> first = running.get("war-test-key-0123456789");
+                assertEquals(200, first.statusCode());
+                assertEquals("\"small-day\";q=2;w=86400", first.headers().firstValue("RateLimit-Policy").orElseThrow(),
+                        "stage 'shop' from the context path /shop, plan file from WEB-INF/classes");
+                assertEquals(200, running.get("war-test-key-0123456789").statusCode());
+                HttpResponse<String> third = running.get("war-test-key-0123456789");
+                assertEquals(429, third.statusCode());
+                assertEquals("{\"message\":\"Limit Exceeded\"}", third.body());
+            }
+        }, () -> { });
     }
 
     @Test

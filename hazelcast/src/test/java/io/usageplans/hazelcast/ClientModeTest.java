@@ -24,11 +24,11 @@ class ClientModeTest {
     @Test
     void whenTheClusterIsDownFailClosedAnswers503AndFailOpenLetsThrough() {
         MutableClock clock = MutableClock.at("2027-03-10T12:00:00Z");
-        TestCluster cluster = TestCluster.start(5921, 1);
+        TestCluster cluster = TestCluster.start(1);
         ClientConfig config = new ClientConfig();
         config.setClusterName(cluster.name);
         config.setProperty("hazelcast.logging.type", "jdk");
-        config.getNetworkConfig().addAddress("127.0.0.1:5921");
+        config.getNetworkConfig().addAddress(cluster.address(0));
         config.getConnectionStrategyConfig().setAsyncStart(false)
                 .setReconnectMode(ClientConnectionStrategyConfig.ReconnectMode.ASYNC);
         HazelcastInstance client = HazelcastClient.newHazelcastClient(HazelcastUsageStore.configure(config));

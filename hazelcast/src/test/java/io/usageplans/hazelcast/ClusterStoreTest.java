@@ -40,7 +40,7 @@ class ClusterStoreTest {
 
     @BeforeAll
     static void startCluster() {
-        cluster = TestCluster.start(5901, 3);
+        cluster = TestCluster.start(3);
     }
 
     @AfterAll

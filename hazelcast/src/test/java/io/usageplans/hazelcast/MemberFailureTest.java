@@ -40,7 +40,7 @@ class MemberFailureTest {
             builder.apiKey(ApiKey.builder("k" + k).value(value).plans("big").build());
         }
         Catalog catalog = builder.build();
-        try (TestCluster cluster = TestCluster.start(5911, 3)) {
+        try (TestCluster cluster = TestCluster.start(3)) {
             List<UsagePlans> survivors = new ArrayList<>();
             for (int m = 0; m < 2; m++) {
                 HazelcastUsageStore store = HazelcastUsageStore.builder(cluster.members.get(m)).timeout(Duration.ofSeconds(10))

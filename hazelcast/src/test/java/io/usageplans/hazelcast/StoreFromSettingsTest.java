@@ -12,6 +12,7 @@ import io.usageplans.UsagePlans;
 import io.usageplans.UsagePlansConfigException;
 import io.usageplans.spi.UsageStore;
 import io.usageplans.spi.UsageStoreProvider;
+import io.usageplans.testing.FreePorts;
 import io.usageplans.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
@@ -20,9 +21,10 @@ class StoreFromSettingsTest {
 
     @Test
     void theHazelcastStoreIsFoundByNameAndStartsAnEmbeddedMemberFromSettings() {
+        String port = Integer.toString(FreePorts.loopback());
         Map<String, String> settings = Map.of("usageplans.store", "hazelcast",
                 "usageplans.hazelcast.cluster-name", "settings-" + UUID.randomUUID(),
-                "usageplans.hazelcast.port", "5931", "usageplans.hazelcast.members", "127.0.0.1:5931",
+                "usageplans.hazelcast.port", port, "usageplans.hazelcast.members", "127.0.0.1:" + port,
                 "usageplans.hazelcast.timeout", "2000");
         UsageStoreProvider provider = UsageStoreProvider.fromSettings(settings::get, getClass().getClassLoader()).orElseThrow();
         assertEquals("hazelcast", provider.name());

@@ -19,8 +19,12 @@ import io.usageplans.Plan;
 import io.usageplans.QuotaPeriod;
 import io.usageplans.StatusSet;
 import io.usageplans.Throttle;
+import io.usageplans.testing.FreePorts;
 
-/** Real Hazelcast members on loopback: multicast off, TCP-IP join on 127.0.0.1, a unique cluster name each time. */
+/**
+ * Real Hazelcast members on loopback: multicast off, TCP-IP join on 127.0.0.1, a unique cluster name and free ports
+ * each time.
+ */
 final class TestCluster implements AutoCloseable {
 
     static final String BASIC = "demo-basic-key-0123456789";
@@ -33,19 +37,18 @@ final class TestCluster implements AutoCloseable {
 
     final String name = "usage-plans-test-" + UUID.randomUUID();
     final List<HazelcastInstance> members = new ArrayList<>();
-    private final int basePort;
-    private final int size;
+    private final int[] ports;
 
-    private TestCluster(int basePort, int size) {
-        this.basePort = basePort;
-        this.size = size;
+    private TestCluster(int[] ports) {
+        this.ports = ports;
     }
 
-    static TestCluster start(int basePort, int size) {
-        TestCluster cluster = new TestCluster(basePort, size);
+    /** {@code size} members, each on a port that was free a moment ago (never fixed ones: builds run side by side). */
+    static TestCluster start(int size) {
+        TestCluster cluster = new TestCluster(FreePorts.loopback(size));
         try {
             for (int i = 0; i < size; i++) {
-                cluster.members.add(Hazelcast.newHazelcastInstance(cluster.config()));
+                cluster.members.add(Hazelcast.newHazelcastInstance(cluster.config(i)));
             }
             await(() -> cluster.members.stream().allMatch(m -> m.getCluster().getMembers().size() == size), 30_000,
                     "the members to form one cluster");
@@ -56,7 +59,13 @@ final class TestCluster implements AutoCloseable {
         }
     }
 
-    Config config() {
+    /** Where member {@code i} listens: {@code 127.0.0.1:port}. */
+    String address(int i) {
+        return "127.0.0.1:" + ports[i];
+    }
+
+    private Config config(int member) {
+        int size = ports.length;
         Config config = new Config();
         config.setClusterName(name);
         config.setProperty("hazelcast.phone.home.enabled", "false");
@@ -64,14 +73,14 @@ final class TestCluster implements AutoCloseable {
         config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
         config.setProperty("hazelcast.max.no.heartbeat.seconds", "5");
         config.setProperty("hazelcast.logging.type", "jdk");
-        config.getNetworkConfig().setPort(basePort).setPortAutoIncrement(true).setPortCount(size + 2);
+        config.getNetworkConfig().setPort(ports[member]).setPortAutoIncrement(false);
         config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
         JoinConfig join = config.getNetworkConfig().getJoin();
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
         join.getTcpIpConfig().setEnabled(true);
         for (int i = 0; i < size; i++) {
-            join.getTcpIpConfig().addMember("127.0.0.1:" + (basePort + i));
+            join.getTcpIpConfig().addMember(address(i));
         }
         return HazelcastUsageStore.configure(config);
     }

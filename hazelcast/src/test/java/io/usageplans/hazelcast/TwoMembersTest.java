@@ -19,7 +19,7 @@ class TwoMembersTest {
     @Test
     void twoMembersShareTheBurstAndTheDailyQuota() {
         MutableClock clock = MutableClock.at("2027-03-10T12:00:00Z");
-        try (TestCluster cluster = TestCluster.start(5941, 2)) {
+        try (TestCluster cluster = TestCluster.start(2)) {
             List<UsagePlans> engines = new ArrayList<>();
             for (var member : cluster.members) {
                 engines.add(UsagePlans.builder(TestCluster.catalog()).stage("test").clock(clock)

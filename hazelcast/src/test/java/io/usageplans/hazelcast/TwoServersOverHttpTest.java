@@ -61,7 +61,7 @@ class TwoServersOverHttpTest {
         MutableClock clock = MutableClock.at("2027-03-10T12:00:00Z");
         List<Server> servers = new ArrayList<>();
         List<UsagePlans> engines = new ArrayList<>();
-        try (TestCluster cluster = TestCluster.start(5951, 2)) {
+        try (TestCluster cluster = TestCluster.start(2)) {
             for (var member : cluster.members) {
                 UsagePlans engine = UsagePlans.builder(PlanFile.parse(PLANS, "plans.yaml")).stage("test").clock(clock)
                         .store(HazelcastUsageStore.builder(member).timeout(Duration.ofSeconds(5)).build()).build();

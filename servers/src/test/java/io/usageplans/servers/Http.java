@@ -1,10 +1,15 @@
 package io.usageplans.servers;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /** Plain HTTP/1.1 calls with the key in {@code x-api-key}, each bounded in time. */
@@ -35,5 +40,24 @@ final class Http {
             request.header("x-api-key", key);
         }
         return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Sends {@code request} byte for byte (ISO-8859-1) over a new connection to 127.0.0.1:{@code port}, for requests
+     * that HTTP clients refuse to send (control characters in a header), and returns everything the server answered
+     * until it closed the connection (the request should say {@code Connection: close}): at most 1 MB, and each read
+     * waits at most 30 s.
+     */
+    static String raw(int port, String request) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            byte[] answer = in.readNBytes(1 << 20);
+            return new String(answer, StandardCharsets.ISO_8859_1);
+        }
     }
 }

@@ -12,6 +12,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.usageplans.testing.OneUtcDay;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.ee11.servlet.FilterHolder;
 import org.junit.jupiter.api.Test;
@@ -79,12 +80,15 @@ class OffSwitchTest {
 
     @Test
     void withTheSwitchOnTheSameQuotaBites() throws Exception {
-        try (TestServer server = TestServer.withInitParams(params("usageplans.enabled", "true"))) {
-            for (int i = 1; i <= 5; i++) {
-                assertEquals(200, server.get("/x", "five-requests-key-0123456789").statusCode());
+        // the filter built from init params reads the real clock: a fresh server and quota if 00:00 UTC passes
+        OneUtcDay.run(() -> {
+            try (TestServer server = TestServer.withInitParams(params("usageplans.enabled", "true"))) {
+                for (int i = 1; i <= 5; i++) {
+                    assertEquals(200, server.get("/x", "five-requests-key-0123456789").statusCode());
+                }
+                assertEquals(429, server.get("/x", "five-requests-key-0123456789").statusCode());
             }
-            assertEquals(429, server.get("/x", "five-requests-key-0123456789").statusCode());
-        }
+        }, () -> { });
     }
 
     @Test
