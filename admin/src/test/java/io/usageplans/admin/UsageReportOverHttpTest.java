@@ -107,7 +107,7 @@ class UsageReportOverHttpTest {
                         + "\"dev\":{\"allowed\":1,\"throttled\":0,\"quotaExceeded\":0,\"forbidden\":0,\"unavailable\":0}},"
                         + "\"keys\":{\"basic-customer\":{\"throttled\":2,\"quotaExceeded\":1,\"forbidden\":0,\"unavailable\":0}},"
                         + "\"forbidden\":{\"missingKey\":0,\"malformedKey\":0,\"unknownKey\":0,\"disabledKey\":0,"
-                        + "\"noPlanOnStage\":0,\"planNotAllowed\":0}}",
+                        + "\"noPlanOnStage\":0,\"planNotAllowed\":0,\"severalKeys\":0}}",
                 server.admin("GET", "stats").body());
     }
 
