@@ -41,6 +41,48 @@ final class TestCluster implements AutoCloseable {
         this.size = size;
     }
 
+    /**
+     * A cluster of {@code size} members on free ports, none started yet: {@link #join()} starts them one at a time, as
+     * separately started applications do.
+     */
+    static TestCluster onFreePorts(int size) {
+        return new TestCluster(freeBasePort(size + 2), size);
+    }
+
+    /** Starts the next member, which joins the others; returns once it has joined. */
+    HazelcastInstance join() {
+        HazelcastInstance member = Hazelcast.newHazelcastInstance(config());
+        members.add(member);
+        return member;
+    }
+
+    /** The first of {@code count} consecutive ports that nothing listens on now, from the ephemeral range's neighbourhood. */
+    private static int freeBasePort(int count) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base;
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                base = probe.getLocalPort();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            if (base + count <= 65_535 && allFree(base, count)) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no " + count + " consecutive free ports found on 127.0.0.1");
+    }
+
+    private static boolean allFree(int base, int count) {
+        for (int port = base; port < base + count; port++) {
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                probe.setReuseAddress(true);
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static TestCluster start(int basePort, int size) {
         TestCluster cluster = new TestCluster(basePort, size);
         try {
