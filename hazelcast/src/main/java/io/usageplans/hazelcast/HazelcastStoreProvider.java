@@ -38,6 +38,7 @@ import io.usageplans.spi.UsageStoreProvider;
  *     multicast off, and clients connect to those addresses</li>
  * <li>{@code usageplans.hazelcast.cluster-name} (default {@code usage-plans}), {@code usageplans.hazelcast.port}
  *     (default 5701, and up), {@code usageplans.hazelcast.timeout} (ms a request waits, default 500),
+ *     {@code usageplans.hazelcast.warm-up-timeout} (ms start-up may spend warming the grid, default 10000, 0 skips it),
  *     {@code usageplans.hazelcast.backup-count} (of the state map, default 1),
  *     {@code usageplans.hazelcast.usage-report-days} (default {@code usageplans.report-days}, else 90), {@code usageplans.hazelcast.decide-on-caller}
  *     ({@code true} for clusters whose members cannot have this jar: 2-3 round trips instead of 1)</li>
@@ -57,6 +58,7 @@ public final class HazelcastStoreProvider implements UsageStoreProvider {
     public UsageStore create(UnaryOperator<String> settings, Clock clock, ClassLoader loader) {
         String mode = setting(settings, "mode", "member").toLowerCase(Locale.ROOT);
         long timeout = number(settings, "timeout", 500);
+        long warmUp = millisOrZero(settings, "warm-up-timeout", 10_000);
         HazelcastInstance instance;
         boolean owned = true;
         switch (mode) {
@@ -87,6 +89,7 @@ public final class HazelcastStoreProvider implements UsageStoreProvider {
         LOG.log(System.Logger.Level.INFO, "usage-plans: Hazelcast store in {0} mode, cluster ''{1}''", mode,
                 instance.getConfig().getClusterName());
         return HazelcastUsageStore.builder(instance).timeout(Duration.ofMillis(timeout)).ownsInstance(owned)
+                .warmUp(Duration.ofMillis(warmUp))
                 .usageReportDays(settings.apply(PREFIX + "usage-report-days") == null ? UsagePlans.reportDays(settings)
                         : (int) number(settings, "usage-report-days", 90))
                 .decideOnCaller(Boolean.parseBoolean(setting(settings, "decide-on-caller", "false")))
@@ -173,6 +176,19 @@ public final class HazelcastStoreProvider implements UsageStoreProvider {
             throw new UsagePlansConfigException(PREFIX + name, "is required in this mode");
         }
         return value.trim();
+    }
+
+    private static long millisOrZero(UnaryOperator<String> settings, String name, long fallback) {
+        String value = setting(settings, name, Long.toString(fallback));
+        try {
+            long parsed = Long.parseLong(value);
+            if (parsed >= 0) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsagePlansConfigException(PREFIX + name, "must be a whole number of milliseconds, 0 or more, was '" + value + "'");
     }
 
     private static long number(UnaryOperator<String> settings, String name, long fallback) {

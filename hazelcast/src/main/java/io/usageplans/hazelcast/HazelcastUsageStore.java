@@ -1,11 +1,18 @@
 package io.usageplans.hazelcast;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.config.Config;
@@ -13,6 +20,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
+import com.hazelcast.partition.PartitionService;
 import io.usageplans.QuotaWindow;
 import io.usageplans.UsagePlans;
 import io.usageplans.spi.Consumption;
@@ -26,7 +34,9 @@ import io.usageplans.spi.UsageStoreUnavailableException;
  * Throttle and quota state in a Hazelcast cluster: one map entry per key and plan ({@link KeyUsage}), decided by
  * one entry processor ({@link Decide}) on the partition owner, so one decision is one round trip, atomic, and
  * exact across members; synchronous backups keep acknowledged counts when a member dies. A call that does not
- * answer within the timeout throws {@link UsageStoreUnavailableException}, and the plan's fail mode decides.
+ * answer within the timeout throws {@link UsageStoreUnavailableException}, and the plan's fail mode decides; if
+ * its decision still arrives and took units, they are given back, since the caller was told nothing was decided.
+ * The engine's start warms the grid ({@link Builder#warmUp}), so that the first requests do not wait for it.
  *
  * <p>Every member and client must register this module's compact serializers: {@link #configure(Config)},
  * {@link #configure(ClientConfig)}, or the class names in hazelcast.xml (see the README). Deciding on the caller
@@ -53,6 +63,20 @@ public final class HazelcastUsageStore implements UsageStore {
     private final boolean shareKeys;
     private final boolean callerSide;
     private volatile ClusterCatalog catalog;
+    private final long warmUpMillis;
+    private final AtomicBoolean warmed = new AtomicBoolean();
+    /** Decisions given up on whose result, or whose refund, is still on its way. */
+    private final LongAdder latePending = new LongAdder();
+    private final LongAdder lateGivenBack = new LongAdder();
+    private final LongAdder lateNotGivenBack = new LongAdder();
+    private final AtomicLong lastLateFailureLog = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS - 1);
+
+    private static final System.Logger LOG = System.getLogger(HazelcastUsageStore.class.getName());
+    private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
+    /** Keys of the entries that warm each partition; real state keys always contain a '|'. */
+    private static final String WARM_UP_KEY = "usage-plans-warm-up-";
+    /** Marks an instance some store has warmed, in its user context. */
+    private static final String WARMED = HazelcastUsageStore.class.getName() + ".warmed";
 
     private HazelcastUsageStore(Builder builder) {
         this.hazelcast = builder.hazelcast;
@@ -64,6 +88,7 @@ public final class HazelcastUsageStore implements UsageStore {
         this.reportDays = builder.reportDays;
         this.shareKeys = builder.shareKeys;
         this.callerSide = builder.callerSide;
+        this.warmUpMillis = builder.warmUp.toMillis();
     }
 
     public static Builder builder(HazelcastInstance hazelcast) {
@@ -93,7 +118,8 @@ public final class HazelcastUsageStore implements UsageStore {
         if (callerSide) {
             return decideOnCaller(request.stateKey(), decide);
         }
-        return onOwner(request.stateKey(), decide);
+        String key = request.stateKey();
+        return await(() -> state.submitToKey(key, decide), late -> giveBackWhenAllowed(key, decide, late));
     }
 
     @Override
@@ -142,28 +168,101 @@ public final class HazelcastUsageStore implements UsageStore {
     }
 
     private KeyUsage read(String stateKey) {
-        return usageOf(await(() -> records.getAsync(stateKey)));
+        return usageOf(await(() -> records.getAsync(stateKey), late -> { }));
     }
 
-    /** Runs {@code processor} on the key's owner and waits at most the timeout; any failure is "unavailable". */
+    /**
+     * Runs {@code processor} on the key's owner and waits at most the timeout; any failure is "unavailable". A late
+     * answer still applies: right for refunds and quota updates, which the caller wanted done anyway.
+     */
     private <R> R onOwner(String key, com.hazelcast.map.EntryProcessor<String, KeyUsage, R> processor) {
-        return await(() -> state.submitToKey(key, processor));
+        return await(() -> state.submitToKey(key, processor), late -> { });
     }
 
-    /** Starts a cluster call and waits at most the timeout for its answer; any failure is "unavailable". */
-    private <R> R await(java.util.function.Supplier<java.util.concurrent.CompletionStage<R>> call) {
+    /**
+     * Starts a cluster call and waits at most the timeout for its answer; any failure is "unavailable". A call given
+     * up on (timed out, interrupted) goes to {@code abandoned}, which may undo its effect when it completes.
+     */
+    private <R> R await(java.util.function.Supplier<CompletionStage<R>> call,
+                        java.util.function.Consumer<CompletableFuture<R>> abandoned) {
+        CompletableFuture<R> pending;
         try {
-            return call.get().toCompletableFuture().get(timeoutMillis, TimeUnit.MILLISECONDS);
+            pending = call.get().toCompletableFuture();
+        } catch (RuntimeException e) {
+            throw new UsageStoreUnavailableException("the Hazelcast cluster failed: " + e, e);
+        }
+        try {
+            return pending.get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
+            abandoned.accept(pending);
             throw new UsageStoreUnavailableException("no answer from the Hazelcast cluster within " + timeoutMillis + " ms", e);
         } catch (InterruptedException e) {
+            abandoned.accept(pending);
             Thread.currentThread().interrupt();
             throw new UsageStoreUnavailableException("interrupted while waiting for the Hazelcast cluster", e);
         } catch (ExecutionException e) {
             throw new UsageStoreUnavailableException("the Hazelcast cluster failed: " + e.getCause(), e.getCause());
-        } catch (RuntimeException e) {
-            throw new UsageStoreUnavailableException("the Hazelcast cluster failed: " + e, e);
         }
+    }
+
+    /**
+     * The caller gave up on {@code decision} and answered "unavailable", so nothing may stay counted: when its
+     * result arrives and it took units (allowed), they go back to the plan bucket, the method bucket and the quota.
+     * Runs once per decision given up on, never for one answered in time; does not block the thread completing it.
+     */
+    private void giveBackWhenAllowed(String key, Decide decision, CompletableFuture<Consumption> late) {
+        latePending.increment();
+        late.whenComplete((consumption, failure) -> {
+            if (consumption == null || consumption.verdict() != Consumption.Verdict.ALLOWED) {
+                latePending.decrement(); // rejected or failed: it took nothing
+                return;
+            }
+            CompletionStage<Boolean> refund;
+            try {
+                refund = state.submitToKey(key, new Refund(decision, true, true, true));
+            } catch (RuntimeException e) {
+                lateRefundFailed(e);
+                return;
+            }
+            refund.whenComplete((done, refundFailure) -> {
+                if (refundFailure != null) {
+                    lateRefundFailed(refundFailure);
+                } else {
+                    lateGivenBack.increment();
+                    latePending.decrement();
+                }
+            });
+        });
+    }
+
+    private void lateRefundFailed(Throwable failure) {
+        lateNotGivenBack.increment();
+        latePending.decrement();
+        long now = System.nanoTime();
+        long last = lastLateFailureLog.get();
+        if (now - last > LOG_INTERVAL_NANOS && lastLateFailureLog.compareAndSet(last, now)) {
+            LOG.log(System.Logger.Level.WARNING, "usage-plans: a decision that answered after the {0} ms timeout (its request "
+                    + "got the plan''s fail mode) could not give its units back: {1} (further such lines are suppressed for "
+                    + "10 s; {2} so far)", timeoutMillis, failure, lateNotGivenBack.sum());
+        }
+    }
+
+    /**
+     * Decisions that answered after the timeout, whose request had already got the plan's fail mode, and that took
+     * units: given back since this store started.
+     */
+    public long lateDecisionsGivenBack() {
+        return lateGivenBack.sum();
+    }
+
+    /** Decisions given up on whose result (or whose giving back) has not arrived yet. */
+    public long lateDecisionsPending() {
+        return latePending.sum();
+    }
+
+    /** Late decisions whose units could not be given back (the cluster failed meanwhile); each is logged. */
+    public long lateDecisionsNotGivenBack() {
+        return lateNotGivenBack.sum();
     }
 
     private void refundOnCaller(String key, Decide original, boolean planBucket, boolean methodBucket, boolean quota) {
@@ -273,9 +372,13 @@ public final class HazelcastUsageStore implements UsageStore {
         return to;
     }
 
-    /** Shares the key catalog with the cluster, unless turned off with {@link Builder#shareKeys(boolean)}. */
+    /**
+     * Warms the grid once, then shares the key catalog with the cluster, unless turned off with
+     * {@link Builder#shareKeys(boolean)}.
+     */
     @Override
     public void started(UsagePlans engine) {
+        warmUp();
         if (shareKeys) {
             try {
                 catalog = new ClusterCatalog(hazelcast.getMap(KEYS_MAP), engine);
@@ -291,6 +394,111 @@ public final class HazelcastUsageStore implements UsageStore {
                 System.getLogger(HazelcastUsageStore.class.getName()).log(System.Logger.Level.ERROR,
                         "usage-plans: could not share the key catalog with the cluster; this member uses its plan file's keys", e);
             }
+        }
+    }
+
+    /**
+     * Makes the grid ready before the first request, at most {@link Builder#warmUp} long, once per instance: assigns the
+     * partitions, waits for migrations after a join to end, and runs one decision on every partition (creating its
+     * record store, replicating the serialization schemas, opening connections to owners and backups, loading and
+     * compiling the code), then deletes those entries. Without it, a burst right after start waits for all of that
+     * and times out. Logs what it did; a cluster that is not ready in time is reported, and start-up goes on.
+     */
+    void warmUp() {
+        if (warmUpMillis == 0 || !warmed.compareAndSet(false, true)
+                || hazelcast.getUserContext().putIfAbsent(WARMED, Boolean.TRUE) != null) {
+            return; // warming is per instance: another store on it (another stage, another map) finds it warm
+        }
+        long start = System.nanoTime();
+        long deadline = start + warmUpMillis * 1_000_000L;
+        String cluster = "?";
+        try {
+            cluster = hazelcast.getConfig().getClusterName();
+            PartitionService partitionService = hazelcast.getPartitionService();
+            int partitions = partitionService.getPartitions().size(); // on a member, assigns them if nobody has yet
+            if (partitions == 0) {
+                LOG.log(System.Logger.Level.INFO, "usage-plans: Hazelcast cluster ''{0}'' not warmed: not connected yet", cluster);
+                return;
+            }
+            List<String> keys = keyPerPartition(partitionService, partitions);
+            awaitSafe(partitionService, deadline);
+            List<CompletableFuture<?>> calls = new ArrayList<>(keys.size());
+            for (String key : keys) {
+                calls.add(touch(key));
+            }
+            int answered = 0;
+            for (CompletableFuture<?> call : calls) {
+                if (answers(call, deadline)) {
+                    answered++;
+                }
+            }
+            awaitSafe(partitionService, deadline);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            if (answered == partitions) {
+                LOG.log(System.Logger.Level.INFO, "usage-plans: warmed Hazelcast cluster ''{0}'' ({1,choice,1#1 member|1<{1} "
+                        + "members}, {2} partitions) in {3,number,#} ms", cluster, hazelcast.getCluster().getMembers().size(),
+                        partitions, millis);
+            } else {
+                LOG.log(System.Logger.Level.WARNING, "usage-plans: Hazelcast cluster ''{0}'' is not warm after {1,number,#} ms: "
+                        + "{2} of {3} partitions answered; the first requests may wait for it "
+                        + "(usageplans.hazelcast.warm-up-timeout)", cluster, millis, answered, partitions);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "usage-plans: Hazelcast cluster ''{0}'' not warmed: {1}; the first requests "
+                    + "may wait for it", cluster, e.toString());
+        }
+    }
+
+    /** One warm-up key owned by each partition, found by hashing candidates as the map does. */
+    private static List<String> keyPerPartition(PartitionService partitionService, int partitions) {
+        String[] keys = new String[partitions];
+        int found = 0;
+        for (int i = 0; found < partitions && i < partitions * 100; i++) {
+            String key = WARM_UP_KEY + i;
+            int id = partitionService.getPartition(key).getPartitionId();
+            if (keys[id] == null) {
+                keys[id] = key;
+                found++;
+            }
+        }
+        List<String> list = new ArrayList<>(found);
+        for (String key : keys) {
+            if (key != null) {
+                list.add(key);
+            }
+        }
+        return list;
+    }
+
+    /** The request path on one partition: a decision that writes an entry (and its backup), then its removal. */
+    private CompletableFuture<?> touch(String key) {
+        if (callerSide) { // the members may not have this jar: a read warms the partition and the connection
+            return records.getAsync(key).toCompletableFuture();
+        }
+        Decide nothing = new Decide(null, null, null, 0, 0, 0);
+        return state.submitToKey(key, nothing).thenCompose(done -> state.deleteAsync(key)).toCompletableFuture();
+    }
+
+    private static boolean answers(CompletableFuture<?> call, long deadline) {
+        try {
+            call.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        }
+    }
+
+    /** Waits, until {@code deadline} at most, for no migration to run and every backup to be in sync (members only). */
+    private static void awaitSafe(PartitionService partitionService, long deadline) {
+        try {
+            while (!partitionService.isClusterSafe() && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(10_000_000L);
+            }
+        } catch (UnsupportedOperationException e) {
+            // a client cannot tell; its calls go to the owners the members tell it about
         }
     }
 
@@ -343,6 +551,7 @@ public final class HazelcastUsageStore implements UsageStore {
         private int reportDays = 90;
         private boolean shareKeys = true;
         private boolean callerSide;
+        private Duration warmUp = Duration.ofSeconds(10);
 
         private Builder(HazelcastInstance hazelcast) {
             this.hazelcast = Objects.requireNonNull(hazelcast, "hazelcast");
@@ -354,6 +563,19 @@ public final class HazelcastUsageStore implements UsageStore {
                 throw new IllegalArgumentException("timeout must be positive, was " + value);
             }
             this.timeout = value;
+            return this;
+        }
+
+        /**
+         * How long the engine's start may wait to warm the grid (partitions assigned, migrations done, one decision
+         * on every partition), so that the first requests do not time out; 10 s by default, zero skips it. A cluster
+         * that is not warm by then is logged, and start-up goes on.
+         */
+        public Builder warmUp(Duration value) {
+            if (value == null || value.isNegative()) {
+                throw new IllegalArgumentException("warmUp must be zero or positive, was " + value);
+            }
+            this.warmUp = value;
             return this;
         }
 

@@ -48,4 +48,15 @@ class StoreFromSettingsTest {
         assertEquals("usage-plans: usageplans.hazelcast.mode: unknown mode 'satellite'; use member, client, instance or jndi",
                 e.getMessage());
     }
+
+    @Test
+    void aWarmUpTimeoutThatIsNotAWholeNumberOfMillisecondsFailsStartUpNamingTheSetting() {
+        for (String value : new String[] {"-1", "10s"}) {
+            Map<String, String> settings = Map.of("usageplans.hazelcast.warm-up-timeout", value);
+            UsagePlansConfigException e = assertThrows(UsagePlansConfigException.class,
+                    () -> new HazelcastStoreProvider().create(settings::get, java.time.Clock.systemUTC(), getClass().getClassLoader()));
+            assertEquals("usage-plans: usageplans.hazelcast.warm-up-timeout: must be a whole number of milliseconds, 0 or more, "
+                    + "was '" + value + "'", e.getMessage());
+        }
+    }
 }

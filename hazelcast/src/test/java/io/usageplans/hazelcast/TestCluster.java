@@ -43,6 +43,21 @@ final class TestCluster implements AutoCloseable {
         this.ports = ports;
     }
 
+    /**
+     * A cluster of {@code size} members on free ports, none started yet: {@link #join()} starts them one at a time, as
+     * separately started applications do.
+     */
+    static TestCluster onFreePorts(int size) {
+        return new TestCluster(FreePorts.loopback(size));
+    }
+
+    /** Starts the next member, which joins the others; returns once it has joined. */
+    HazelcastInstance join() {
+        HazelcastInstance member = Hazelcast.newHazelcastInstance(config(members.size()));
+        members.add(member);
+        return member;
+    }
+
     /** {@code size} members, each on a port that was free a moment ago (never fixed ones: builds run side by side). */
     static TestCluster start(int size) {
         TestCluster cluster = new TestCluster(FreePorts.loopback(size));
