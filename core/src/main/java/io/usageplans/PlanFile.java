@@ -144,7 +144,7 @@ public final class PlanFile {
             if (size <= maxBytes) {
                 return null;
             }
-            return what + " has " + (atLeast ? "more than " + format(maxBytes) : format(size)) + " bytes, more than the limit of "
+            return what + " has " + (atLeast ? "more bytes than the limit of " : format(size) + " bytes, more than the limit of ")
                     + format(maxBytes) + " (" + (origin == null ? "the default of the setting " + MAX_BYTES : origin)
                     + "); to read it, raise " + MAX_BYTES + " (init-param, context-param, system property, or environment "
                     + "variable " + Setting.environmentName(MAX_BYTES) + ")";

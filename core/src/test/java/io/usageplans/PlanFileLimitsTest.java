@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -73,10 +74,10 @@ class PlanFileLimitsTest {
         UsagePlansConfigException e = assertThrows(UsagePlansConfigException.class,
                 () -> PlanFileLocator.load(params::get, getClass().getClassLoader()));
 
-        assertEquals("usage-plans: " + file + ": the plan file has " + String.format("%,d", Files.size(file)).replace('\u00a0', ',')
+        assertEquals("usage-plans: " + file + ": the plan file has " + String.format(Locale.ROOT, "%,d", Files.size(file))
                 + " bytes, more than the limit of 500 (init-param usageplans.config.max-bytes); to read it, raise "
                 + "usageplans.config.max-bytes (init-param, context-param, system property, or environment variable "
-                + "USAGEPLANS_CONFIG_MAX_BYTES)", e.getMessage().replace('\u00a0', ','));
+                + "USAGEPLANS_CONFIG_MAX_BYTES)", e.getMessage());
         assertEquals(file.toString(), e.source());
     }
 
@@ -103,8 +104,8 @@ class PlanFileLimitsTest {
         UsagePlansConfigException e = assertThrows(UsagePlansConfigException.class,
                 () -> PlanFileLocator.load(params::get, getClass().getClassLoader()));
 
-        assertTrue(e.getMessage().startsWith("usage-plans: classpath:keysfile/usage-plans.yaml: the plan file has more than 10 "
-                + "bytes, more than the limit of 10 (init-param usageplans.config.max-bytes)"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("usage-plans: classpath:keysfile/usage-plans.yaml: the plan file has more bytes than "
+                + "the limit of 10 (init-param usageplans.config.max-bytes)"), e.getMessage());
     }
 
     @Test

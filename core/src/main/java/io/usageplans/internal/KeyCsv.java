@@ -24,6 +24,8 @@ public final class KeyCsv {
     /** The columns, lower case. */
     public static final Set<String> COLUMNS = Set.of("key", "name", "description", "enabled", "usageplanids");
 
+    private static final java.util.regex.Pattern PLAN_SEPARATOR = java.util.regex.Pattern.compile("[;,|]");
+
     /** A problem with a line: its number (from 1, as an editor shows it), the column or null, the value or null, and what. */
     public record Problem(int line, String column, String value, String message) {
     }
@@ -43,7 +45,7 @@ public final class KeyCsv {
         /** The plan names of {@code usageplanIds}, separated by {@code ;}, {@code ,} or {@code |}. */
         public List<String> plans() {
             List<String> plans = new ArrayList<>();
-            for (String plan : usagePlanIds.split("[;,|]")) {
+            for (String plan : PLAN_SEPARATOR.split(usagePlanIds)) {
                 if (!plan.isBlank()) {
                     plans.add(plan.trim());
                 }
