@@ -47,47 +47,119 @@ public final class Catalog {
                         "plan '" + plan.name() + "' is defined twice; plan names must be unique");
             }
         }
-        Map<String, ApiKey> keysByName = new HashMap<>();
-        Map<String, ApiKey> keysByHash = new HashMap<>();
-        List<ApiKey> keys = new ArrayList<>();
-        for (ApiKey key : apiKeys) {
-            String entry = "apiKeys[" + key.name() + "]";
-            if (keysByName.putIfAbsent(key.name(), key) != null) {
-                throw new UsagePlansConfigException(entry, "key '" + key.name() + "' is defined twice; key names must be unique");
+        List<UsagePlansConfigException> problems = new ArrayList<>();
+        int[] unlisted = {0};
+        List<ApiKey> keys = checkKeys(apiKeys, byName, true, (key, entry, problem) -> {
+            if (problems.size() < UsagePlansConfigException.MAX_LISTED) {
+                problems.add(new UsagePlansConfigException(entry, problem));
+            } else {
+                unlisted[0]++;
             }
-            // by hash, so a million keys validate in linear time; the hashes are not secret
-            ApiKey sameValue = keysByHash.putIfAbsent(java.util.HexFormat.of().formatHex(key.valueSha256()), key);
-            if (sameValue != null) {
-                throw new UsagePlansConfigException(entry, "key '" + key.name() + "' has the same value as key '"
-                        + sameValue.name() + "'; key values must be unique");
-            }
-            if (key.previousValueSha256() != null) {
-                ApiKey clash = keysByHash.get(java.util.HexFormat.of().formatHex(key.previousValueSha256()));
-                if (clash != null) {
-                    throw new UsagePlansConfigException(entry, "the previous value of key '" + key.name()
-                            + "' is the value of key '" + clash.name() + "'; key values must be unique");
-                }
-            }
-            Map<String, String> planOfStage = new HashMap<>();
-            for (String planName : key.plans()) {
-                Plan plan = byName.get(planName);
-                if (plan == null) {
-                    throw new UsagePlansConfigException(entry + ".plans", "unknown plan '" + planName + "'; known plans are "
-                            + byName.keySet());
-                }
-                for (ApiStage stage : plan.apiStages()) {
-                    String previous = planOfStage.putIfAbsent(stage.stage(), planName);
-                    if (previous != null && !previous.equals(planName)) {
-                        throw new UsagePlansConfigException(entry + ".plans", "plans '" + previous + "' and '" + planName
-                                + "' both apply to stage '" + stage.stage() + "'; a key may have at most one plan per stage");
-                    }
-                }
-            }
-            keys.add(key);
+        });
+        if (unlisted[0] > 0) {
+            throw new UsagePlansConfigException(problems, unlisted[0], false);
         }
+        UsagePlansConfigException.throwIfAny(problems);
         this.plans = Map.copyOf(byName);
         this.apiKeys = List.copyOf(keys);
         this.planOrder = List.copyOf(byName.keySet());
+    }
+
+    /** Hears of a key that cannot be in the catalog: the key, its entry ({@code apiKeys[name]}) and why. */
+    interface KeyProblems {
+        void problem(ApiKey key, String entry, String problem);
+    }
+
+    /**
+     * The keys that can be in the catalog, in order, in one pass: each problem goes to {@code problems}. A key with the
+     * name or the value of a key before it, or whose previous value is the value of one before it, is left out. A key
+     * on plans it may not have is left out too, or with {@code keepWithoutPlans} kept with no plans, so that its name
+     * and value still count for the keys after it (a plan file's keys are all reported, none served).
+     */
+    private static List<ApiKey> checkKeys(List<ApiKey> apiKeys, Map<String, Plan> byName, boolean keepWithoutPlans,
+                                          KeyProblems problems) {
+        Map<String, ApiKey> keysByName = new HashMap<>(apiKeys.size() * 2);
+        // by hash, so a million keys validate in linear time; the hashes are not secret
+        Map<ValueHash, ApiKey> keysByHash = new HashMap<>(apiKeys.size() * 2);
+        // keys on the same plans share one list of plan names, and each list is checked once
+        Map<List<String>, List<String>> planLists = new HashMap<>();
+        Map<List<String>, String> problemOfPlans = new HashMap<>();
+        List<ApiKey> keys = new ArrayList<>(apiKeys.size());
+        for (ApiKey key : apiKeys) {
+            String entry = "apiKeys[" + key.name() + "]";
+            if (keysByName.containsKey(key.name())) {
+                problems.problem(key, entry, "key '" + key.name() + "' is defined twice; key names must be unique");
+                continue;
+            }
+            ValueHash value = new ValueHash(key);
+            ApiKey sameValue = keysByHash.get(value);
+            if (sameValue != null) {
+                problems.problem(key, entry, "key '" + key.name() + "' has the same value as key '" + sameValue.name()
+                        + "'; key values must be unique");
+                continue;
+            }
+            byte[] previous = key.previousValueSha256();
+            ApiKey clash = previous == null ? null : new ValueHash(previous).equals(value) ? key : keysByHash.get(new ValueHash(previous));
+            if (clash != null) {
+                problems.problem(key, entry, "the previous value of key '" + key.name() + "' is the value of key '" + clash.name()
+                        + "'; key values must be unique");
+                continue;
+            }
+            List<String> plansOfKey = planLists.putIfAbsent(key.plans(), key.plans());
+            if (plansOfKey != null && plansOfKey != key.plans()) {
+                key = key.withPlans(plansOfKey);
+            }
+            String problem = problemOfPlans.computeIfAbsent(key.plans(), names -> problemWithPlans(names, byName));
+            if (!problem.isEmpty()) {
+                problems.problem(key, entry + ".plans", problem);
+                if (!keepWithoutPlans) {
+                    continue;
+                }
+                key = key.withPlans(List.of());
+            }
+            keysByName.put(key.name(), key);
+            keysByHash.put(value, key);
+            keys.add(key);
+        }
+        return keys;
+    }
+
+    /** Why a key may not have these plans (an unknown plan, two plans on one stage), or "" when it may. */
+    private static String problemWithPlans(List<String> names, Map<String, Plan> byName) {
+        Map<String, String> planOfStage = new HashMap<>();
+        for (String planName : names) {
+            Plan plan = byName.get(planName);
+            if (plan == null) {
+                return "unknown plan '" + planName + "'; known plans are " + byName.keySet();
+            }
+            for (ApiStage stage : plan.apiStages()) {
+                String previous = planOfStage.putIfAbsent(stage.stage(), planName);
+                if (previous != null && !previous.equals(planName)) {
+                    return "plans '" + previous + "' and '" + planName + "' both apply to stage '" + stage.stage()
+                            + "'; a key may have at most one plan per stage";
+                }
+            }
+        }
+        return "";
+    }
+
+    /** A key's value hash as a map key: 48 bytes, where a hex string would be over 100. */
+    private record ValueHash(long h0, long h1, long h2, long h3) {
+        ValueHash(ApiKey key) {
+            this(key.valueSha256());
+        }
+
+        ValueHash(byte[] sha256) {
+            this(longAt(sha256, 0), longAt(sha256, 8), longAt(sha256, 16), longAt(sha256, 24));
+        }
+
+        private static long longAt(byte[] bytes, int offset) {
+            long value = 0;
+            for (int i = offset; i < offset + 8; i++) {
+                value = value << 8 | (bytes[i] & 0xff);
+            }
+            return value;
+        }
     }
 
     public static Builder builder() {
@@ -138,6 +210,16 @@ public final class Catalog {
     /** This catalog with other keys (plans, paths, responses and conditions unchanged), validated as a whole. */
     public Catalog withApiKeys(List<ApiKey> keys) {
         return new Catalog(api, plans(), keys, excludePaths, responses, skip, only, source, lines);
+    }
+
+    /**
+     * This catalog with those of {@code keys} that fit (as {@link #withApiKeys}, but a key that does not fit is left
+     * out instead of failing): each key left out, and why, goes to {@code ignored}. A key before another wins: of two
+     * keys with one name or one value, the first stays. One pass, however many keys.
+     */
+    public Catalog withApiKeysIgnoringInvalid(List<ApiKey> keys, java.util.function.BiConsumer<ApiKey, String> ignored) {
+        List<ApiKey> accepted = checkKeys(keys, plans, false, (key, entry, problem) -> ignored.accept(key, problem));
+        return new Catalog(api, plans(), accepted, excludePaths, responses, skip, only, source, lines);
     }
 
     /** Where this catalog came from ({@code classpath:usage-plans.yaml}, a file), or null when it was built in code. */

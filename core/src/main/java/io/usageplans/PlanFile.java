@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,8 +23,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
+import io.usageplans.internal.KeyCsv;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -31,22 +34,47 @@ import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.parser.ParserImpl;
+import org.snakeyaml.engine.v2.scanner.StreamReader;
 
 /**
- * Reads a plan file, YAML or JSON (the same structure; JSON is read as YAML 1.2, so errors carry lines for
- * both), into a {@link Catalog}. Field names follow AWS API Gateway's usage-plan model.
+ * Reads a plan file, YAML or JSON (the same structure; a {@code .json} file is read as strict JSON, anything else as
+ * YAML 1.2; both with lines), into a {@link Catalog}. Field names follow AWS API Gateway's usage-plan model.
  *
  * <p>Every problem of the file is reported at once, in file order, each naming the file, the line, the entry and
  * the value: one problem is thrown as it is, several as one {@link UsagePlansConfigException} whose
  * {@link UsagePlansConfigException#problems() problems()} lists them (at most
  * {@value UsagePlansConfigException#MAX_LISTED}; the message counts the rest). A bad entry is reported and left
- * out, and reading goes on with the next one; only a file that is not YAML/JSON at all, or is empty, stops at its
- * first problem. Problems that would only follow from one already reported are not reported: a field that looks
- * missing in a map with a misspelled field, a key on a plan that has problems of its own.
+ * out, and reading goes on with the next one; only a file that is not YAML/JSON at all, is empty, or is beyond a limit
+ * stops at its first problem. Problems that would only follow from one already reported are not reported: a field that
+ * looks missing in a map with a misspelled field, a key on a plan that has problems of its own.
+ *
+ * <p>Any file is safe to read: one larger than {@value #MAX_BYTES} (default {@value #DEFAULT_MAX_BYTES} bytes, enough
+ * for a million keys) is refused before it is read; lists and maps nested more than {@value #MAX_DEPTH} levels, a value
+ * of more than {@value #MAX_VALUE_CHARS} characters and, in YAML, a line of more than {@value #MAX_LINE_CHARS} are
+ * refused with their line (the YAML scanner's time grows with the square of the longest line); the keys of
+ * {@code apiKeys} are read one at a time, never all as node trees at once. Keys may also come from a CSV file in
+ * AWS's import format, named by {@code apiKeysFile}.
  */
 public final class PlanFile {
 
-    private static final Set<String> TOP_FIELDS = Set.of("api", "plans", "apiKeys", "excludePaths", "responses", "skip", "only");
+    /** The setting that limits the size of a plan file and of its keys file, in bytes. */
+    public static final String MAX_BYTES = "usageplans.config.max-bytes";
+    /** 256 MiB: a million keys in the README's block style with descriptions take about 130 MB. */
+    public static final long DEFAULT_MAX_BYTES = 256L << 20;
+    /** The deepest nesting of lists and maps read; a plan file needs 8. */
+    public static final int MAX_DEPTH = 50;
+    /** The longest value (a name, a body template, a description), in characters. */
+    public static final int MAX_VALUE_CHARS = 65_536;
+    /** The longest line of a YAML plan file, in characters (JSON has no such limit). */
+    public static final int MAX_LINE_CHARS = 1 << 20;
+    /** The most aliases to lists or maps (a YAML "billion laughs" needs many). */
+    private static final int MAX_ALIASES = 10;
+    /** The largest array the JVM makes, which bounds what one file can be. */
+    private static final long LARGEST_ARRAY = Integer.MAX_VALUE - 16;
+
+    private static final Set<String> TOP_FIELDS = Set.of("api", "plans", "apiKeys", "apiKeysFile", "excludePaths", "responses",
+            "skip", "only");
     private static final Set<String> CONDITION_FIELDS = Set.of("header", "equals", "matches", "method", "query", "path", "role",
             "class");
     private static final Set<String> RESPONSES_FIELDS = Set.of("rateLimitHeaders", "bucketShape", "forbidden", "throttled",
@@ -65,7 +93,10 @@ public final class PlanFile {
             java.util.regex.Pattern.compile("[-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?");
 
     private final String source;
+    private final Limits limits;
     private final Map<String, Integer> lineOfEntry = new LinkedHashMap<>();
+    /** Where each key came from (by name), for problems found after it was read. */
+    private final KeyOrigins keyOrigins = new KeyOrigins();
     /** The problems found so far, at most {@link UsagePlansConfigException#MAX_LISTED}. */
     private final List<UsagePlansConfigException> problems = new ArrayList<>();
     /** Problems found beyond those kept: only counted, so a garbage file cannot make a huge message. */
@@ -73,48 +104,201 @@ public final class PlanFile {
     /** Maps with an unknown (likely misspelled) field: a field missing from them is not reported as missing too. */
     private final Set<Node> misspelled = Collections.newSetFromMap(new IdentityHashMap<>());
 
-    private PlanFile(String source) {
+    /**
+     * What bounds reading, and how to find a keys file named relative to a plan file on the classpath: the size limit in
+     * bytes and where it was set (null: the default), and the class loader.
+     */
+    record Limits(long maxBytes, String origin, ClassLoader loader) {
+
+        /** The limit of the setting {@value #MAX_BYTES} as {@code parameter}, system property or environment variable give it. */
+        static Limits of(java.util.function.UnaryOperator<String> parameter, ClassLoader loader) {
+            Optional<Setting> setting = Setting.find(MAX_BYTES, parameter);
+            if (setting.isEmpty()) {
+                return new Limits(DEFAULT_MAX_BYTES, null, loader);
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,19})\\s*(?:([kKmMgG])(?:i?[bB])?)?")
+                    .matcher(setting.get().value());
+            long bytes = -1;
+            if (m.matches()) {
+                try {
+                    int shift = m.group(2) == null ? 0 : switch (Character.toUpperCase(m.group(2).charAt(0))) {
+                        case 'K' -> 10;
+                        case 'M' -> 20;
+                        default -> 30;
+                    };
+                    long number = Long.parseLong(m.group(1));
+                    bytes = number > (LARGEST_ARRAY >> shift) ? Long.MAX_VALUE : number << shift;
+                } catch (NumberFormatException e) {
+                    bytes = Long.MAX_VALUE;
+                }
+            }
+            if (bytes < 1 || bytes > LARGEST_ARRAY) {
+                throw new UsagePlansConfigException(setting.get().origin(), "must be a number of bytes from 1 to " + LARGEST_ARRAY
+                        + " (like 536870912, 512M or 1G), was '" + setting.get().value() + "'");
+            }
+            return new Limits(bytes, setting.get().origin(), loader);
+        }
+
+        /** The problem with a file of {@code size} bytes (or more), or null when it may be read. */
+        String problemWithSize(String what, long size, boolean atLeast) {
+            if (size <= maxBytes) {
+                return null;
+            }
+            return what + " has " + (atLeast ? "more bytes than the limit of " : format(size) + " bytes, more than the limit of ")
+                    + format(maxBytes) + " (" + (origin == null ? "the default of the setting " + MAX_BYTES : origin)
+                    + "); to read it, raise " + MAX_BYTES + " (init-param, context-param, system property, or environment "
+                    + "variable " + Setting.environmentName(MAX_BYTES) + ")";
+        }
+    }
+
+    private PlanFile(String source, Limits limits) {
         this.source = source;
+        this.limits = limits;
     }
 
     /** Reads a plan file from disk. */
     public static Catalog load(Path file) {
+        return load(file, Limits.of(null, defaultLoader()));
+    }
+
+    static Catalog load(Path file, Limits limits) {
         String source = file.toString();
-        try {
-            return parse(Files.readString(file, StandardCharsets.UTF_8), source);
-        } catch (IOException e) {
-            throw new UsagePlansConfigException(source, null, 0, "cannot read the plan file: " + e);
-        }
+        return parse(readText(file, source, "the plan file", limits), source, limits);
     }
 
     /** Reads a plan file from a stream; {@code source} names it in error messages. */
     public static Catalog load(InputStream in, String source) {
-        try (in) {
-            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), source);
-        } catch (IOException e) {
-            throw new UsagePlansConfigException(source, null, 0, "cannot read the plan file: " + e);
-        }
+        return load(in, source, Limits.of(null, defaultLoader()));
+    }
+
+    static Catalog load(InputStream in, String source, Limits limits) {
+        return parse(readText(in, source, "the plan file", limits), source, limits);
     }
 
     /** Parses plan-file text; {@code source} names it in error messages (a path, or {@code classpath:...}). */
     public static Catalog parse(String text, String source) {
-        return new PlanFile(source).read(text);
+        return parse(text, source, Limits.of(null, defaultLoader()));
     }
 
-    private Catalog read(String text) {
-        // JSON allows tabs as whitespace where YAML's block context does not; outside strings they mean nothing.
-        String yaml = source.toLowerCase(Locale.ROOT).endsWith(".json") ? text.replace('\t', ' ') : text;
-        Optional<Node> root;
+    static Catalog parse(String text, String source, Limits limits) {
+        String problem = limits.problemWithSize("the plan file", text.length(), false); // characters: at most the bytes
+        if (problem != null) {
+            throw new UsagePlansConfigException(source, null, 0, problem);
+        }
         try {
-            LoadSettings settings = LoadSettings.builder().setLabel(source).setAllowDuplicateKeys(false)
-                    .setMaxAliasesForCollections(10).build();
-            root = new Compose(settings).composeString(yaml);
+            return new PlanFile(source, limits).read(text);
+        } catch (StackOverflowError e) { // nothing here recurses on the file's nesting; should anything, this is the answer
+            throw new UsagePlansConfigException(source, null, 0, "the plan file is nested too deeply to be read");
+        }
+    }
+
+    private static ClassLoader defaultLoader() {
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        return context != null ? context : PlanFile.class.getClassLoader();
+    }
+
+    /** The file as text, refused before it is read when it is larger than the limit. */
+    private static String readText(Path file, String source, String what, Limits limits) {
+        try {
+            String problem = limits.problemWithSize(what, Files.size(file), false);
+            if (problem != null) {
+                throw new UsagePlansConfigException(source, null, 0, problem);
+            }
+            try (InputStream in = Files.newInputStream(file)) {
+                return readText(in, source, what, limits);
+            }
+        } catch (IOException e) {
+            throw new UsagePlansConfigException(source, null, 0, "cannot read " + what + ": " + e);
+        }
+    }
+
+    /** The stream as text; reading stops, and fails, at the first byte beyond the limit. */
+    private static String readText(InputStream stream, String source, String what, Limits limits) {
+        try (InputStream in = stream) {
+            byte[] bytes = in.readNBytes((int) Math.min(limits.maxBytes() + 1, LARGEST_ARRAY));
+            String problem = limits.problemWithSize(what, bytes.length, true);
+            if (problem != null) {
+                throw new UsagePlansConfigException(source, null, 0, problem);
+            }
+            return new String(bytes, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UsagePlansConfigException(source, null, 0, "cannot read " + what + ": " + e);
+        }
+    }
+
+    /** The root node, with the keys of a top-level {@code apiKeys} list read into {@code keys} as they come. */
+    private Optional<Node> compose(String text, List<ApiKey> keys) {
+        Iterator<Event> events;
+        if (source.toLowerCase(Locale.ROOT).endsWith(".json")) {
+            JsonEvents json = new JsonEvents(text, source, MAX_VALUE_CHARS);
+            if (json.isBlank()) {
+                return Optional.empty();
+            }
+            events = json;
+        } else {
+            checkLineLengths(text);
+            events = new ParserImpl(YAML, new StreamReader(YAML, text));
+        }
+        NodeComposer composer = new NodeComposer(events, source, MAX_DEPTH, MAX_VALUE_CHARS, MAX_ALIASES, "apiKeys",
+                node -> {
+                    ApiKey key = attempt(() -> apiKey(node, indexEntry("apiKeys", node), source));
+                    if (key != null) {
+                        keys.add(key);
+                    }
+                    misspelled.remove(node); // read and done: nothing of a key's nodes stays
+                });
+        try {
+            return composer.compose();
         } catch (MarkedYamlEngineException e) {
             int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(0);
             throw new UsagePlansConfigException(source, null, line, "not valid YAML/JSON: " + e.getProblem());
         } catch (YamlEngineException e) {
             throw new UsagePlansConfigException(source, null, 0, "not valid YAML/JSON: " + e.getMessage());
         }
+    }
+
+    /**
+     * YAML's parser takes time in the square of a line's length (20 MB on one line: minutes), so long lines are refused
+     * before it reads them. A line of a plan file is short; only a huge value makes a long one.
+     */
+    private void checkLineLengths(String text) {
+        int line = 1;
+        for (int start = 0; start < text.length(); line++) {
+            int end = text.indexOf('\n', start);
+            end = end < 0 ? text.length() : end;
+            if (end - start > MAX_LINE_CHARS && text.indexOf('\r', start) < 0) { // a file with CR line ends is counted below
+                throw new UsagePlansConfigException(source, null, line, "a line of " + format(end - start) + " characters; a line "
+                        + "of a YAML plan file may have at most " + format(MAX_LINE_CHARS) + " and a value at most "
+                        + format(MAX_VALUE_CHARS));
+            }
+            start = end + 1;
+        }
+        if (text.indexOf('\r') >= 0) {
+            int length = 0;
+            line = 1;
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c == '\n' || c == '\r') {
+                    if (!(c == '\n' && i > 0 && text.charAt(i - 1) == '\r')) {
+                        line++;
+                    }
+                    length = 0;
+                } else if (++length > MAX_LINE_CHARS) {
+                    throw new UsagePlansConfigException(source, null, line, "a line of more than " + format(MAX_LINE_CHARS)
+                            + " characters; a line of a YAML plan file may have at most " + format(MAX_LINE_CHARS)
+                            + " and a value at most " + format(MAX_VALUE_CHARS));
+                }
+            }
+        }
+    }
+
+    /** How YAML is read: duplicate keys are reported by {@link #fields}; the parser's own size limit is ours. */
+    private static final LoadSettings YAML = LoadSettings.builder().setAllowDuplicateKeys(false)
+            .setMaxAliasesForCollections(MAX_ALIASES).setCodePointLimit((int) LARGEST_ARRAY).setBufferSize(1 << 16).build();
+
+    private Catalog read(String text) {
+        List<ApiKey> keys = new ArrayList<>();
+        Optional<Node> root = compose(text, keys);
         if (root.isEmpty()) {
             throw new UsagePlansConfigException(source, null, 0, "the plan file is empty; it needs at least 'plans'");
         }
@@ -143,13 +327,16 @@ public final class PlanFile {
                     "at least one plan is required; without plans nothing is metered"));
         }
 
-        List<ApiKey> keys = new ArrayList<>();
-        Set<String> keyNames = new HashSet<>();
+        // keys: those of a top-level apiKeys list were read while composing; an alias to a list is read here
         for (Node node : orEmpty(attempt(() -> list(top.get("apiKeys"), "apiKeys")))) {
-            ApiKey key = attempt(() -> apiKey(node, indexEntry("apiKeys", node), keyNames));
+            ApiKey key = attempt(() -> apiKey(node, indexEntry("apiKeys", node), source));
             if (key != null) {
                 keys.add(key);
             }
+        }
+        Node keysFile = top.get("apiKeysFile");
+        if (keysFile != null && !isNull(keysFile)) {
+            attempt(() -> readKeysFile(keysFile, keys));
         }
         List<String> excludePaths = new ArrayList<>();
         for (Node node : orEmpty(attempt(() -> list(top.get("excludePaths"), "excludePaths")))) {
@@ -173,77 +360,190 @@ public final class PlanFile {
         // plan entry without a readable name (or a misspelled top-level field) may be any plan, none is.
         Set<String> goodPlans = new HashSet<>();
         plans.forEach(p -> goodPlans.add(p.name()));
-        List<ApiKey> checked = new ArrayList<>();
+        List<ApiKey> checked = new ArrayList<>(keys.size());
         for (ApiKey key : keys) {
-            List<String> checkable = new ArrayList<>();
-            for (String plan : key.plans()) {
-                if (goodPlans.contains(plan)) {
+            List<String> checkable = null; // only when some plan is left out
+            for (int i = 0; i < key.plans().size(); i++) {
+                String plan = key.plans().get(i);
+                if (!goodPlans.contains(plan)) {
+                    if (checkable == null) {
+                        checkable = new ArrayList<>(key.plans().subList(0, i));
+                    }
+                    if (allPlansNamed && !planNames.contains(plan)) {
+                        report(keyProblem("apiKeys[" + key.name() + "].plans", "unknown plan '" + plan + "'; known plans are "
+                                + planNames));
+                    }
+                } else if (checkable != null) {
                     checkable.add(plan);
-                } else if (allPlansNamed && !planNames.contains(plan)) {
-                    String entry = "apiKeys[" + key.name() + "].plans";
-                    report(new UsagePlansConfigException(source, entry, lineOf(entry), "unknown plan '" + plan
-                            + "'; known plans are " + planNames));
                 }
             }
             // the rest is checked by the catalog: unique key values, and one plan per stage among the good plans
-            checked.add(checkable.size() == key.plans().size() ? key : key.withPlans(checkable));
+            checked.add(checkable == null ? key : key.withPlans(checkable));
         }
+        keys.clear(); // a million keys need not be held three times
         Catalog catalog = null;
-        boolean checksStopped = false;
-        while (catalog == null) {
-            Catalog.Builder builder = Catalog.builder().api(api).responses(responses).source(source);
-            lineOfEntry.forEach(builder::line);
-            plans.forEach(builder::plan);
-            checked.forEach(builder::apiKey);
-            excludePaths.forEach(builder::excludePath);
-            skip.forEach(builder::skip);
-            only.forEach(builder::only);
-            try {
-                catalog = builder.build();
-            } catch (UsagePlansConfigException e) {
-                for (UsagePlansConfigException p : e.problems()) {
-                    report(new UsagePlansConfigException(source, p.entry(), lineOf(p.entry()), p.problem()));
-                }
-                // the catalog stops at the first bad key: check the others without its mistake (its value still
-                // counts for the uniqueness of the others' when only its plans are wrong)
-                int culprit = keyOfEntry(checked, e.entry());
-                if (culprit < 0) {
-                    break;
-                }
-                if (problems.size() >= UsagePlansConfigException.MAX_LISTED) {
-                    checksStopped = true; // each further check builds the catalog again: not for problems beyond the list
-                    break;
-                }
-                ApiKey key = checked.get(culprit);
-                if (e.entry().endsWith(".plans") && !key.plans().isEmpty()) {
-                    checked.set(culprit, key.withPlans(List.of()));
-                } else {
-                    checked.remove(culprit);
-                }
+        Catalog.Builder builder = Catalog.builder().api(api).responses(responses).source(source);
+        lineOfEntry.forEach(builder::line);
+        plans.forEach(builder::plan);
+        checked.forEach(builder::apiKey);
+        checked.clear();
+        excludePaths.forEach(builder::excludePath);
+        skip.forEach(builder::skip);
+        only.forEach(builder::only);
+        try {
+            catalog = builder.build();
+        } catch (UsagePlansConfigException e) { // every key's problem at once (see Catalog), each placed in its file
+            for (UsagePlansConfigException p : e.problems()) {
+                report(p.entry() != null && p.entry().startsWith("apiKeys[") ? keyProblem(p.entry(), p.problem())
+                        : new UsagePlansConfigException(source, p.entry(), lineOf(p.entry()), p.problem()));
             }
+            dropped += e.unlisted();
         }
         if (!problems.isEmpty()) {
             List<UsagePlansConfigException> inFileOrder = new ArrayList<>(problems);
-            inFileOrder.sort(Comparator.comparingInt(p -> p.line() > 0 ? p.line() : Integer.MAX_VALUE)); // stable
-            if (dropped > 0 || checksStopped) {
-                throw new UsagePlansConfigException(inFileOrder, dropped, checksStopped);
+            // the plan file's problems by line, then those of its keys file (stable: equal lines keep their order)
+            inFileOrder.sort(Comparator.comparingInt((UsagePlansConfigException p) -> source.equals(p.source()) ? 0 : 1)
+                    .thenComparingInt(p -> p.line() > 0 ? p.line() : Integer.MAX_VALUE));
+            if (dropped > 0) {
+                throw new UsagePlansConfigException(inFileOrder, dropped, false);
             }
             UsagePlansConfigException.throwIfAny(inFileOrder);
         }
         return catalog;
     }
 
-    /** The index of the key a catalog problem is about ({@code apiKeys[name]} or {@code apiKeys[name].plans}), or -1. */
-    private static int keyOfEntry(List<ApiKey> keys, String entry) {
-        if (entry != null) {
-            for (int i = 0; i < keys.size(); i++) {
-                String keyEntry = "apiKeys[" + keys.get(i).name() + "]";
-                if (entry.equals(keyEntry) || entry.equals(keyEntry + ".plans")) {
-                    return i;
-                }
+    // ---- keys from a CSV file ----
+
+    /**
+     * Reads the keys of the file that {@code apiKeysFile} names (AWS's CSV import format): a path relative to the plan
+     * file (on the classpath too, when the plan file is), an absolute path, or {@code classpath:...}.
+     */
+    private Void readKeysFile(Node node, List<ApiKey> keys) {
+        String location = requiredString(node, "apiKeysFile");
+        String csvSource;
+        String text;
+        if (location.startsWith("classpath:") || (source.startsWith("classpath:") && !location.startsWith("file:")
+                && !Path.of(location).isAbsolute())) {
+            String resource = location.startsWith("classpath:") ? location.substring("classpath:".length())
+                    : folderOf(source.substring("classpath:".length())) + location;
+            while (resource.startsWith("/")) {
+                resource = resource.substring(1);
             }
+            csvSource = "classpath:" + resource;
+            InputStream in = limits.loader() == null ? null : limits.loader().getResourceAsStream(resource);
+            if (in == null) {
+                throw error(node, "apiKeysFile", "the keys file " + csvSource + " is not on the classpath");
+            }
+            text = readText(in, csvSource, "the keys file", limits);
+        } else {
+            Path path = Path.of(location.startsWith("file:") ? location.substring("file:".length()) : location);
+            if (!path.isAbsolute() && !source.startsWith("classpath:")) {
+                path = Path.of(source).resolveSibling(path);
+            }
+            csvSource = path.toString();
+            if (!Files.isRegularFile(path)) {
+                throw error(node, "apiKeysFile", "the keys file " + location + " does not exist (resolved to "
+                        + path.toAbsolutePath() + ")");
+            }
+            text = readText(path, csvSource, "the keys file", limits);
         }
-        return -1;
+        if (text.isBlank()) {
+            throw new UsagePlansConfigException(csvSource, null, 0, "the keys file is empty; it needs a header line "
+                    + "(key,name,description,enabled,usageplanIds) and one line per key");
+        }
+        KeyCsv.read(text, row -> {
+            ApiKey key = attempt(() -> csvKey(row, csvSource));
+            if (key != null) {
+                keys.add(key);
+            }
+        }, p -> report(new UsagePlansConfigException(csvSource, null, p.line(), p.column() == null && p.message().startsWith("has ")
+                ? "this line " + p.message() : p.message())));
+        return null;
+    }
+
+    /** {@code conf/} of {@code conf/usage-plans.yaml}; "" for a resource at the root. */
+    private static String folderOf(String resource) {
+        return resource.substring(0, resource.lastIndexOf('/') + 1);
+    }
+
+    /** A key of the keys file, or {@link Reported} when it has problems (all of them reported). */
+    private ApiKey csvKey(KeyCsv.Row row, String csvSource) {
+        int before = found();
+        String name = row.name().isEmpty() ? null : row.name();
+        String entry = name == null ? "apiKeys[line " + row.line() + "]" : "apiKeys[" + name + "]";
+        if (name == null) {
+            report(new UsagePlansConfigException(csvSource, entry + ".name", row.line(), "is required"));
+        } else if (!keyOrigins.add(name, csvSource, row.line(), row.line())) {
+            report(new UsagePlansConfigException(csvSource, entry, row.line(), "key '" + name
+                    + "' is defined twice; key names must be unique"));
+        }
+        ApiKey.Builder key = ApiKey.builder(name == null ? "-" : name).description(row.description().isEmpty() ? null
+                : row.description());
+        String valueProblem = ApiKey.problemWithValue(row.key());
+        if (valueProblem != null) {
+            report(new UsagePlansConfigException(csvSource, entry + ".key", row.line(), "the key value " + valueProblem
+                    + " (" + ApiKey.mask(row.key()) + ")"));
+        } else {
+            key.value(row.key());
+        }
+        Boolean enabled = row.enabledValue();
+        if (enabled == null) {
+            report(new UsagePlansConfigException(csvSource, entry + ".enabled", row.line(), "must be true or false, was '"
+                    + row.enabled() + "'"));
+        }
+        failIfFound(before);
+        return key.enabled(enabled).plans(row.plans()).build();
+    }
+
+    /**
+     * Where the keys came from, by name: the file (the plan file or its keys file), the line of the key and of its
+     * plans. Two ints and a reference per key, where map entries of "apiKeys[name]" strings would be a few hundred
+     * bytes: this lives as long as reading does, for a million keys too.
+     */
+    private static final class KeyOrigins {
+        private final Map<String, Integer> index = new HashMap<>();
+        private int[] lines = new int[64];
+        private int[] plansLines = new int[64];
+        private String[] sources = new String[64];
+        private int size;
+
+        /** Records the first key of {@code name}; false (and nothing recorded) when the name was seen before. */
+        boolean add(String name, String source, int line, int plansLine) {
+            if (index.putIfAbsent(name, size) != null) {
+                return false;
+            }
+            if (size == lines.length) {
+                lines = java.util.Arrays.copyOf(lines, size * 2);
+                plansLines = java.util.Arrays.copyOf(plansLines, size * 2);
+                sources = java.util.Arrays.copyOf(sources, size * 2);
+            }
+            lines[size] = line;
+            plansLines[size] = plansLine;
+            sources[size++] = source;
+            return true;
+        }
+
+        boolean contains(String name) {
+            return index.containsKey(name);
+        }
+
+        /** The index of the key of {@code entry} ({@code apiKeys[name]} or {@code apiKeys[name].plans}), or -1. */
+        int of(String entry) {
+            String name = entry.endsWith("].plans") ? entry.substring("apiKeys[".length(), entry.length() - "].plans".length())
+                    : entry.endsWith("]") ? entry.substring("apiKeys[".length(), entry.length() - 1) : null;
+            Integer i = name == null ? null : index.get(name);
+            return i == null ? -1 : i;
+        }
+    }
+
+    /** A problem with a key found after it was read, placed in its file at its line (or at its plans' line). */
+    private UsagePlansConfigException keyProblem(String entry, String problem) {
+        int i = keyOrigins.of(entry);
+        if (i < 0) {
+            return new UsagePlansConfigException(source, entry, 0, problem);
+        }
+        int line = entry.endsWith(".plans") ? keyOrigins.plansLines[i] : keyOrigins.lines[i];
+        return new UsagePlansConfigException(keyOrigins.sources[i], entry, line, problem);
     }
 
     /**
@@ -637,12 +937,13 @@ public final class PlanFile {
     }
 
     /** A key, or {@link Reported} when it has problems (all of them reported); a second key of a name is one. */
-    private ApiKey apiKey(Node node, String fallbackEntry, Set<String> keyNames) {
+    private ApiKey apiKey(Node node, String fallbackEntry, String keySource) {
         int before = found();
         Map<String, Node> f = fields(node, fallbackEntry, KEY_FIELDS);
         String name = attempt(() -> requiredString(f.get("name"), fallbackEntry + ".name", node));
         String entry = name == null ? fallbackEntry : "apiKeys[" + name + "]";
-        boolean firstOfName = name != null && keyNames.add(name);
+        Node plansNode = f.get("plans");
+        boolean firstOfName = name != null && keyOrigins.add(name, keySource, line(node), line(plansNode != null ? plansNode : node));
         if (name != null && !firstOfName) {
             report(error(node, entry, "key '" + name + "' is defined twice; key names must be unique"));
         }
@@ -681,17 +982,10 @@ public final class PlanFile {
             attempt(() -> key.enabled(bool(enabled, entry + ".enabled")));
         }
         List<String> plans = new ArrayList<>();
-        Node plansNode = f.get("plans");
         for (Node p : orEmpty(attempt(() -> list(plansNode, entry + ".plans")))) {
             String plan = attempt(() -> requiredString(p, entry + ".plans"));
             if (plan != null) {
                 plans.add(plan);
-            }
-        }
-        if (firstOfName) {
-            lineOfEntry.putIfAbsent(entry, line(node));
-            if (plansNode != null) {
-                lineOfEntry.putIfAbsent(entry + ".plans", line(plansNode));
             }
         }
         failIfFound(before);
@@ -906,6 +1200,10 @@ public final class PlanFile {
             return "a list";
         }
         return isNull(node) ? "empty" : "'" + ((ScalarNode) node).getValue() + "'";
+    }
+
+    private static String format(long number) {
+        return String.format(Locale.ROOT, "%,d", number);
     }
 
     private static List<String> sorted(Set<String> names) {

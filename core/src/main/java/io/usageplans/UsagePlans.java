@@ -192,26 +192,29 @@ public final class UsagePlans implements AutoCloseable {
         if (ApiKey.problemWithValue(presentedKey) != null) {
             return forbidden(ForbiddenReason.MALFORMED_KEY, null, null, presentedKey, httpMethod, path, null);
         }
-        KeyRegistry.Entry entry = s.keys.findPresented(presentedKey);
-        if (entry == null) {
+        KeyRegistry keys = s.keys;
+        int slot = keys.findPresented(presentedKey);
+        if (slot == KeyRegistry.NONE) {
             return forbidden(ForbiddenReason.UNKNOWN_KEY, null, null, presentedKey, httpMethod, path, null);
         }
-        if (entry.validUntilMillis() != Long.MAX_VALUE && clock.millis() >= entry.validUntilMillis()) {
+        ApiKey key = keys.key(slot);
+        long validUntil = keys.validUntilMillis(slot);
+        if (validUntil != Long.MAX_VALUE && clock.millis() >= validUntil) {
             return forbidden(ForbiddenReason.UNKNOWN_KEY, null, null, presentedKey, httpMethod, path,
-                    "the previous value of rotated key " + entry.key().name() + ", valid until " + entry.key().previousValidUntil());
+                    "the previous value of rotated key " + key.name() + ", valid until " + key.previousValidUntil());
         }
-        if (!entry.key().enabled()) {
-            return forbidden(ForbiddenReason.DISABLED_KEY, entry.key(), entry.plan(), presentedKey, httpMethod, path, null);
+        CompiledPlan plan = keys.plan(slot);
+        if (!key.enabled()) {
+            return forbidden(ForbiddenReason.DISABLED_KEY, key, plan, presentedKey, httpMethod, path, null);
         }
-        CompiledPlan plan = entry.plan();
         if (plan == null) {
-            return forbidden(ForbiddenReason.NO_PLAN_ON_STAGE, entry.key(), null, presentedKey, httpMethod, path, null);
+            return forbidden(ForbiddenReason.NO_PLAN_ON_STAGE, key, null, presentedKey, httpMethod, path, null);
         }
         if (!plan.plan().enabled()) {
             return Decision.NOT_METERED; // metering is switched off for this plan
         }
         if (!route.allows(plan)) {
-            return forbidden(ForbiddenReason.PLAN_NOT_ALLOWED, entry.key(), plan, presentedKey, httpMethod, path,
+            return forbidden(ForbiddenReason.PLAN_NOT_ALLOWED, key, plan, presentedKey, httpMethod, path,
                     "plan " + plan.name() + " is not one of " + route.requiredPlans());
         }
         MethodRoute methodRoute = route.throttleFor(plan);
@@ -220,18 +223,18 @@ public final class UsagePlans implements AutoCloseable {
         long nowNanos = now.getEpochSecond() * NANOS_PER_SECOND + now.getNano();
         QuotaWindow window = plan.window(nowMillis);
         Consumption c;
-        MeteringRequest request = new MeteringRequest(entry.stateKey(), plan.bucket(),
+        MeteringRequest request = new MeteringRequest(keys.stateKey(slot), plan.bucket(),
                 methodRoute == null ? null : methodRoute.bucket(), window, nowNanos, route.costFor(plan));
         try {
             c = store.tryConsume(request);
         } catch (UsageStoreUnavailableException e) {
-            return storeUnavailable(plan, entry.key(), presentedKey, httpMethod, path, e);
+            return storeUnavailable(plan, key, presentedKey, httpMethod, path, e);
         }
         Decision decision = switch (c.verdict()) {
-            case ALLOWED -> new Decision(Outcome.ALLOWED, null, entry.key(), plan, methodRoute, c, window, nowMillis, 0, responses);
-            case METHOD_THROTTLED, PLAN_THROTTLED -> new Decision(Outcome.THROTTLED, null, entry.key(), plan, methodRoute, c,
+            case ALLOWED -> new Decision(Outcome.ALLOWED, null, key, plan, methodRoute, c, window, nowMillis, 0, responses);
+            case METHOD_THROTTLED, PLAN_THROTTLED -> new Decision(Outcome.THROTTLED, null, key, plan, methodRoute, c,
                     window, nowMillis, Math.max(1, (c.nanosToRetry() + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND), responses);
-            case QUOTA_EXCEEDED -> new Decision(Outcome.QUOTA_EXCEEDED, null, entry.key(), plan, methodRoute, c, window,
+            case QUOTA_EXCEEDED -> new Decision(Outcome.QUOTA_EXCEEDED, null, key, plan, methodRoute, c, window,
                     nowMillis, window.secondsUntilEnd(nowMillis), responses);
         };
         if (!decision.passes()) {

@@ -87,6 +87,11 @@ public class UsagePlansConfigException extends RuntimeException {
         return problems == null ? List.of(this) : problems;
     }
 
+    /** How many problems were counted but not kept (beyond {@link #MAX_LISTED}). */
+    int unlisted() {
+        return unlisted;
+    }
+
     /** The file or class the (first) problem is in, or {@code null} for a catalog built in code. */
     public String source() {
         return source;

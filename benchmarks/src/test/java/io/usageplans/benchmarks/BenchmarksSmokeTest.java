@@ -3,11 +3,17 @@ package io.usageplans.benchmarks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
+import io.usageplans.ApiKey;
+import io.usageplans.Catalog;
 import io.usageplans.Decision;
+import io.usageplans.PlanFileLocator;
 import io.usageplans.UsagePlans;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Checks the benchmarks' set-up in well under a second; no benchmark runs in the build. */
 class BenchmarksSmokeTest {
@@ -104,5 +110,24 @@ class BenchmarksSmokeTest {
 
     private static String line(String table, String start) {
         return table.lines().filter(l -> l.startsWith(start)).findFirst().orElseThrow(() -> new AssertionError(start + " in\n" + table));
+    }
+
+    @Test
+    void theStartupBenchmarksPlanFileAndKeysFileHoldTheSameKeys(@TempDir Path dir) throws Exception {
+        Catalog yaml = load(StartupBenchmark.generate(dir, 100, "yaml"));
+        Catalog csv = load(StartupBenchmark.generate(dir, 100, "csv"));
+        assertEquals(100, yaml.apiKeys().size());
+        assertEquals(yaml.apiKeys(), csv.apiKeys());
+        ApiKey disabled = yaml.apiKeys().get(99);
+        assertEquals(List.of("premium"), disabled.plans());
+        assertEquals(false, disabled.enabled());
+        try (UsagePlans engine = UsagePlans.builder(csv).stage(BenchCatalogs.STAGE).build()) {
+            assertEquals(Decision.Outcome.ALLOWED, engine.decide(BenchCatalogs.keyValue(98), "GET", "/pets").outcome());
+        }
+    }
+
+    private static Catalog load(Path planFile) {
+        return PlanFileLocator.load(Map.of(PlanFileLocator.CONFIG, planFile.toString())::get,
+                BenchmarksSmokeTest.class.getClassLoader());
     }
 }

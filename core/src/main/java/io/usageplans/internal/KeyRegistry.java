@@ -2,6 +2,8 @@ package io.usageplans.internal;
 
 import java.security.MessageDigest;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.usageplans.ApiKey;
@@ -10,41 +12,104 @@ import io.usageplans.Plan;
 
 /**
  * Finds a key by the SHA-256 of the presented value. Lookup by hash means the secret itself is never compared;
- * the final comparison of hashes is constant-time ({@link MessageDigest#isEqual}).
+ * the final comparison of hashes is constant-time ({@link ApiKey#matchesSha256}).
+ *
+ * <p>Built for catalogs of a million keys: an open-addressing table of {@code int}s over parallel arrays (the key,
+ * the first 32 bits of its hash, its plan on this stage, its state key), so a key costs about 30 bytes here besides
+ * its state-key string, and nothing per key is boxed. A lookup answers a slot; {@link #key}, {@link #plan},
+ * {@link #stateKey} and {@link #validUntilMillis} read that slot.
  */
 public final class KeyRegistry {
 
-    /**
-     * A key as the request path needs it on this stage: its plan here (or null), its state key in the store, and
-     * until when this value is accepted ({@link Long#MAX_VALUE}, or the grace period of a rotated key's old value).
-     */
-    public record Entry(ApiKey key, CompiledPlan plan, String stateKey, long validUntilMillis) {
-    }
+    /** What {@link #findPresented} answers when no key has the presented value. */
+    public static final int NONE = -1;
 
-    private final Map<Sha256, Entry> byHash;
+    /** Slot + 1 of each entry, 0 where free; a power of two at least twice the entries, probed linearly. */
+    private final int[] table;
+    private final ApiKey[] keys;
+    /** The first 32 bits of each entry's hash, to skip other keys without reading them. */
+    private final int[] prefixes;
+    private final CompiledPlan[] plans;
+    private final String[] stateKeys;
+    /** Entries from {@code current} on are rotated keys' previous values; their hashes and ends of validity. */
+    private final int current;
+    private final byte[][] previousHashes;
+    private final long[] previousValidUntil;
 
     public KeyRegistry(Catalog catalog, String stage, Map<String, CompiledPlan> plansOnStage) {
-        Map<Sha256, Entry> map = new HashMap<>();
-        for (ApiKey key : catalog.apiKeys()) {
-            Plan plan = catalog.planOf(key, stage).orElse(null);
-            CompiledPlan compiled = plan == null ? null : plansOnStage.get(plan.name());
-            String stateKey = plan == null ? null : io.usageplans.UsagePlans.stateKey(key.name(), plan.name());
-            map.put(new Sha256(key.valueSha256()), new Entry(key, compiled, stateKey, Long.MAX_VALUE));
+        List<ApiKey> catalogKeys = catalog.apiKeys();
+        int rotated = 0;
+        for (ApiKey key : catalogKeys) {
             if (key.previousValueSha256() != null) {
-                map.putIfAbsent(new Sha256(key.previousValueSha256()),
-                        new Entry(key, compiled, stateKey, key.previousValidUntil().toEpochMilli()));
+                rotated++;
             }
         }
-        this.byHash = map;
+        int n = catalogKeys.size();
+        int size = n + rotated;
+        this.current = n;
+        this.keys = new ApiKey[size];
+        this.prefixes = new int[size];
+        this.plans = new CompiledPlan[size];
+        this.stateKeys = new String[size];
+        this.previousHashes = new byte[rotated][];
+        this.previousValidUntil = new long[rotated];
+        this.table = new int[Math.max(2, Integer.highestOneBit(Math.max(1, size) * 2 - 1) << 1)];
+        // keys on the same plans share one list (see Catalog), so a plan is looked up once per list
+        Map<List<String>, Object> planOfList = new IdentityHashMap<>();
+        Map<CompiledPlan, String> planNames = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            ApiKey key = catalogKeys.get(i);
+            Object found = planOfList.computeIfAbsent(key.plans(), names -> {
+                Plan p = catalog.planOf(key, stage).orElse(null);
+                CompiledPlan compiled = p == null ? null : plansOnStage.get(p.name());
+                return compiled == null ? NO_PLAN : compiled;
+            });
+            CompiledPlan plan = found instanceof CompiledPlan compiled ? compiled : null;
+            String stateKey = null;
+            if (plan != null) {
+                stateKey = io.usageplans.UsagePlans.stateKey(key.name(), planNames.computeIfAbsent(plan, CompiledPlan::name));
+            }
+            put(i, key, key.sha256Prefix(), plan, stateKey);
+        }
+        // then the previous values of rotated keys, where no current value is the same (a key rotated back to it)
+        int extra = n;
+        for (int i = 0; i < n; i++) {
+            byte[] previous = keys[i].previousValueSha256();
+            if (previous != null) {
+                previousHashes[extra - n] = previous;
+                previousValidUntil[extra - n] = keys[i].previousValidUntil().toEpochMilli();
+                if (lookup(prefixOf(previous), previous) == NONE) {
+                    put(extra, keys[i], prefixOf(previous), plans[i], stateKeys[i]);
+                }
+                extra++;
+            }
+        }
     }
+
+    private void put(int slot, ApiKey key, int prefix, CompiledPlan plan, String stateKey) {
+        keys[slot] = key;
+        prefixes[slot] = prefix;
+        plans[slot] = plan;
+        stateKeys[slot] = stateKey;
+        int mask = table.length - 1;
+        int i = mix(prefix) & mask;
+        while (table[i] != 0) {
+            i = (i + 1) & mask;
+        }
+        table[i] = slot + 1;
+    }
+
+    /** Marks, in the memo of plans by list, a list without a plan on this stage (the memo cannot hold null). */
+    private static final Object NO_PLAN = new Object();
 
     private static final ThreadLocal<Probe> PROBES = ThreadLocal.withInitial(Probe::new);
 
     /**
-     * The key a caller presented, or null: hashed and looked up with this thread's buffers, so the request path
-     * allocates nothing here. {@code value} must already be a well-formed key (at most 128 printable ASCII characters).
+     * The slot of the key a caller presented, or {@link #NONE}: hashed and looked up with this thread's buffers, so
+     * the request path allocates nothing here. {@code value} must already be a well-formed key (at most 128 printable
+     * ASCII characters).
      */
-    public Entry findPresented(String value) {
+    public int findPresented(String value) {
         Probe probe = PROBES.get();
         int length = value.length();
         for (int i = 0; i < length; i++) {
@@ -52,19 +117,74 @@ public final class KeyRegistry {
         }
         probe.digest.update(probe.input, 0, length);
         try {
-            probe.digest.digest(probe.key.bytes, 0, probe.key.bytes.length);
+            probe.digest.digest(probe.hash, 0, probe.hash.length);
         } catch (java.security.DigestException e) {
             throw new IllegalStateException("SHA-256 failed", e);
         }
-        probe.key.rehash();
-        return byHash.get(probe.key);
+        return lookup(prefixOf(probe.hash), probe.hash);
     }
 
-    /** One thread's reusable hashing buffers and lookup key. */
+    private int lookup(int prefix, byte[] sha256) {
+        int mask = table.length - 1;
+        for (int i = mix(prefix) & mask; table[i] != 0; i = (i + 1) & mask) {
+            int slot = table[i] - 1;
+            if (prefixes[slot] == prefix && matches(slot, sha256)) {
+                return slot;
+            }
+        }
+        return NONE;
+    }
+
+    private boolean matches(int slot, byte[] sha256) {
+        return slot < current ? keys[slot].matchesSha256(sha256)
+                : MessageDigest.isEqual(previousHashes[slot - current], sha256);
+    }
+
+    /** The key of a slot. */
+    public ApiKey key(int slot) {
+        return keys[slot];
+    }
+
+    /** The key's plan on this stage, or null when it has none here. */
+    public CompiledPlan plan(int slot) {
+        return plans[slot];
+    }
+
+    /** How the store names the key's state on its plan here ({@code name|plan}), or null without a plan here. */
+    public String stateKey(int slot) {
+        return stateKeys[slot];
+    }
+
+    /** Until when this value is accepted: {@link Long#MAX_VALUE}, or the end of a rotated key's grace period. */
+    public long validUntilMillis(int slot) {
+        return slot < current ? Long.MAX_VALUE : previousValidUntil[slot - current];
+    }
+
+    /** How many values are accepted: one per key, and one more per rotated key in its grace period. */
+    public int size() {
+        int size = 0;
+        for (ApiKey key : keys) {
+            if (key != null) {
+                size++;
+            }
+        }
+        return size;
+    }
+
+    private static int prefixOf(byte[] sha256) {
+        return (sha256[0] & 0xff) << 24 | (sha256[1] & 0xff) << 16 | (sha256[2] & 0xff) << 8 | (sha256[3] & 0xff);
+    }
+
+    /** The hash is uniform already; this only keeps a table of 2^k slots from using the prefix's top bits alone. */
+    private static int mix(int prefix) {
+        return prefix ^ (prefix >>> 16);
+    }
+
+    /** One thread's reusable hashing buffers. */
     private static final class Probe {
         final MessageDigest digest;
         final byte[] input = new byte[ApiKey.MAX_LENGTH];
-        final Sha256 key = new Sha256(new byte[32]);
+        final byte[] hash = new byte[32];
 
         Probe() {
             try {
@@ -72,35 +192,6 @@ public final class KeyRegistry {
             } catch (java.security.NoSuchAlgorithmException e) {
                 throw new IllegalStateException("the JVM has no SHA-256", e);
             }
-        }
-    }
-
-    public int size() {
-        return byHash.size();
-    }
-
-    private static final class Sha256 {
-        private final byte[] bytes;
-        private int hash;
-
-        Sha256(byte[] bytes) {
-            this.bytes = bytes;
-            rehash();
-        }
-
-        /** For the per-thread probe, whose bytes are overwritten for each lookup; stored keys never change. */
-        void rehash() {
-            this.hash = (bytes[0] & 0xff) << 24 | (bytes[1] & 0xff) << 16 | (bytes[2] & 0xff) << 8 | (bytes[3] & 0xff);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Sha256 other && MessageDigest.isEqual(bytes, other.bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
         }
     }
 }

@@ -6,12 +6,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
@@ -23,6 +21,7 @@ import io.usageplans.Quota;
 import io.usageplans.QuotaWindow;
 import io.usageplans.UsagePlans;
 import io.usageplans.UsagePlansConfigException;
+import io.usageplans.internal.KeyCsv;
 import io.usageplans.manage.AdminException.Kind;
 import io.usageplans.manage.AdminException.RowError;
 import io.usageplans.spi.DailyUsage;
@@ -101,28 +100,13 @@ public final class UsagePlansAdmin {
             throw new AdminException(Kind.INVALID, "csv", null, "the CSV is empty; it needs a header line "
                     + "(key,name,description,enabled,usageplanIds) and one line per key");
         }
-        List<KeyCsv.Line> lines = KeyCsv.parse(csv);
-        KeyCsv.Line header = lines.get(0);
-        Map<String, Integer> columns = new HashMap<>();
         RowErrors errors = new RowErrors();
-        for (int i = 0; i < header.fields().size(); i++) {
-            String column = header.fields().get(i).trim().toLowerCase(Locale.ROOT);
-            if (!Set.of("key", "name", "description", "enabled", "usageplanids").contains(column)) {
-                errors.add(new RowError(header.number(), header.fields().get(i), null, "unknown column '" + header.fields().get(i)
-                        + "'; the columns are key, name, description, enabled and usageplanIds"));
-            } else if (columns.putIfAbsent(column, i) != null) {
-                errors.add(new RowError(header.number(), header.fields().get(i), null, "column '" + column + "' appears twice"));
-            }
-        }
-        for (String required : List.of("key", "name")) {
-            if (!columns.containsKey(required)) {
-                errors.add(new RowError(header.number(), required, null, "the header has no column '" + required + "'"));
-            }
-        }
-        if (!errors.isEmpty()) {
+        List<KeyCsv.Row> rows = new ArrayList<>();
+        int lines = KeyCsv.read(csv, rows::add, p -> errors.add(new RowError(p.line(), p.column(), p.value(), p.message())));
+        if (!errors.isEmpty() && rows.isEmpty()) {
             throw importFailed(errors);
         }
-        if (lines.size() == 1) {
+        if (lines == 0) {
             throw new AdminException(Kind.INVALID, "csv", null, "the CSV has a header but no keys");
         }
         Set<String> names = new HashSet<>();
@@ -132,43 +116,31 @@ public final class UsagePlansAdmin {
             hashes.add(HexFormat.of().formatHex(existing.valueSha256()));
         }
         List<ApiKey> imported = new ArrayList<>();
-        for (KeyCsv.Line line : lines.subList(1, lines.size())) {
+        for (KeyCsv.Row line : rows) {
             int before = errors.size();
-            if (line.fields().size() != header.fields().size()) {
-                errors.add(new RowError(line.number(), null, null, "has " + line.fields().size() + " fields, the header has "
-                        + header.fields().size()));
-                continue;
-            }
-            String value = field(line, columns, "key");
-            String name = field(line, columns, "name");
-            String description = field(line, columns, "description");
-            String enabledText = field(line, columns, "enabled");
-            String planText = field(line, columns, "usageplanids");
+            String value = line.key();
+            String name = line.name();
+            String description = line.description();
             String valueProblem = ApiKey.problemWithValue(value);
             if (valueProblem != null) {
-                errors.add(new RowError(line.number(), "key", ApiKey.mask(value), "the key value " + valueProblem));
+                errors.add(new RowError(line.line(), "key", ApiKey.mask(value), "the key value " + valueProblem));
             } else if (!hashes.add(ApiKey.sha256Hex(value))) {
-                errors.add(new RowError(line.number(), "key", ApiKey.mask(value), "another key has this value already"));
+                errors.add(new RowError(line.line(), "key", ApiKey.mask(value), "another key has this value already"));
             }
             String nameProblem = problemWithName(name);
             if (nameProblem != null) {
-                errors.add(new RowError(line.number(), "name", name, nameProblem));
+                errors.add(new RowError(line.line(), "name", name, nameProblem));
             } else if (!names.add(name)) {
-                errors.add(new RowError(line.number(), "name", name, "a key named '" + name + "' exists already"));
+                errors.add(new RowError(line.line(), "name", name, "a key named '" + name + "' exists already"));
             }
-            Boolean enabled = enabledText.isBlank() ? Boolean.TRUE : parseBoolean(enabledText);
+            Boolean enabled = line.enabledValue();
             if (enabled == null) {
-                errors.add(new RowError(line.number(), "enabled", enabledText, "must be true or false"));
+                errors.add(new RowError(line.line(), "enabled", line.enabled(), "must be true or false"));
             }
-            List<String> plans = new ArrayList<>();
-            for (String plan : planText.split("[;,|]")) {
-                if (!plan.isBlank()) {
-                    plans.add(plan.trim());
-                }
-            }
+            List<String> plans = line.plans();
             for (String plan : plans) {
                 if (engine.catalog().plan(plan).isEmpty()) {
-                    errors.add(new RowError(line.number(), "usageplanIds", plan, "unknown plan '" + plan + "'; the plans are "
+                    errors.add(new RowError(line.line(), "usageplanIds", plan, "unknown plan '" + plan + "'; the plans are "
                             + planNames()));
                 }
             }
@@ -178,9 +150,10 @@ public final class UsagePlansAdmin {
             try {
                 imported.add(ApiKey.builder(name).description(description).enabled(enabled).plans(plans).value(value).build());
             } catch (IllegalArgumentException e) {
-                errors.add(new RowError(line.number(), null, null, e.getMessage()));
+                errors.add(new RowError(line.line(), null, null, e.getMessage()));
             }
         }
+        errors.sortByRow(); // field-count problems came first; file order
         if (errors.isEmpty()) {
             try {
                 engine.catalog().withApiKeys(concat(keys(), imported)); // plans per stage and the like, before anything changes
@@ -430,20 +403,6 @@ public final class UsagePlansAdmin {
         return null;
     }
 
-    private static Boolean parseBoolean(String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        return switch (t) {
-            case "true" -> Boolean.TRUE;
-            case "false" -> Boolean.FALSE;
-            default -> null;
-        };
-    }
-
-    private static String field(KeyCsv.Line line, Map<String, Integer> columns, String column) {
-        Integer index = columns.get(column);
-        return index == null ? "" : line.fields().get(index).trim();
-    }
-
     private static AdminException importFailed(RowErrors errors) {
         StringBuilder message = new StringBuilder("nothing was imported: ").append(errors.size())
                 .append(errors.size() == 1 ? " problem" : " problems");
@@ -479,6 +438,10 @@ public final class UsagePlansAdmin {
 
         boolean isEmpty() {
             return count == 0;
+        }
+
+        void sortByRow() {
+            kept.sort(java.util.Comparator.comparingInt(RowError::row));
         }
     }
 

@@ -19,7 +19,6 @@ import io.usageplans.ApiKey;
 import io.usageplans.Catalog;
 import io.usageplans.Plan;
 import io.usageplans.UsagePlans;
-import io.usageplans.UsagePlansConfigException;
 import io.usageplans.spi.KeyDirectory;
 
 /**
@@ -168,20 +167,12 @@ public final class ClusterCatalog implements KeyDirectory, AutoCloseable {
 
     /** Rebuilds the engine's catalog from the plan file's plans and the shared keys; bad keys are skipped and logged. */
     private synchronized void recompile() {
-        List<ApiKey> accepted = new ArrayList<>();
+        List<ApiKey> shared = new ArrayList<>(mirror.size());
         for (KeyRecord record : mirror.values()) {
-            ApiKey key = record.toApiKey();
-            List<ApiKey> trial = new ArrayList<>(accepted);
-            trial.add(key);
-            try {
-                build(trial);
-                accepted.add(key);
-            } catch (UsagePlansConfigException | IllegalArgumentException e) {
-                LOG.log(System.Logger.Level.ERROR, "usage-plans: shared key ''{0}'' is ignored on this member: {1}",
-                        record.name(), e.getMessage());
-            }
+            shared.add(record.toApiKey());
         }
-        engine.replaceCatalog(build(accepted));
+        engine.replaceCatalog(planFile.withApiKeysIgnoringInvalid(shared, (key, problem) -> LOG.log(System.Logger.Level.ERROR,
+                "usage-plans: shared key ''{0}'' is ignored on this member: {1}", key.name(), problem)));
     }
 
     private Catalog build(List<ApiKey> apiKeys) {
