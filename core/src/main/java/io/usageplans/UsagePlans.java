@@ -405,6 +405,14 @@ public final class UsagePlans implements AutoCloseable {
         snapshot = compiled;
     }
 
+    /**
+     * Whether {@code path} (relative to the application) is never metered: the catalog's {@code excludePaths} or one
+     * an adapter or module excluded. Adapters mark such a request as not counted, so no layer inside meters it.
+     */
+    public boolean excluded(String path) {
+        return !snapshot.metered(path);
+    }
+
     /** The paths and methods of the routes adapters registered (annotated servlets and JAX-RS methods). */
     public synchronized List<MethodKey> annotatedRouteKeys() {
         List<MethodKey> keys = new ArrayList<>();

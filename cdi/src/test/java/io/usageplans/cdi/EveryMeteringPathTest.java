@@ -39,6 +39,7 @@ class EveryMeteringPathTest {
 
     private static final String PLANS = """
             api: MyProjectAPI
+            excludePaths: [ /v1/pets/export ]
             skip:
               - { header: X-Internal, equals: "yes" }
               - { class: io.usageplans.cdi.EveryMeteringPathTest$Probe }
@@ -114,6 +115,17 @@ class EveryMeteringPathTest {
     private static String rateLimit(HttpResponse<?> response) {
         return response.headers().firstValue("RateLimit").orElseThrow(() -> new AssertionError("no RateLimit in "
                 + response.headers().map()));
+    }
+
+    @Test
+    void anExcludedPathIsNotMeteredByTheJaxRsFeatureEither() throws Exception {
+        server = CdiServer.start(true, new String[] {"/api/*", "/v1/*"}, PetsResource.class);
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> excluded = get("/v1/pets/export", null);
+            assertEquals(200, excluded.statusCode(), "excluded, so no key is needed: " + excluded.body());
+            assertFalse(excluded.headers().firstValue("RateLimit").isPresent(), "not metered");
+        }
+        assertEquals(401, get("/api/pets/export", null).statusCode(), "the same method at a path that is not excluded");
     }
 
     @Test

@@ -133,13 +133,11 @@ public class UsagePlanFilter implements Filter {
         boolean counts;
         try {
             key = keyResolver.resolve(request);
-            counts = counts(request);
-            if (counts) {
-                String path = request.getPathInfo() == null ? request.getServletPath() : request.getServletPath() + request.getPathInfo();
-                decision = engine.decide(key, request.getMethod(), path.isEmpty() ? "/" : path);
-            } else {
-                decision = Decision.notMetered(); // a skip/only condition says this request does not count
-            }
+            String servletPath = request.getPathInfo() == null ? request.getServletPath() : request.getServletPath() + request.getPathInfo();
+            String path = servletPath.isEmpty() ? "/" : servletPath;
+            // a skip/only condition or an excluded path: the request does not count, on any layer inside either
+            counts = counts(request) && !engine.excluded(path);
+            decision = counts ? engine.decide(key, request.getMethod(), path) : Decision.notMetered();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "usage-plans: could not decide " + request.getMethod() + " "
                     + request.getRequestURI() + "; answering 500", e);
