@@ -38,7 +38,7 @@ final class MeteringRequestFilter implements ContainerRequestFilter, ContainerRe
         if (context != null && context.settled()) {
             return;
         }
-        String key = context != null && context.fromRequest() ? context.apiKey() : request.getHeaderString("x-api-key");
+        String key = context != null && context.fromRequest() ? context.apiKey() : headerKey(request);
         Decision decision = engine.decideRoute(key, routeId);
         if (!decision.passes()) {
             request.abortWith(UsagePlanExceptionMapper.response(decision));
@@ -81,5 +81,23 @@ final class MeteringRequestFilter implements ContainerRequestFilter, ContainerRe
             context.getHeaders().remove("Content-Type");
         }
         context.proceed();
+    }
+
+    /**
+     * The {@code x-api-key} header when no servlet filter resolved the key: as the filter's header source does, several
+     * headers with different values are {@link io.usageplans.UsagePlans#SEVERAL_KEYS}, refused with 403.
+     */
+    private static String headerKey(ContainerRequestContext request) {
+        java.util.List<String> values = request.getHeaders().get("x-api-key");
+        if (values == null || values.isEmpty()) {
+            return null;
+        }
+        String first = values.get(0);
+        for (String value : values) {
+            if (!java.util.Objects.equals(first, value)) {
+                return io.usageplans.UsagePlans.SEVERAL_KEYS;
+            }
+        }
+        return first;
     }
 }

@@ -229,6 +229,21 @@ class EveryMeteringPathTest {
     }
 
     @Test
+    void withoutTheServletFilterTwoDifferentKeysAreRefusedAsSeveralKeysAndARepeatedKeyCountsOnce() throws Exception {
+        server = CdiServer.start(false, new String[] {"/api/*"}, StatusResource.class);
+        HttpRequest.Builder two = HttpRequest.newBuilder(URI.create(server.baseUri() + "/api/status/200"))
+                .header("x-api-key", COUNTED).header("x-api-key", BASIC);
+        assertEquals(401, CdiServer.CLIENT.send(two.build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        io.usageplans.UsagePlans engine = jakarta.enterprise.inject.spi.CDI.current().select(io.usageplans.UsagePlans.class).get();
+        assertEquals(1L, engine.counters().forbiddenByReason().get(io.usageplans.Decision.ForbiddenReason.SEVERAL_KEYS));
+        HttpRequest.Builder same = HttpRequest.newBuilder(URI.create(server.baseUri() + "/api/status/200"))
+                .header("x-api-key", COUNTED).header("x-api-key", COUNTED);
+        HttpResponse<String> once = CdiServer.CLIENT.send(same.build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, once.statusCode());
+        assertEquals("\"counted-day\";r=2;t=43200", rateLimit(once));
+    }
+
+    @Test
     void aCustomEmptyThrottledBodyIsEmptyOnAnAnnotatedJaxRsEndpointToo() throws Exception {
         server = CdiServer.start(true, new String[] {"/api/*", "/v1/*"}, PetsResource.class, OpenResource.class,
                 PlainResource.class);
