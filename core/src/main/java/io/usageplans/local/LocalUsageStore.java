@@ -75,6 +75,12 @@ public final class LocalUsageStore implements UsageStore {
         return new LocalUsageStore(clock, sweepInterval, reportDays);
     }
 
+    /** Usage history, quota reads and quota updates: every optional ability. */
+    @Override
+    public java.util.Set<Capability> capabilities() {
+        return java.util.EnumSet.allOf(Capability.class);
+    }
+
     @Override
     public Consumption tryConsume(MeteringRequest request) {
         String stateKey = request.stateKey();

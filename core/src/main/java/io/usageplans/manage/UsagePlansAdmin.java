@@ -218,7 +218,8 @@ public final class UsagePlansAdmin {
         Plan plan = quotaPlan(planName);
         key(keyName);
         QuotaWindow window = engine.quotaWindow(planName);
-        long used = call(() -> store().quotaUsed(UsagePlans.stateKey(keyName, planName), window));
+        long used = call(UsageStore.Capability.QUOTA_READ,
+                () -> store().quotaUsed(UsagePlans.stateKey(keyName, planName), window));
         return status(plan, keyName, window, used);
     }
 
@@ -249,7 +250,8 @@ public final class UsagePlansAdmin {
         QuotaWindow window = engine.quotaWindow(plan.name());
         Instant now = engine.clock().instant();
         long nowNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
-        long used = call(() -> store().updateQuota(UsagePlans.stateKey(keyName, plan.name()), window, update, nowNanos));
+        long used = call(UsageStore.Capability.QUOTA_UPDATE,
+                () -> store().updateQuota(UsagePlans.stateKey(keyName, plan.name()), window, update, nowNanos));
         QuotaStatus status = status(plan, keyName, window, used);
         LOG.log(System.Logger.Level.INFO, "usage-plans: quota of key ''{0}'' on plan {1} changed: {2} of {3} remain until {4}",
                 keyName, plan.name(), status.remaining(), status.limit(), status.periodEnd());
@@ -285,7 +287,8 @@ public final class UsagePlansAdmin {
         for (String name : keyNames) {
             // a week or a month of history before the range tells what remained on its first days
             long from = start.toEpochDay() - (plan.quota() == null ? 0 : 31);
-            List<DailyUsage> recorded = call(() -> store().dailyUsage(UsagePlans.stateKey(name, planName), from, end.toEpochDay()));
+            List<DailyUsage> recorded = call(UsageStore.Capability.USAGE_HISTORY,
+                    () -> store().dailyUsage(UsagePlans.stateKey(name, planName), from, end.toEpochDay()));
             items.put(name, days(plan.quota(), recorded, start, end));
         }
         return new UsageReport(planName, start, end, items);
@@ -342,12 +345,14 @@ public final class UsagePlansAdmin {
         return engine.store();
     }
 
-    private static <T> T call(java.util.function.Supplier<T> operation) {
-        try {
-            return operation.get();
-        } catch (UnsupportedOperationException e) {
-            throw new AdminException(Kind.NOT_SUPPORTED, null, null, e.getMessage());
+    /** Runs {@code operation} if the store declares {@code needed}; otherwise answers 501 Not Implemented. */
+    private <T> T call(UsageStore.Capability needed, java.util.function.Supplier<T> operation) {
+        UsageStore store = store();
+        if (!store.can(needed)) {
+            throw new AdminException(Kind.NOT_SUPPORTED, null, null, store.getClass().getName() + " does not declare "
+                    + needed + " (UsageStore.capabilities())");
         }
+        return operation.get();
     }
 
     private ApiKey update(String name, UnaryOperator<ApiKey> change) {

@@ -6,8 +6,33 @@ import io.usageplans.QuotaWindow;
  * Keeps throttle and quota state and decides requests against it. An implementation checks every limit of a
  * {@link MeteringRequest} and consumes from all of them, or from none, atomically per {@code stateKey}.
  * When the quota is used up the verdict is {@code QUOTA_EXCEEDED} even if a bucket is empty as well.
+ *
+ * <p>Deciding and refunding are what every store does. Reading and changing quota counters and keeping usage history
+ * are optional: a store declares the ones it has in {@link #capabilities()}, and callers check there before they use
+ * them. Every store passes the contract suite {@code io.usageplans.testing.UsageStoreContract} in core's test jar,
+ * which runs the cases of an optional ability only on a store that declares it.
  */
 public interface UsageStore extends AutoCloseable {
+
+    /** An optional ability of a store, declared in {@link #capabilities()}. */
+    enum Capability {
+        /** {@link #dailyUsage}: per-key daily usage for reports. */
+        USAGE_HISTORY,
+        /** {@link #quotaUsed}: reads a key's quota counter. */
+        QUOTA_READ,
+        /** {@link #updateQuota}: changes a key's quota counter atomically against decisions. */
+        QUOTA_UPDATE
+    }
+
+    /** The optional abilities this store has; the default is none. */
+    default java.util.Set<Capability> capabilities() {
+        return java.util.Set.of();
+    }
+
+    /** Whether this store declares {@code capability}. */
+    default boolean can(Capability capability) {
+        return capabilities().contains(capability);
+    }
 
     Consumption tryConsume(MeteringRequest request);
 
@@ -21,8 +46,9 @@ public interface UsageStore extends AutoCloseable {
     /**
      * The days from {@code fromEpochDay} to {@code toEpochDay} (UTC, inclusive) on which {@code stateKey} had usage
      * recorded, oldest first; days without usage are left out. Stores keep a configurable number of days.
+     * Only for a store that declares {@link Capability#USAGE_HISTORY}.
      *
-     * @throws UnsupportedOperationException if this store keeps no usage history
+     * @throws UnsupportedOperationException if called on a store that does not declare it
      */
     default java.util.List<DailyUsage> dailyUsage(String stateKey, long fromEpochDay, long toEpochDay) {
         throw new UnsupportedOperationException(getClass().getName() + " keeps no usage history");
@@ -30,8 +56,9 @@ public interface UsageStore extends AutoCloseable {
 
     /**
      * The quota counter of {@code stateKey} in the period {@code window}: units counted, or fewer after an extension.
+     * Only for a store that declares {@link Capability#QUOTA_READ}.
      *
-     * @throws UnsupportedOperationException if this store cannot read its counters
+     * @throws UnsupportedOperationException if called on a store that does not declare it
      */
     default long quotaUsed(String stateKey, QuotaWindow window) {
         throw new UnsupportedOperationException(getClass().getName() + " cannot read quota counters");
@@ -40,8 +67,9 @@ public interface UsageStore extends AutoCloseable {
     /**
      * Changes the quota counter of {@code stateKey} in the period {@code window} atomically against decisions (AWS's
      * UpdateUsage), records the new remaining quota in today's usage history, and returns the new counter.
+     * Only for a store that declares {@link Capability#QUOTA_UPDATE}.
      *
-     * @throws UnsupportedOperationException if this store cannot change its counters
+     * @throws UnsupportedOperationException if called on a store that does not declare it
      */
     default long updateQuota(String stateKey, QuotaWindow window, QuotaUpdate update, long nowNanos) {
         throw new UnsupportedOperationException(getClass().getName() + " cannot change quota counters");

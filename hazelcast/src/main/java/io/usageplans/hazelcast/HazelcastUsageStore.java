@@ -111,6 +111,12 @@ public final class HazelcastUsageStore implements UsageStore {
         return config;
     }
 
+    /** Usage history, quota reads and quota updates: every optional ability. */
+    @Override
+    public java.util.Set<Capability> capabilities() {
+        return java.util.EnumSet.allOf(Capability.class);
+    }
+
     @Override
     public Consumption tryConsume(MeteringRequest request) {
         Decide decide = new Decide(request.planBucket(), request.methodBucket(), request.quota(), request.nowNanos(), reportDays,
