@@ -46,6 +46,31 @@ public class UsagePlansExtension implements Extension {
     private final List<RouteDefinition> beanRoutes = new ArrayList<>();
     private volatile UsagePlans engine;
 
+    /** The bean types an application may replace with an alternative producer of its own. */
+    private static final Set<Class<?>> REPLACEABLE = Set.of(Catalog.class, java.time.Clock.class,
+            io.usageplans.spi.UsageStore.class, io.usageplans.servlet.ApiKeyResolver.class);
+
+    /**
+     * Makes {@code @Produces @Alternative @Priority(1) Catalog catalog()} (the priority on the method, as CDI 4.1 allows)
+     * replace our default on CDI 4.0 too, where only a priority on the declaring class selects an alternative producer
+     * (WildFly 39 ships CDI 4.0: the plan file silently won there). For the replaceable types only, the method's
+     * priority is copied to a class that has none.
+     */
+    <T> void selectAlternativeProducers(@Observes @WithAnnotations(jakarta.annotation.Priority.class) ProcessAnnotatedType<T> event) {
+        if (event.getAnnotatedType().isAnnotationPresent(jakarta.annotation.Priority.class)) {
+            return;
+        }
+        for (AnnotatedMethod<? super T> method : event.getAnnotatedType().getMethods()) {
+            if (method.isAnnotationPresent(jakarta.enterprise.inject.Produces.class)
+                    && method.isAnnotationPresent(jakarta.enterprise.inject.Alternative.class)
+                    && method.isAnnotationPresent(jakarta.annotation.Priority.class)
+                    && REPLACEABLE.contains(method.getJavaMember().getReturnType())) {
+                event.configureAnnotatedType().add(method.getAnnotation(jakarta.annotation.Priority.class));
+                return;
+            }
+        }
+    }
+
     void registerOwnBeans(@Observes BeforeBeanDiscovery event, BeanManager manager) {
         event.addAnnotatedType(manager.createAnnotatedType(UsagePlansBeans.class), UsagePlansBeans.class.getName());
         event.addAnnotatedType(manager.createAnnotatedType(MeteringInterceptor.class), MeteringInterceptor.class.getName());

@@ -83,6 +83,7 @@ class NewcomerIT {
     static final String CONTEXT_NOT_A_STAGE = "orders-tomcat";
     static final String METHOD_KEY_WITHOUT_API = "mistake3";
     static final String CATALOG_IN_CODE = "orders-code";
+    static final String CATALOG_WITH_METHOD_PRIORITY = "orders-code-method";
     static final int PORT_OFFSET = 50;
 
     private static RunningServer running;
@@ -105,6 +106,8 @@ class NewcomerIT {
             wars.put(CONTEXT_NOT_A_STAGE, NewcomerWars.withoutStageParam(war));
             wars.put(METHOD_KEY_WITHOUT_API, NewcomerWars.methodKeyWithoutApplicationPath(war));
             wars.put(CATALOG_IN_CODE, NewcomerWars.withCatalogInCode(war));
+            wars.put(CATALOG_WITH_METHOD_PRIORITY, NewcomerWars.withCatalogInCode(war,
+                    com.example.orders.code.MethodPriorityCatalog.class, "code-method"));
             running = RunningServer.start(server, "newcomer-" + server.id, server.port + PORT_OFFSET, wars, "", Map.of());
             if (!"deployed".equals(running.apps.get(RIGHT))) {
                 throw new IllegalStateException("the newcomer's orders WAR did not deploy on " + server + "; see " + running.logs
@@ -254,6 +257,20 @@ class NewcomerIT {
                 () -> assertTrue(running.logLine(CATALOG_IN_CODE_LINE.toArray(String[]::new)).isPresent(), "no start-up line with "
                         + "all of " + CATALOG_IN_CODE_LINE + " in " + running.logs + "; usage-plans logged:\n"
                         + String.join("\n", usagePlansLines(30))));
+    }
+
+    /** The same with the priority on the producer method (CDI 4.1's form), which CDI 4.0 alone would ignore. */
+    @Test
+    void aCatalogProducerWithItsPriorityOnTheMethodAlsoReplacesThePlanFile() throws Exception {
+        String order = "{\"item\":\"tea\",\"quantity\":1}";
+        String key = com.example.orders.code.MethodPriorityCatalog.KEY;
+        assertAll("/" + CATALOG_WITH_METHOD_PRIORITY + " on " + server,
+                () -> assertEquals("deployed", running.apps.get(CATALOG_WITH_METHOD_PRIORITY), "usage-plans logged:\n"
+                        + String.join("\n", usagePlansLines(30))),
+                () -> assertEquals(201, Http.send("POST", url(CATALOG_WITH_METHOD_PRIORITY, "/api/orders"), key, order)
+                        .statusCode(), "POST /api/orders with the code's key"),
+                () -> assertEquals(403, Http.send("POST", url(CATALOG_WITH_METHOD_PRIORITY, "/api/orders"), PRO, order)
+                        .statusCode(), "POST /api/orders with the plan file's pro key, which the code's catalog lacks"));
     }
 
     // ---- the mistakes -----------------------------------------------------------------------------------------------------

@@ -94,16 +94,21 @@ final class NewcomerWars {
      * {@code WEB-INF/classes}.
      */
     static Path withCatalogInCode(Path war) throws IOException {
-        String name = CodeCatalog.class.getName().replace('.', '/') + ".class";
+        return withCatalogInCode(war, CodeCatalog.class, "code");
+    }
+
+    /** As {@link #withCatalogInCode(Path)}, with the producer class {@code producer}, as variant {@code variant}. */
+    static Path withCatalogInCode(Path war, Class<?> producer, String variant) throws IOException {
+        String name = producer.getName().replace('.', '/') + ".class";
         byte[] compiled;
-        try (InputStream in = CodeCatalog.class.getResourceAsStream(CodeCatalog.class.getSimpleName() + ".class")) {
+        try (InputStream in = producer.getResourceAsStream(producer.getSimpleName() + ".class")) {
             if (in == null) {
                 throw new IllegalStateException(name + " is not on the test classpath");
             }
             compiled = in.readAllBytes();
         }
         boolean[] hadPlanFile = {false};
-        Path copy = copy(war, "code", (entry, content) -> {
+        Path copy = copy(war, variant, (entry, content) -> {
             if (!entry.equals(PLAN_FILE)) {
                 return content;
             }
