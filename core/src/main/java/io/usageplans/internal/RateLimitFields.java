@@ -82,7 +82,8 @@ public final class RateLimitFields {
 
     /** Whole seconds, rounded up: a bucket 50 ms from full says {@code t=1}; a full one {@code t=0}. */
     public static long ceilSeconds(long nanos) {
-        return nanos <= 0 ? 0 : (nanos + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND;
+        // divide, then round up: adding 999,999,999 first would overflow near Long.MAX_VALUE (a bucket that never refills)
+        return nanos <= 0 ? 0 : nanos / NANOS_PER_SECOND + (nanos % NANOS_PER_SECOND == 0 ? 0 : 1);
     }
 
     /** An RFC 8941 sf-string: quoted, with {@code "} and {@code \} escaped and non-printable characters dropped. */
