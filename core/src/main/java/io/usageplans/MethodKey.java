@@ -28,6 +28,8 @@ public final class MethodKey {
     private final Pattern tail;
     private final boolean tailMayBeEmpty;
     private final int literalCharacters;
+    /** The slashes of the template, which JAX-RS counts as literal characters when it orders templates. */
+    private final int slashes;
     private final int variables;
     private final int regexVariables;
     private final String normalized;
@@ -72,6 +74,7 @@ public final class MethodKey {
         this.tail = tailPattern;
         this.tailMayBeEmpty = emptyTail;
         this.literalCharacters = literals;
+        this.slashes = raw.size();
         this.variables = vars;
         this.regexVariables = regexVars;
         this.normalized = (anyPath ? "*" : norm.length() == 0 ? "/" : norm.toString()) + "/" + httpMethod;
@@ -166,18 +169,19 @@ public final class MethodKey {
         if (a.anyPath != b.anyPath) {
             return a.anyPath ? 1 : -1;
         }
-        int c = Integer.compare(b.literalCharacters, a.literalCharacters);
-        if (c == 0) {
-            c = Integer.compare(b.segments.length, a.segments.length);
-        }
-        if (c == 0) {
-            c = Boolean.compare(a.tail != null, b.tail != null);
-        }
+        // JAX-RS's order (spec 3.7.2): literal characters, slashes included, then variables, then regex variables
+        int c = Integer.compare(b.literalCharacters + b.slashes, a.literalCharacters + a.slashes);
         if (c == 0) {
             c = Integer.compare(b.variables, a.variables);
         }
         if (c == 0) {
             c = Integer.compare(b.regexVariables, a.regexVariables);
+        }
+        if (c == 0) {
+            c = Integer.compare(b.segments.length, a.segments.length);
+        }
+        if (c == 0) {
+            c = Boolean.compare(a.tail != null, b.tail != null);
         }
         if (c == 0) {
             c = Boolean.compare(a.httpMethod.equals("*"), b.httpMethod.equals("*"));

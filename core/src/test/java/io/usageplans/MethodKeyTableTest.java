@@ -146,7 +146,9 @@ class MethodKeyTableTest {
                 Arguments.of(List.of("/a/{x}/{y}/GET", "/a/{x}/GET", "/a/{rest+}/GET")),
                 Arguments.of(List.of("/ab/{x}/GET", "/ab/GET")),
                 Arguments.of(List.of("/api/v1/{proxy+}/*", "/api/{proxy+}/*", "/{proxy+}/*", "*/GET", "*/*")),
-                Arguments.of(List.of("*/GET", "*/*")));
+                Arguments.of(List.of("*/GET", "*/*")),
+                // slashes are literal characters too: 4 each, then the template with more variables wins, as in Jersey
+                Arguments.of(List.of("/{a}/{b}/{c}/{d}/GET", "/xy/{rest: .+}/GET")));
     }
 
     @ParameterizedTest(name = "{0}")
