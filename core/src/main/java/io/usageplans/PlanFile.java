@@ -866,6 +866,10 @@ public final class PlanFile {
                 throw error(rate, entry + ".rateLimit", "must be a number of requests per second greater than 0 (like 10 or 0.5), "
                         + "was " + scalar(rate));
             }
+            if (value < Throttle.MIN_RATE || value > Throttle.MAX_RATE) {
+                throw error(rate, entry + ".rateLimit", "must be between 0.001 (one request per 1,000 s) and 999,999,999,999 "
+                        + "requests per second, so that the RateLimit fields can state it, was " + scalar(rate));
+            }
             return value;
         });
         Integer burstLimit = attempt(() -> {

@@ -6,14 +6,28 @@ package io.usageplans;
  */
 public record Throttle(double rateLimit, int burstLimit) {
 
+    /** The slowest rate: one request per 1,000 s; {@code up-rate} has three decimals. */
+    public static final double MIN_RATE = 0.001;
+    /** The fastest rate; beyond it {@code up-rate} would need more than 12 integer digits. */
+    public static final double MAX_RATE = 999_999_999_999d;
+
     public Throttle {
         if (!(rateLimit > 0) || Double.isInfinite(rateLimit)) {
             throw new IllegalArgumentException("rateLimit must be a number of requests per second greater than 0, was "
                     + Values.number(rateLimit));
         }
+        if (rateLimit < MIN_RATE || rateLimit > MAX_RATE) {
+            throw new IllegalArgumentException(rangeProblem(rateLimit));
+        }
         if (burstLimit < 1) {
             throw new IllegalArgumentException("burstLimit must be a whole number of requests of at least 1, was " + burstLimit);
         }
+    }
+
+    /** Why a positive rate is out of range: the RateLimit fields could not state it exactly. */
+    public static String rangeProblem(double rateLimit) {
+        return "rateLimit must be between 0.001 (one request per 1,000 s) and 999,999,999,999 requests per second, so that "
+                + "the RateLimit fields can state it, was " + Values.number(rateLimit);
     }
 
     public static Throttle of(double rateLimit, int burstLimit) {

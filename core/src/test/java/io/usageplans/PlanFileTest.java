@@ -301,6 +301,22 @@ class PlanFileTest {
     }
 
     @Test
+    void aRateLimitTheRateLimitFieldsCannotStateFailsNamingTheRange() {
+        for (String rate : new String[] {"0.0001", "1e-300", "1000000000000"}) {
+            UsagePlansConfigException e = fails("""
+                    plans:
+                      - name: premium
+                        throttle: { rateLimit: %s, burstLimit: 20 }
+                    """.formatted(rate));
+            assertEquals("usage-plans: plans.yaml, line 3: plans[premium].throttle.rateLimit: must be between 0.001 (one "
+                    + "request per 1,000 s) and 999,999,999,999 requests per second, so that the RateLimit fields can state it, "
+                    + "was " + rate, e.getMessage());
+        }
+        assertEquals(0.001, Throttle.of(0.001, 1).rateLimit());
+        assertThrows(IllegalArgumentException.class, () -> Throttle.of(1e-9, 1), "in code too");
+    }
+
+    @Test
     void zeroRateLimitFailsNamingFileLineEntryAndValue() {
         UsagePlansConfigException e = fails("""
                 plans:
