@@ -52,9 +52,13 @@ public final class HazelcastUsageStore implements UsageStore {
 
     private final HazelcastInstance hazelcast;
     private final boolean ownsInstance;
-    private final IMap<String, KeyUsage> state;
+    /**
+     * The state map, found at the first call rather than when the store is built: a client that starts in the background
+     * cannot create proxies until it has reached the cluster, and the application must start meanwhile.
+     */
+    private volatile IMap<String, KeyUsage> state;
     /** The same map, whose values may be GenericRecords (see {@link #asRecords}). */
-    private final IMap<String, Object> records;
+    private volatile IMap<String, Object> records;
     /** Set once the instance could not serialize a KeyUsage (no serializer of ours): the caller side stores records. */
     private volatile boolean asRecords;
     private final String mapName;
@@ -81,14 +85,37 @@ public final class HazelcastUsageStore implements UsageStore {
     private HazelcastUsageStore(Builder builder) {
         this.hazelcast = builder.hazelcast;
         this.ownsInstance = builder.ownsInstance;
-        this.state = hazelcast.getMap(builder.mapName);
-        this.records = hazelcast.getMap(builder.mapName);
         this.mapName = builder.mapName;
         this.timeoutMillis = builder.timeout.toMillis();
         this.reportDays = builder.reportDays;
         this.shareKeys = builder.shareKeys;
         this.callerSide = builder.callerSide;
         this.warmUpMillis = builder.warmUp.toMillis();
+    }
+
+    /** The state map; while a client has not reached the cluster yet, the store is unavailable (the plan's fail mode). */
+    private IMap<String, KeyUsage> state() {
+        IMap<String, KeyUsage> map = state;
+        if (map == null) {
+            state = map = proxy();
+        }
+        return map;
+    }
+
+    private IMap<String, Object> records() {
+        IMap<String, Object> map = records;
+        if (map == null) {
+            records = map = proxy();
+        }
+        return map;
+    }
+
+    private <V> IMap<String, V> proxy() {
+        try {
+            return hazelcast.getMap(mapName);
+        } catch (RuntimeException e) { // HazelcastClientOfflineException while a client connects in the background
+            throw new UsageStoreUnavailableException("the Hazelcast cluster is not reachable yet: " + e.getMessage(), e);
+        }
     }
 
     public static Builder builder(HazelcastInstance hazelcast) {
@@ -125,7 +152,7 @@ public final class HazelcastUsageStore implements UsageStore {
             return decideOnCaller(request.stateKey(), decide);
         }
         String key = request.stateKey();
-        return await(() -> state.submitToKey(key, decide), late -> giveBackWhenAllowed(key, decide, late));
+        return await(() -> state().submitToKey(key, decide), late -> giveBackWhenAllowed(key, decide, late));
     }
 
     @Override
@@ -160,7 +187,7 @@ public final class HazelcastUsageStore implements UsageStore {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         try {
             while (System.nanoTime() < deadline) {
-                Object current = records.get(stateKey);
+                Object current = records().get(stateKey);
                 KeyUsage next = current == null ? new KeyUsage() : copyOf(current);
                 long used = change.apply(next);
                 if (compareAndSet(stateKey, current, next, next.ttlMillis(nowNanos, window, reportDays))) {
@@ -174,7 +201,7 @@ public final class HazelcastUsageStore implements UsageStore {
     }
 
     private KeyUsage read(String stateKey) {
-        return usageOf(await(() -> records.getAsync(stateKey), late -> { }));
+        return usageOf(await(() -> records().getAsync(stateKey), late -> { }));
     }
 
     /**
@@ -182,7 +209,7 @@ public final class HazelcastUsageStore implements UsageStore {
      * answer still applies: right for refunds and quota updates, which the caller wanted done anyway.
      */
     private <R> R onOwner(String key, com.hazelcast.map.EntryProcessor<String, KeyUsage, R> processor) {
-        return await(() -> state.submitToKey(key, processor), late -> { });
+        return await(() -> state().submitToKey(key, processor), late -> { });
     }
 
     /**
@@ -225,7 +252,7 @@ public final class HazelcastUsageStore implements UsageStore {
             }
             CompletionStage<Boolean> refund;
             try {
-                refund = state.submitToKey(key, new Refund(decision, true, true, true));
+                refund = state().submitToKey(key, new Refund(decision, true, true, true));
             } catch (RuntimeException e) {
                 lateRefundFailed(e);
                 return;
@@ -275,14 +302,14 @@ public final class HazelcastUsageStore implements UsageStore {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         try {
             while (System.nanoTime() < deadline) {
-                Object current = records.get(key);
+                Object current = records().get(key);
                 if (current == null) {
                     return;
                 }
                 KeyUsage next = copyOf(current);
                 next.refund(original.plan, original.method, original.quota, original.nowNanos, original.cost,
                         planBucket, methodBucket, quota);
-                if (records.replace(key, current, current instanceof KeyUsage ? next : record(next))) {
+                if (records().replace(key, current, current instanceof KeyUsage ? next : record(next))) {
                     return;
                 }
             }
@@ -302,7 +329,7 @@ public final class HazelcastUsageStore implements UsageStore {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         try {
             while (true) {
-                Object current = records.get(key);
+                Object current = records().get(key);
                 KeyUsage next = current == null ? new KeyUsage() : copyOf(current);
                 KeyUsage.Outcome outcome = next.decide(decide.plan, decide.method, decide.quota, decide.nowNanos, reportDays, decide.cost);
                 if (!outcome.changed()) {
@@ -329,22 +356,22 @@ public final class HazelcastUsageStore implements UsageStore {
      */
     private boolean compareAndSet(String key, Object current, KeyUsage next, long ttl) {
         if (current != null) {
-            boolean replaced = records.replace(key, current, current instanceof KeyUsage ? next : record(next));
+            boolean replaced = records().replace(key, current, current instanceof KeyUsage ? next : record(next));
             if (replaced) {
-                records.setTtl(key, ttl, TimeUnit.MILLISECONDS);
+                records().setTtl(key, ttl, TimeUnit.MILLISECONDS);
             }
             return replaced;
         }
         if (!asRecords) {
             try {
-                return records.putIfAbsent(key, next, ttl, TimeUnit.MILLISECONDS) == null;
+                return records().putIfAbsent(key, next, ttl, TimeUnit.MILLISECONDS) == null;
             } catch (HazelcastSerializationException e) {
                 asRecords = true;
                 System.getLogger(HazelcastUsageStore.class.getName()).log(System.Logger.Level.INFO, "usage-plans: the "
                         + "Hazelcast instance has no serializers of ours; key state is kept as compact GenericRecords");
             }
         }
-        return records.putIfAbsent(key, record(next), ttl, TimeUnit.MILLISECONDS) == null;
+        return records().putIfAbsent(key, record(next), ttl, TimeUnit.MILLISECONDS) == null;
     }
 
     private static final Serializers.KeyUsageSerializer USAGE_SERIALIZER = new Serializers.KeyUsageSerializer();
@@ -479,10 +506,10 @@ public final class HazelcastUsageStore implements UsageStore {
     /** The request path on one partition: a decision that writes an entry (and its backup), then its removal. */
     private CompletableFuture<?> touch(String key) {
         if (callerSide) { // the members may not have this jar: a read warms the partition and the connection
-            return records.getAsync(key).toCompletableFuture();
+            return records().getAsync(key).toCompletableFuture();
         }
         Decide nothing = new Decide(null, null, null, 0, 0, 0);
-        return state.submitToKey(key, nothing).thenCompose(done -> state.deleteAsync(key)).toCompletableFuture();
+        return state().submitToKey(key, nothing).thenCompose(done -> state().deleteAsync(key)).toCompletableFuture();
     }
 
     private static boolean answers(CompletableFuture<?> call, long deadline) {
@@ -520,12 +547,12 @@ public final class HazelcastUsageStore implements UsageStore {
 
     /** The state of one key on one plan as the cluster holds it now, for reports and tests; null if none. */
     public KeyUsage usage(String keyName, String planName) {
-        return usageOf(records.get(keyName + "|" + planName));
+        return usageOf(records().get(keyName + "|" + planName));
     }
 
     /** How many keys (per plan) have state in the cluster. */
     public int size() {
-        return state.size();
+        return state().size();
     }
 
     /** The name of the map holding key state. */

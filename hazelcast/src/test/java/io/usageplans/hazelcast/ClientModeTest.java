@@ -22,6 +22,36 @@ import org.junit.jupiter.api.Test;
 class ClientModeTest {
 
     @Test
+    void aClientStartedBeforeItsClusterStartsTheApplicationFailsClosedThenMetersOnceTheClusterIsUp() {
+        MutableClock clock = MutableClock.at("2027-03-10T12:00:00Z");
+        try (TestCluster cluster = TestCluster.onFreePorts(1)) {
+            ClientConfig config = new ClientConfig();
+            config.setClusterName(cluster.name);
+            config.setProperty("hazelcast.logging.type", "jdk");
+            config.getNetworkConfig().addAddress(cluster.address(0));
+            config.getConnectionStrategyConfig().setAsyncStart(true)
+                    .setReconnectMode(ClientConnectionStrategyConfig.ReconnectMode.ASYNC);
+            HazelcastInstance client = HazelcastClient.newHazelcastClient(HazelcastUsageStore.configure(config));
+            HazelcastUsageStore store = HazelcastUsageStore.builder(client).timeout(Duration.ofMillis(300))
+                    .warmUp(Duration.ZERO).ownsInstance(true).build();
+            try (UsagePlans engine = UsagePlans.builder(TestCluster.catalog()).stage("test").clock(clock).store(store).build()) {
+                Decision down = engine.decide(DEV, "GET", "/pets");
+                assertEquals(Outcome.UNAVAILABLE, down.outcome(), "no cluster yet: dev fails closed");
+                assertEquals(Outcome.ALLOWED, engine.decide(OPEN, "GET", "/pets").outcome(), "the lenient plan fails open");
+
+                cluster.join();
+                TestCluster.await(() -> engine.decide(DEV, "GET", "/pets").outcome() == Outcome.ALLOWED, 60_000,
+                        "the client to reach the cluster that started after it");
+                String fields = engine.decide(DEV, "GET", "/pets").rateLimit();
+                java.util.regex.Matcher r = java.util.regex.Pattern.compile("\"dev-burst\";r=(\\d+);t=1").matcher(fields);
+                assertTrue(r.matches(), fields);
+                // two decisions took tokens at least; an attempt that timed out while connecting is given back later
+                assertTrue(Integer.parseInt(r.group(1)) <= 1998, "metered through the cluster: " + fields);
+            }
+        }
+    }
+
+    @Test
     void whenTheClusterIsDownFailClosedAnswers503AndFailOpenLetsThrough() {
         MutableClock clock = MutableClock.at("2027-03-10T12:00:00Z");
         TestCluster cluster = TestCluster.start(1);
