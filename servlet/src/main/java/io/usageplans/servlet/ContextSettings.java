@@ -29,11 +29,6 @@ public final class ContextSettings {
         return new ContextSettings(config::getInitParameter, context::getInitParameter);
     }
 
-    /** Settings from one adapter's parameters (then system properties and environment variables). */
-    public static ContextSettings of(UnaryOperator<String> parameters) {
-        return new ContextSettings(parameters == null ? name -> null : parameters, name -> null);
-    }
-
     /** The settings of the application's usage-plans filter (by class, whatever its name), and its context-params. */
     public static ContextSettings of(ServletContext context) {
         FilterRegistration filter = null;

@@ -2,9 +2,7 @@ package io.usageplans.servlet;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.function.UnaryOperator;
 
-import io.usageplans.Catalog;
 import io.usageplans.Decision;
 import io.usageplans.MeteringContext;
 import io.usageplans.Setting;
@@ -109,15 +107,6 @@ public class UsagePlanFilter implements Filter {
             return Boolean.parseBoolean(value);
         }
         throw new UsagePlansConfigException(setting.origin(), null, 0, "must be true or false, was '" + value + "'");
-    }
-
-    /**
-     * The stage of an application: the setting {@code usageplans.stage} (adapter parameter, system property,
-     * {@code USAGEPLANS_STAGE}), else the context path without its slash ({@code /test} is {@code test}), else,
-     * at the root context, the plans' only stage. See {@link StageSetting}, which also says where it came from.
-     */
-    public static String stage(UnaryOperator<String> parameters, String contextPath, Catalog catalog) {
-        return StageSetting.of(ContextSettings.of(parameters), contextPath, catalog).name();
     }
 
     @Override
