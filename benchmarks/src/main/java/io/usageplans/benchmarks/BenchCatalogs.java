@@ -33,6 +33,24 @@ public final class BenchCatalogs {
     public static final int AMPLE = 1_000_000_000;
     /** A quota limit no benchmark reaches. */
     public static final long HUGE_QUOTA = 1_000_000_000_000_000L;
+    /** The plan of the biting modes' keys: a throttle of burst {@link #BITE_BURST} that bites, and a daily quota that does not. */
+    public static final String BITING_PLAN = "biting";
+    /** The plan of every {@link #SPENT_EVERY}th key of the biting modes: the same throttle, and a daily quota of {@link #SPENT_QUOTA}, spent at start-up. */
+    public static final String SPENT_PLAN = "biting-spent";
+    /** Requests in a row for one key in the biting modes' wrk pattern ({@code keys.lua}, mode {@code groups}). */
+    public static final int BITE_GROUP = 9;
+    /** Burst of the biting plans' throttle: the last request of each group of {@link #BITE_GROUP} is refused. */
+    public static final int BITE_BURST = BITE_GROUP - 1;
+    /** Keys {@code i} with {@code i % SPENT_EVERY == 0} are on {@link #SPENT_PLAN}. */
+    public static final int SPENT_EVERY = 10;
+    /** Daily quota of {@link #SPENT_PLAN}. */
+    public static final int SPENT_QUOTA = 10;
+    /**
+     * The share of requests the biting modes refuse: the spent keys' (1 in {@link #SPENT_EVERY}) all, by their quota,
+     * and the last of each group of the other keys, by the throttle: 1/10 + 9/10 × 1/9 = 0.2.
+     */
+    public static final double BITE_SHARE = 1.0 / SPENT_EVERY + (1 - 1.0 / SPENT_EVERY) / BITE_GROUP;
+
     /** Catalogs with more keys than this are built with the reflective shortcut described above. */
     public static final int BUILDER_MAX_KEYS = Integer.getInteger("bench.builderMaxKeys", 20_000);
 
@@ -92,6 +110,34 @@ public final class BenchCatalogs {
         return catalog(n, plan, slowKey, BUILDER_MAX_KEYS);
     }
 
+    /**
+     * The biting modes' catalog: keys 0 to {@code n - 1}, every {@link #SPENT_EVERY}th on {@link #SPENT_PLAN} and the
+     * others on {@link #BITING_PLAN}, both throttled at {@code ratePerSecond} per key with a burst of
+     * {@link #BITE_BURST}. The rate is set from the load (see {@link #biteRate}): high enough that a key's bucket is
+     * full again at each visit of the wrk pattern, low enough that nothing refills within one group of requests.
+     */
+    public static Catalog bitingCatalog(int n, double ratePerSecond) {
+        if (n < SPENT_EVERY) {
+            throw new IllegalArgumentException("the biting modes need at least " + SPENT_EVERY + " keys, was " + n);
+        }
+        Plan biting = Plan.builder(BITING_PLAN).throttle(ratePerSecond, BITE_BURST).quota(HUGE_QUOTA, QuotaPeriod.DAY).stage(STAGE).build();
+        Plan spent = Plan.builder(SPENT_PLAN).throttle(ratePerSecond, BITE_BURST).quota(SPENT_QUOTA, QuotaPeriod.DAY).stage(STAGE).build();
+        List<ApiKey> keys = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            keys.add(ApiKey.builder("k" + i).value(keyValue(i)).plans(i % SPENT_EVERY == 0 ? SPENT_PLAN : BITING_PLAN).build());
+        }
+        return build(Catalog.builder().api("benchmarks").plan(biting).plan(spent), keys, BUILDER_MAX_KEYS);
+    }
+
+    /**
+     * The per-key throttle rate of the biting modes for a load of {@code requestsPerSecond} over {@code keys} keys:
+     * twice the rate at which a key's visits ({@link #BITE_GROUP} requests each) would drain its burst, so that the
+     * bucket is full at every visit even if the load doubles. Never below the plan minimum of 0.001 per second.
+     */
+    public static double biteRate(double requestsPerSecond, int keys) {
+        return Math.max(0.001, 2.0 * BITE_BURST * requestsPerSecond / ((double) BITE_GROUP * keys));
+    }
+
     static Catalog catalog(int n, Plan plan, boolean slowKey, int builderMaxKeys) {
         if (n < 1) {
             throw new IllegalArgumentException("at least one key, was " + n);
@@ -105,6 +151,10 @@ public final class BenchCatalogs {
             builder.plan(Plan.builder(SLOW_PLAN).throttle(1, 1).stage(STAGE).build());
             keys.add(ApiKey.builder("slow").value(SLOW_KEY).plans(SLOW_PLAN).build());
         }
+        return build(builder, keys, builderMaxKeys);
+    }
+
+    private static Catalog build(Catalog.Builder builder, List<ApiKey> keys, int builderMaxKeys) {
         if (keys.size() <= builderMaxKeys) {
             keys.forEach(builder::apiKey);
             return builder.build();

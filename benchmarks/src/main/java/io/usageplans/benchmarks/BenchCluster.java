@@ -56,7 +56,16 @@ public final class BenchCluster {
 
     /** A member joining (or founding) cluster {@code name}. */
     public static HazelcastInstance member(String name, int basePort) {
-        return Hazelcast.newHazelcastInstance(memberConfig(name, basePort));
+        return member(name, basePort, false);
+    }
+
+    /** The same, with Bucket4j's Hazelcast serializers registered too if {@code bucket4j} (every member of its cluster needs them). */
+    public static HazelcastInstance member(String name, int basePort, boolean bucket4j) {
+        Config config = memberConfig(name, basePort);
+        if (bucket4j) {
+            Bucket4jHazelcastFilter.registerSerializers(config);
+        }
+        return Hazelcast.newHazelcastInstance(config);
     }
 
     /** A (smart) client of cluster {@code name}, whose members listen from {@code basePort} on 127.0.0.1. */

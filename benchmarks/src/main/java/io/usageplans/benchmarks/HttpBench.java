@@ -63,6 +63,8 @@ public final class HttpBench {
         int basePort = 18180;
         int keys = 10_000;
         int hazelcastPort = 5960;
+        int members = 2;
+        String syncIntervalMillis;
         double maxMinutes = 6;
         List<String> modes = HttpBenchServer.MODES;
         String serverJvmOptions = "-Xms512m -Xmx512m -XX:+AlwaysPreTouch";
@@ -93,6 +95,8 @@ public final class HttpBench {
                     case "--base-port" -> o.basePort = Integer.parseInt(args[++i]);
                     case "--keys" -> o.keys = Integer.parseInt(args[++i]);
                     case "--hazelcast-port" -> o.hazelcastPort = Integer.parseInt(args[++i]);
+                    case "--members" -> o.members = Integer.parseInt(args[++i]);
+                    case "--sync-interval" -> o.syncIntervalMillis = Long.toString(Long.parseLong(args[++i]));
                     case "--max-minutes" -> o.maxMinutes = Double.parseDouble(args[++i]);
                     case "--modes" -> o.modes = List.of(args[++i].split(","));
                     case "--server-jvm-options" -> o.serverJvmOptions = args[++i];
@@ -110,6 +114,12 @@ public final class HttpBench {
             if (!o.modes.contains("bare")) {
                 throw new IllegalArgumentException("--modes must include bare: every ratio is to the bare baseline of the same round");
             }
+            if (o.members < 2 || o.members > BenchCluster.PORT_COUNT) {
+                throw new IllegalArgumentException("--members 2.." + BenchCluster.PORT_COUNT + ", was " + o.members);
+            }
+            if (o.keys < BenchCatalogs.SPENT_EVERY && o.modes.stream().anyMatch(HttpBenchServer::biting)) {
+                throw new IllegalArgumentException("the biting modes need --keys " + BenchCatalogs.SPENT_EVERY + " or more");
+            }
             if (o.rounds < 1 || o.durationSeconds < 1 || o.warmupSeconds < 0 || o.connections < 1 || o.wrkThreads < 1
                     || o.rounds > 1000 || o.durationSeconds > 600 || o.warmupSeconds > 600) {
                 throw new IllegalArgumentException("rounds 1..1000, duration 1..600 s, warm-up 0..600 s, connections and threads >= 1");
@@ -123,9 +133,13 @@ public final class HttpBench {
                       --quick            3 rounds x 2 s per mode, 5 s warm-up per server (about 1.5 minutes; the default)
                       --thorough         20 rounds x 5 s per mode, 30 s warm-up per server (about 12 minutes)
                       --rounds N --duration S --warmup S --connections C --wrk-threads T
-                      --modes bare,bucket4j,bucket4j-10k,ours-1key,ours-10k,ours-mix,ours-hazelcast   (bare is required)
-                      --keys N           keys of bucket4j-10k, ours-10k and ours-hazelcast (default 10000)
-                      --hazelcast-port P the two Hazelcast members of ours-hazelcast listen on 127.0.0.1 from P (default 5960)
+                      --modes bare,bucket4j,bucket4j-10k,ours-1key,ours-10k,ours-mix,ours-10k-biting,bucket4j-hazelcast,
+                              ours-hazelcast,ours-hazelcast-exact,ours-hazelcast-biting,ours-hazelcast-exact-biting
+                                         any subset, bare required (default: all)
+                      --keys N           keys of the 10k, biting and cluster modes (default 10000)
+                      --members N        Hazelcast members per cluster mode, the server's included (default 2)
+                      --hazelcast-port P cluster mode k (0, 1, ... in --modes order) listens on 127.0.0.1 from P + 10k (default 5960)
+                      --sync-interval MS usageplans.cluster.sync-interval for our cluster modes (default: the engine's)
                       --base-port P      servers listen on 127.0.0.1:P, P+1, ... (default 18180)
                       --max-minutes M    no round starts after M minutes (quick 6, thorough 25)
                       --server-jvm-options "..."   (default "-Xms512m -Xmx512m -XX:+AlwaysPreTouch")
@@ -239,18 +253,28 @@ public final class HttpBench {
         Map<String, ServerProcess> servers = new LinkedHashMap<>();
         List<Run> runs = new ArrayList<>();
         List<Long> pids = new ArrayList<>();
-        ServerProcess member = null;
+        Map<String, List<ServerProcess>> members = new LinkedHashMap<>();
+        Map<String, Double> lastRps = new LinkedHashMap<>();
         try {
-            String cluster = null;
-            if (o.modes.contains(HttpBenchServer.HAZELCAST_MODE)) { // its second member first, in a JVM of its own
-                cluster = "usage-plans-bench-" + stamp + "-" + Long.toHexString(new java.util.Random().nextLong());
-                member = startMember(o, cluster, out);
-                pids.add(member.process.pid());
-                Files.writeString(out.resolve("pids"), member.process.pid() + "\n");
-            }
+            String run = "usage-plans-bench-" + stamp + "-" + Long.toHexString(new java.util.Random().nextLong());
             int port = o.basePort;
+            int clusterIndex = 0;
             for (String mode : o.modes) {
-                ServerProcess s = start(o, mode, port++, out, cluster);
+                String cluster = null;
+                int hazelcastPort = o.hazelcastPort + BenchCluster.PORT_COUNT * clusterIndex;
+                if (HttpBenchServer.clustered(mode)) { // its other members first, each in a JVM of its own; a cluster per mode
+                    clusterIndex++;
+                    cluster = run + "-" + mode;
+                    List<ServerProcess> others = new ArrayList<>();
+                    for (int m = 2; m <= o.members; m++) {
+                        ServerProcess member = startMember(o, mode, m, cluster, hazelcastPort, out);
+                        others.add(member);
+                        pids.add(member.process.pid());
+                        Files.writeString(out.resolve("pids"), pids.stream().map(p -> p + "\n").reduce("", String::concat));
+                    }
+                    members.put(mode, others);
+                }
+                ServerProcess s = start(o, mode, port++, out, cluster, hazelcastPort);
                 servers.put(mode, s);
                 pids.add(s.process.pid());
                 Files.writeString(out.resolve("pids"), pids.stream().map(p -> p + "\n").reduce("", String::concat));
@@ -261,7 +285,10 @@ public final class HttpBench {
             for (ServerProcess s : servers.values()) {
                 if (o.warmupSeconds > 0) {
                     System.out.printf(Locale.ROOT, "warm-up %-9s %d s%n", s.mode, o.warmupSeconds);
-                    wrk(o, s, o.warmupSeconds, lua);
+                    Map<String, Long> r = wrk(o, s, o.warmupSeconds, lua);
+                    if (r.get("requests") > 0) {
+                        lastRps.put(s.mode, r.get("requests") * 1e6 / r.get("duration_us"));
+                    }
                 }
             }
             long deadline = started + (long) (o.maxMinutes * 60e9);
@@ -276,25 +303,29 @@ public final class HttpBench {
                 StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "round %2d/%d:", round + 1, o.rounds));
                 for (String mode : order) {
                     ServerProcess s = servers.get(mode);
-                    // the second member of ours-hazelcast runs about half of the entry processors and the backups of
-                    // the other half: its bytes and CPU count with the server's
-                    ServerProcess other = mode.equals(HttpBenchServer.HAZELCAST_MODE) ? member : null;
+                    if (HttpBenchServer.biting(mode) && lastRps.containsKey(mode)) {
+                        setBiteRate(s, BenchCatalogs.biteRate(lastRps.get(mode), o.keys));
+                    }
+                    // a cluster mode's other members run about half of the entry processors and the backups of the
+                    // other half: their bytes and CPU count with the server's
+                    List<ServerProcess> others = members.getOrDefault(mode, List.of());
                     long[] before = s.stats();
-                    long[] otherBefore = other == null ? null : other.stats();
+                    long[] otherBefore = stats(others);
                     Map<String, Long> r = wrk(o, s, o.durationSeconds, lua);
                     long[] after = s.stats();
-                    long[] otherAfter = other == null ? null : other.stats();
+                    long[] otherAfter = stats(others);
                     long requests = r.get("requests");
                     if (requests == 0) {
                         throw new IllegalStateException("wrk completed no request against " + mode);
                     }
-                    Run run = new Run(round + 1, mode, requests * 1e6 / r.get("duration_us"), requests, r.get("duration_us"),
+                    Run measured = new Run(round + 1, mode, requests * 1e6 / r.get("duration_us"), requests, r.get("duration_us"),
                             r.get("p50_us"), r.get("p90_us"), r.get("p99_us"), r.get("max_us"), r.get("non2xx"),
                             r.get("connect") + r.get("read") + r.get("write") + r.get("timeout"),
                             after[0] - before[0], after[1] - before[1], after[2] - before[2],
-                            other == null ? 0 : otherAfter[0] - otherBefore[0], other == null ? 0 : otherAfter[1] - otherBefore[1]);
-                    runs.add(run);
-                    line.append(String.format(Locale.ROOT, " %s %.0f", mode, run.rps()));
+                            otherAfter[0] - otherBefore[0], otherAfter[1] - otherBefore[1]);
+                    runs.add(measured);
+                    lastRps.put(mode, measured.rps());
+                    line.append(String.format(Locale.ROOT, " %s %.0f", mode, measured.rps()));
                 }
                 System.out.println(line);
             }
@@ -338,41 +369,84 @@ public final class HttpBench {
         return lua;
     }
 
-    /** The second member of ours-hazelcast's cluster: {@link HazelcastBenchMember}, stopped like the servers. */
-    private static ServerProcess startMember(Options o, String cluster, Path out) throws Exception {
+    /**
+     * Member {@code number} (2, 3, ...) of a cluster mode's cluster: {@link HazelcastBenchMember}, stopped like the
+     * servers; with Bucket4j's serializers for {@code bucket4j-hazelcast}.
+     */
+    private static ServerProcess startMember(Options o, String mode, int number, String cluster, int hazelcastPort, Path out)
+            throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(Arrays.asList(o.serverJvmOptions.trim().split("\\s+")));
         command.addAll(BenchCluster.JVM_OPTIONS);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), HazelcastBenchMember.class.getName(),
-                "--cluster", cluster, "--port", Integer.toString(o.hazelcastPort)));
-        Path log = out.resolve("member-2.log");
+                "--cluster", cluster, "--port", Integer.toString(hazelcastPort)));
+        if (mode.equals(HttpBenchServer.BUCKET4J_HAZELCAST_MODE)) {
+            command.add("--bucket4j");
+        }
+        String name = mode + "-member-" + number;
+        Path log = out.resolve(name + ".log");
         Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
         LIVE.add(p);
-        ServerProcess s = new ServerProcess("member-2", 0, p, log);
+        ServerProcess s = new ServerProcess(name, 0, p, log);
         String ready = s.await("READY ", 90);
-        System.out.printf(Locale.ROOT, "started member-2  pid %d, Hazelcast member %s of cluster %s%n", p.pid(), ready.substring(6), cluster);
+        System.out.printf(Locale.ROOT, "started %s pid %d, Hazelcast member %s of cluster %s%n", name, p.pid(), ready.substring(6), cluster);
         return s;
     }
 
-    private static ServerProcess start(Options o, String mode, int port, Path out, String cluster) throws Exception {
+    /** The summed {allocated bytes, CPU ns} of a cluster mode's other members ({0, 0} for none). */
+    private static long[] stats(List<ServerProcess> members) throws InterruptedException {
+        long[] sum = new long[2];
+        for (ServerProcess m : members) {
+            long[] s = m.stats();
+            sum[0] += s[0];
+            sum[1] += s[1];
+        }
+        return sum;
+    }
+
+    /** Sets a biting mode's per-key throttle rate (outside the measured time; the server replaces its catalog). */
+    private static void setBiteRate(ServerProcess s, double rate) throws InterruptedException {
+        s.lines.clear();
+        s.commands.println(String.format(Locale.ROOT, "rate %.6f", rate));
+        s.await("RATE ", 30);
+    }
+
+    /** The command line of {@code mode}'s server JVM (our cluster modes get {@code -Dusageplans.cluster.mode=lease|exact}). */
+    static List<String> serverCommand(Options o, String mode, int port, String cluster, int hazelcastPort) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(Arrays.asList(o.serverJvmOptions.trim().split("\\s+")));
-        boolean hazelcast = mode.equals(HttpBenchServer.HAZELCAST_MODE);
+        boolean hazelcast = HttpBenchServer.clustered(mode);
         if (hazelcast) {
             command.addAll(BenchCluster.JVM_OPTIONS);
+        }
+        String clusterMode = HttpBenchServer.clusterMode(mode);
+        if (clusterMode != null) { // read by the engine like any setting (system property); today's store has one path
+            command.add("-D" + HttpBenchServer.CLUSTER_MODE_SETTING + "=" + clusterMode);
+            if (o.syncIntervalMillis != null) {
+                command.add("-D" + HttpBenchServer.SYNC_INTERVAL_SETTING + "=" + o.syncIntervalMillis);
+            }
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), HttpBenchServer.class.getName(),
                 "--mode", mode, "--port", Integer.toString(port), "--keys", Integer.toString(o.keys)));
         if (hazelcast) {
-            command.addAll(List.of("--cluster", cluster, "--hazelcast-port", Integer.toString(o.hazelcastPort)));
+            command.addAll(List.of("--cluster", cluster, "--hazelcast-port", Integer.toString(hazelcastPort),
+                    "--members", Integer.toString(o.members)));
         }
+        if (HttpBenchServer.biting(mode)) { // until the first measured load sets it: as if 2,000 req/s
+            command.addAll(List.of("--bite-rate", Double.toString(BenchCatalogs.biteRate(2_000, o.keys))));
+        }
+        return command;
+    }
+
+    private static ServerProcess start(Options o, String mode, int port, Path out, String cluster, int hazelcastPort) throws Exception {
+        List<String> command = serverCommand(o, mode, port, cluster, hazelcastPort);
         Path log = out.resolve("server-" + mode + ".log");
         Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
         LIVE.add(p);
         ServerProcess s = new ServerProcess(mode, port, p, log);
-        String ready = s.await("READY ", 90);
+        String ready = s.await("READY ", 300);
         System.out.printf(Locale.ROOT, "started %-9s pid %d on 127.0.0.1:%s%n", mode, p.pid(), ready.substring(6));
         return s;
     }
@@ -384,10 +458,11 @@ public final class HttpBench {
      */
     private static void check(ServerProcess s) throws Exception {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-        HttpRequest request = HttpRequest.newBuilder(url(s)).header("x-api-key", BenchCatalogs.keyValue(0))
+        // key 0 of the biting modes has its quota spent: they are checked with key 1
+        HttpRequest request = HttpRequest.newBuilder(url(s)).header("x-api-key", BenchCatalogs.keyValue(HttpBenchServer.biting(s.mode) ? 1 : 0))
                 .timeout(Duration.ofSeconds(5)).build();
         HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
-        if (s.mode.equals(HttpBenchServer.HAZELCAST_MODE)) {
+        if (HttpBenchServer.clustered(s.mode)) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             int unavailable = 0;
             while (r.statusCode() == 503 && System.nanoTime() < deadline) {
@@ -412,10 +487,14 @@ public final class HttpBench {
     private static Map<String, Long> wrk(Options o, ServerProcess s, int seconds, Path lua) throws Exception {
         List<String> command = new ArrayList<>(List.of(o.wrk, "-t" + o.wrkThreads, "-c" + o.connections, "-d" + seconds + "s",
                 "--timeout", "5s", "-s", lua.toString(), url(s).toString(), "--"));
-        switch (s.mode) {
-            case "bucket4j-10k", "ours-10k", HttpBenchServer.HAZELCAST_MODE -> command.addAll(List.of("many", Integer.toString(o.keys)));
-            case "ours-mix" -> command.add("mix");
-            default -> command.add("one");
+        if (HttpBenchServer.biting(s.mode)) {
+            command.addAll(List.of("groups", Integer.toString(o.keys), Integer.toString(BenchCatalogs.BITE_GROUP), Integer.toString(o.wrkThreads)));
+        } else if (HttpBenchServer.manyKeys(s.mode)) {
+            command.addAll(List.of("many", Integer.toString(o.keys)));
+        } else if (s.mode.equals("ours-mix")) {
+            command.add("mix");
+        } else {
+            command.add("one");
         }
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         LIVE.add(p);

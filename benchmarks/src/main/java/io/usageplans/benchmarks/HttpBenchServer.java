@@ -14,6 +14,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import com.hazelcast.core.HazelcastInstance;
+import io.usageplans.Catalog;
+import io.usageplans.Decision;
 import io.usageplans.UsagePlans;
 import io.usageplans.hazelcast.HazelcastUsageStore;
 import io.usageplans.servlet.UsagePlanFilter;
@@ -62,9 +64,41 @@ public final class HttpBenchServer {
 
     /** Every mode; HttpBench and HttpReport take them in this order. */
     public static final List<String> MODES = List.of("bare", "bucket4j", "bucket4j-10k", "ours-1key", "ours-10k", "ours-mix",
-            "ours-hazelcast");
-    /** The mode whose JVM runs a Hazelcast member and needs a second member ({@link HazelcastBenchMember}). */
+            "ours-10k-biting", "bucket4j-hazelcast", "ours-hazelcast", "ours-hazelcast-exact", "ours-hazelcast-biting",
+            "ours-hazelcast-exact-biting");
+    /** Our Hazelcast store in lease mode ({@code usageplans.cluster.mode=lease}). */
     public static final String HAZELCAST_MODE = "ours-hazelcast";
+    /** Our Hazelcast store in exact mode ({@code usageplans.cluster.mode=exact}: one operation per decision). */
+    public static final String HAZELCAST_EXACT_MODE = "ours-hazelcast-exact";
+    /** Bucket4j's own Hazelcast proxy ({@link Bucket4jHazelcastFilter}): the cluster baseline. */
+    public static final String BUCKET4J_HAZELCAST_MODE = "bucket4j-hazelcast";
+    /** The setting that chooses how a clustered store decides (lease or exact); the server passes it as a system property. */
+    public static final String CLUSTER_MODE_SETTING = "usageplans.cluster.mode";
+    /** The lease layer's sync interval in milliseconds. */
+    public static final String SYNC_INTERVAL_SETTING = "usageplans.cluster.sync-interval";
+
+    /** Whether {@code mode}'s server JVM runs a Hazelcast member, clustered with members of their own JVMs ({@link HazelcastBenchMember}). */
+    public static boolean clustered(String mode) {
+        return mode.equals(BUCKET4J_HAZELCAST_MODE) || mode.startsWith(HAZELCAST_MODE);
+    }
+
+    /** {@code lease} or {@code exact} for our cluster modes, null for the others. */
+    public static String clusterMode(String mode) {
+        if (!mode.startsWith(HAZELCAST_MODE)) {
+            return null;
+        }
+        return mode.startsWith(HAZELCAST_EXACT_MODE) ? "exact" : "lease";
+    }
+
+    /** Whether {@code mode} has the biting plans ({@link BenchCatalogs#bitingCatalog}) and the wrk pattern of groups. */
+    public static boolean biting(String mode) {
+        return mode.endsWith("-biting");
+    }
+
+    /** Whether {@code mode} sends the 10,000 keys (the others send one key, or the mix). */
+    public static boolean manyKeys(String mode) {
+        return mode.equals("bucket4j-10k") || mode.equals("ours-10k") || biting(mode) || clustered(mode);
+    }
 
     private static final byte[] BODY = "{\"id\":7,\"type\":\"dog\",\"price\":249.99}".getBytes(StandardCharsets.UTF_8);
     private static final LongAdder SERVED = new LongAdder();
@@ -101,6 +135,39 @@ public final class HttpBenchServer {
         return String.format(Locale.ROOT, "STATS %d %d %d", allocated, os.getProcessCpuTime(), served);
     }
 
+    /**
+     * Spends the daily quota of every key on {@link BenchCatalogs#SPENT_PLAN} before serving, so that the biting
+     * modes refuse their share from the first request on, whatever the load (at 2,000 req/s, a key's first visit
+     * would otherwise come minutes into the run). Four threads; fails if a spent key is not refused afterwards.
+     */
+    static void spendQuotas(UsagePlans engine, int keys) throws InterruptedException {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        java.util.concurrent.atomic.AtomicLong allowed = new java.util.concurrent.atomic.AtomicLong();
+        for (int i = 0; i < keys; i += BenchCatalogs.SPENT_EVERY) {
+            String key = BenchCatalogs.keyValue(i);
+            pool.execute(() -> {
+                for (int j = 0; j < BenchCatalogs.SPENT_QUOTA; j++) {
+                    Decision d = engine.decide(key, "GET", "/pets");
+                    engine.complete(d, 200);
+                    if (d.outcome() == Decision.Outcome.ALLOWED) {
+                        allowed.incrementAndGet();
+                    }
+                }
+            });
+        }
+        pool.shutdown();
+        if (!pool.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES)) {
+            throw new IllegalStateException("spending the quotas of the biting plan took more than 5 minutes");
+        }
+        Decision probe = engine.decide(BenchCatalogs.keyValue(0), "GET", "/pets");
+        if (probe.outcome() != Decision.Outcome.QUOTA_EXCEEDED) {
+            throw new IllegalStateException("key 0's quota of " + BenchCatalogs.SPENT_QUOTA + " is not spent: " + probe.outcome()
+                    + " after " + allowed + " allowed requests");
+        }
+        System.err.printf(Locale.ROOT, "spent the daily quota of %d keys (%d requests allowed)%n",
+                (keys + BenchCatalogs.SPENT_EVERY - 1) / BenchCatalogs.SPENT_EVERY, allowed.get());
+    }
+
     public static void main(String[] args) throws Exception {
         String mode = null;
         int port = 0;
@@ -108,6 +175,8 @@ public final class HttpBenchServer {
         boolean logRejections = false;
         String cluster = null;
         int hazelcastPort = 5960;
+        int members = 2;
+        double biteRate = 1.0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--mode" -> mode = args[++i];
@@ -116,9 +185,11 @@ public final class HttpBenchServer {
                 case "--log-rejections" -> logRejections = true;
                 case "--cluster" -> cluster = args[++i];
                 case "--hazelcast-port" -> hazelcastPort = Integer.parseInt(args[++i]);
+                case "--members" -> members = Integer.parseInt(args[++i]);
+                case "--bite-rate" -> biteRate = Double.parseDouble(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
                         + "; usage: --mode " + String.join("|", MODES) + " --port N [--keys N] [--log-rejections]"
-                        + " [--cluster NAME --hazelcast-port P]");
+                        + " [--cluster NAME --hazelcast-port P --members N] [--bite-rate PER_KEY_PER_SECOND]");
             }
         }
         if (mode == null || !MODES.contains(mode)) {
@@ -142,29 +213,37 @@ public final class HttpBenchServer {
         UsagePlans engine = null;
         HazelcastInstance member = null;
         HazelcastUsageStore store = null;
+        if (clustered(mode)) {
+            if (cluster == null) {
+                throw new IllegalArgumentException("--mode " + mode + " needs --cluster NAME (its other members')");
+            }
+            member = BenchCluster.member(cluster, hazelcastPort, mode.equals(BUCKET4J_HAZELCAST_MODE));
+            BenchCluster.awaitMembers(member, members, 60);
+            System.err.printf(Locale.ROOT, "%s: Hazelcast member of %s with %d members, %s=%s, %s=%s%n", mode, cluster,
+                    member.getCluster().getMembers().size(), CLUSTER_MODE_SETTING, System.getProperty(CLUSTER_MODE_SETTING),
+                    SYNC_INTERVAL_SETTING, System.getProperty(SYNC_INTERVAL_SETTING));
+        }
+        int n = manyKeys(mode) ? keys : 1;
+        List<String> values = java.util.stream.IntStream.range(0, n).mapToObj(BenchCatalogs::keyValue).toList();
         switch (mode) {
             case "bare" -> { }
-            case HAZELCAST_MODE -> {
-                if (cluster == null) {
-                    throw new IllegalArgumentException("--mode " + HAZELCAST_MODE + " needs --cluster NAME (the second member's)");
-                }
-                member = BenchCluster.member(cluster, hazelcastPort);
-                BenchCluster.awaitMembers(member, 2, 60);
-                store = HazelcastUsageStore.builder(member).shareKeys(false).build();
-                engine = UsagePlans.builder(BenchCatalogs.catalog(keys, BenchCatalogs.plan(BenchCatalogs.QuotaMode.NONE), false))
-                        .stage(BenchCatalogs.STAGE).store(store).build();
-                context.addFilter(new FilterHolder(new UsagePlanFilter(engine)), "/*", EnumSet.of(DispatcherType.REQUEST));
-            }
-            case "bucket4j", "bucket4j-10k" -> {
-                int n = mode.equals("bucket4j-10k") ? keys : 1;
-                List<String> values = java.util.stream.IntStream.range(0, n).mapToObj(BenchCatalogs::keyValue).toList();
-                context.addFilter(new FilterHolder(new HandWrittenBucket4jFilter(values, BenchCatalogs.AMPLE, BenchCatalogs.AMPLE)),
-                        "/*", EnumSet.of(DispatcherType.REQUEST));
-            }
+            case "bucket4j", "bucket4j-10k" -> context.addFilter(new FilterHolder(
+                    new HandWrittenBucket4jFilter(values, BenchCatalogs.AMPLE, BenchCatalogs.AMPLE)), "/*", EnumSet.of(DispatcherType.REQUEST));
+            case BUCKET4J_HAZELCAST_MODE -> context.addFilter(new FilterHolder(
+                    new Bucket4jHazelcastFilter(member, values, BenchCatalogs.AMPLE, BenchCatalogs.AMPLE)), "/*", EnumSet.of(DispatcherType.REQUEST));
             default -> {
-                int n = mode.equals("ours-10k") ? keys : 1;
-                engine = UsagePlans.builder(BenchCatalogs.catalog(n, BenchCatalogs.plan(BenchCatalogs.QuotaMode.NONE), mode.equals("ours-mix")))
-                        .stage(BenchCatalogs.STAGE).build();
+                Catalog catalog = biting(mode) ? BenchCatalogs.bitingCatalog(n, biteRate)
+                        : BenchCatalogs.catalog(n, BenchCatalogs.plan(BenchCatalogs.QuotaMode.NONE), mode.equals("ours-mix"));
+                UsagePlans.Builder builder = UsagePlans.builder(catalog).stage(BenchCatalogs.STAGE);
+                if (member != null) {
+                    // keys not shared; usageplans.cluster.mode and .sync-interval come as system properties (HttpBench sets them)
+                    store = HazelcastUsageStore.builder(member).shareKeys(false).build();
+                    builder.store(store);
+                }
+                engine = builder.build();
+                if (biting(mode)) {
+                    spendQuotas(engine, n);
+                }
                 context.addFilter(new FilterHolder(new UsagePlanFilter(engine)), "/*", EnumSet.of(DispatcherType.REQUEST));
             }
         }
@@ -179,6 +258,11 @@ public final class HttpBenchServer {
                 line = line.trim();
                 if (line.equals("stats")) {
                     out.println(stats(SERVED.sum()));
+                } else if (line.startsWith("rate ") && engine != null && biting(mode)) {
+                    // the biting plans' throttle, set from the measured load (HttpBench): state is kept, buckets start full
+                    double rate = Double.parseDouble(line.substring(5).trim());
+                    engine.replaceCatalog(BenchCatalogs.bitingCatalog(n, rate));
+                    out.println(String.format(Locale.ROOT, "RATE %.4f", rate));
                 } else if (line.equals("quit")) {
                     break;
                 }
@@ -186,6 +270,7 @@ public final class HttpBenchServer {
         } finally {
             server.stop();
             if (engine != null) {
+                System.err.println(mode + ": decisions per plan and outcome: " + engine.counters().byPlan());
                 engine.close();
             }
             if (store != null) {
