@@ -47,9 +47,18 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *       cluster {@code --cluster}) with the {@link HazelcastBenchMember} that {@link HttpBench} starts first; the
  *       server waits for both members before answering {@code READY}. With the 10,000 keys sent round-robin, about
  *       half of the decisions run on the other member (one round trip on loopback) and the other half here (with
- *       their backup on the other member).</li>
+ *       their backup on the other member). The engine's {@code usageplans.cluster.mode} ({@code lease}) comes as a
+ *       system property set by {@link HttpBench};</li>
+ *   <li>{@code ours-hazelcast-exact}: the same in {@code exact} mode;</li>
+ *   <li>{@code bucket4j-hazelcast}: {@link Bucket4jHazelcastFilter} (Bucket4j's own Hazelcast proxy) on the same
+ *       cluster set-up, 10,000 keys: the cluster baseline;</li>
+ *   <li>{@code ours-10k-biting}, {@code ours-hazelcast-biting}, {@code ours-hazelcast-exact-biting}: {@code ours-10k}
+ *       and the two cluster modes with {@link BenchCatalogs#bitingCatalog} (about 20% of requests get 429 under the
+ *       wrk pattern {@code groups}); the quotas of the spent keys are used up before serving, and the line
+ *       {@code rate R} sets the throttle's rate per key (answered {@code RATE R}).</li>
  * </ul>
- * Every plan is {@link BenchCatalogs#PLAN} without quota. One log line per rejection (the logger
+ * The other plans are {@link BenchCatalogs#PLAN} without quota. With {@code --members N}, a cluster mode waits for N
+ * members. One log line per rejection (the logger
  * {@value UsagePlans#REJECTIONS_LOGGER}) is switched off unless {@code --log-rejections} is given.
  *
  * <p>It is driven by its parent ({@link HttpBench}) over stdin and stdout: it prints {@code READY <port>} once
