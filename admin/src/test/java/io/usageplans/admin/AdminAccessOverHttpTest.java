@@ -17,6 +17,7 @@ import java.util.Map;
 import io.usageplans.ApiKey;
 import io.usageplans.UsagePlans;
 import io.usageplans.testing.MutableClock;
+import io.usageplans.testsupport.Http;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.eclipse.jetty.ee11.servlet.security.ConstraintMapping;
 import org.eclipse.jetty.ee11.servlet.security.ConstraintSecurityHandler;
@@ -144,7 +145,7 @@ class AdminAccessOverHttpTest {
         server = AdminServer.start(engine, AdminServer.adminOn(), context -> context.addServlet(new ServletHolder("everything",
                 new ServletContainer(new ResourceConfig(ApiKeysResource.class, StatusResource.class, StatsResource.class)
                         .property("jersey.config.server.wadl.disableWadl", true))), "/usage-plans/other/*"));
-        HttpResponse<String> foreign = AdminServer.CLIENT.send(HttpRequest.newBuilder(URI.create(server.url("/usage-plans/other/apikeys")))
+        HttpResponse<String> foreign = Http.CLIENT.send(HttpRequest.newBuilder(URI.create(server.url("/usage-plans/other/apikeys")))
                 .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(404, foreign.statusCode());
         assertFalse(foreign.body().contains("basic-customer"));
@@ -160,7 +161,7 @@ class AdminAccessOverHttpTest {
         assertEquals(DashboardServlet.CONTENT_SECURITY_POLICY, page.headers().firstValue("Content-Security-Policy").orElseThrow());
         assertTrue(page.body().contains("data-api=\"/test/usage-plans/admin\""), "the API's path in this context");
         assertFalse(page.body().contains("basic-customer"), "the page itself holds no data");
-        assertEquals(302, AdminServer.CLIENT.send(HttpRequest.newBuilder(URI.create(server.url("/usage-plans"))).build(),
+        assertEquals(302, Http.CLIENT.send(HttpRequest.newBuilder(URI.create(server.url("/usage-plans"))).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode());
         assertEquals("text/javascript;charset=utf-8", server.get("/usage-plans/dashboard.js").headers().firstValue("Content-Type")
                 .orElseThrow().toLowerCase(Locale.ROOT));

@@ -8,15 +8,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.EnumSet;
 
 import io.usageplans.servlet.UsagePlanFilter;
-import jakarta.servlet.DispatcherType;
+import io.usageplans.testsupport.Http;
+import io.usageplans.testsupport.JettyApp;
 import org.eclipse.jetty.ee11.servlet.FilterHolder;
-import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.servlet.ServletContainer;
 import org.junit.jupiter.api.Test;
@@ -41,26 +38,20 @@ class AdminPathsExclusionTest {
                     value: basic-key-value-0123456789
                     plans: [basic]
                 """);
-        Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler("/test");
-        context.setInitParameter(AdminSettings.ENABLED, "true");
-        context.setInitParameter(AdminSettings.TOKEN, AdminServer.TOKEN);
-        context.addServletContainerInitializer(new AdminPathsInitializer());
         FilterHolder filter = new FilterHolder(UsagePlanFilter.class);
         filter.setInitParameter("usageplans.config", planFile.toString());
-        context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
-        context.addServlet(AdminServer.PetsServlet.class, "/*");
-        context.addServlet(new ServletHolder("UsagePlansDashboard", DashboardServlet.class), "/usage-plans/*");
-        context.addServlet(new ServletHolder(DashboardServlet.API_SERVLET_NAME,
-                new ServletContainer(ResourceConfig.forApplicationClass(UsagePlansAdminApplication.class))), "/usage-plans/admin/*");
-        server.setHandler(context);
-        server.start();
-        try {
-            HttpClient client = HttpClient.newHttpClient();
-            String base = "http://127.0.0.1:" + connector.getLocalPort() + "/test";
+        try (JettyApp app = JettyApp.context("/test")
+                .initParameter(AdminSettings.ENABLED, "true")
+                .initParameter(AdminSettings.TOKEN, AdminServer.TOKEN)
+                .initializer(new AdminPathsInitializer())
+                .filter(filter)
+                .servlet(AdminServer.PetsServlet.class, "/*")
+                .servlet(new ServletHolder("UsagePlansDashboard", DashboardServlet.class), "/usage-plans/*")
+                .servlet(new ServletHolder(DashboardServlet.API_SERVLET_NAME,
+                        new ServletContainer(ResourceConfig.forApplicationClass(UsagePlansAdminApplication.class))), "/usage-plans/admin/*")
+                .start()) {
+            HttpClient client = Http.CLIENT;
+            String base = app.url("");
             assertEquals(403, client.send(HttpRequest.newBuilder(URI.create(base + "/pets")).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode(), "the application is metered");
             HttpResponse<String> status = client.send(HttpRequest.newBuilder(URI.create(base + "/usage-plans/admin/status"))
@@ -68,8 +59,6 @@ class AdminPathsExclusionTest {
             assertEquals(200, status.statusCode(), status.body());
             assertEquals(200, client.send(HttpRequest.newBuilder(URI.create(base + "/usage-plans/")).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode(), "the dashboard");
-        } finally {
-            server.stop();
         }
     }
 }

@@ -1,14 +1,9 @@
 package io.usageplans.admin;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Base64;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -20,15 +15,12 @@ import io.usageplans.Quota;
 import io.usageplans.QuotaPeriod;
 import io.usageplans.UsagePlans;
 import io.usageplans.servlet.UsagePlanFilter;
-import jakarta.servlet.DispatcherType;
+import io.usageplans.testsupport.JettyApp;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.eclipse.jetty.ee11.servlet.FilterHolder;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.servlet.ServletContainer;
 import org.snakeyaml.engine.v2.api.Load;
@@ -46,15 +38,10 @@ final class AdminServer implements AutoCloseable {
     static final String PREMIUM_KEY = "premium-key-value-0123456789";
     static final String DEV_KEY = "dev-key-value-0123456789";
 
-    static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    private final JettyApp app;
 
-    private final Server server;
-    private final int port;
-
-    private AdminServer(Server server) {
-        this.server = server;
-        this.port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    private AdminServer(JettyApp app) {
+        this.app = app;
     }
 
     /**
@@ -88,45 +75,28 @@ final class AdminServer implements AutoCloseable {
 
     static AdminServer start(UsagePlans engine, Map<String, String> contextParams, Consumer<ServletContextHandler> customize)
             throws Exception {
-        Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SECURITY);
-        context.setContextPath("/test");
-        contextParams.forEach(context::setInitParameter);
-        context.addFilter(new FilterHolder(new UsagePlanFilter(engine)), "/*", EnumSet.of(DispatcherType.REQUEST));
-        context.addServlet(PetsServlet.class, "/*");
         ServletHolder dashboard = new ServletHolder("UsagePlansDashboard", DashboardServlet.class);
         dashboard.setInitOrder(1);
-        context.addServlet(dashboard, "/usage-plans/*");
         ServletHolder api = new ServletHolder(DashboardServlet.API_SERVLET_NAME,
                 new ServletContainer(ResourceConfig.forApplicationClass(UsagePlansAdminApplication.class)));
         api.setInitOrder(1);
-        context.addServlet(api, "/usage-plans/admin/*");
-        customize.accept(context);
-        server.setHandler(context);
-        try {
-            server.start();
-        } catch (Exception e) {
-            server.stop();
-            throw e;
-        }
-        return new AdminServer(server);
+        return new AdminServer(JettyApp.context("/test").options(ServletContextHandler.SECURITY)
+                .initParameters(contextParams)
+                .filter(new UsagePlanFilter(engine))
+                .servlet(PetsServlet.class, "/*")
+                .servlet(dashboard, "/usage-plans/*")
+                .servlet(api, "/usage-plans/admin/*")
+                .configure(customize)
+                .start());
     }
 
     String url(String path) {
-        return "http://127.0.0.1:" + port + "/test" + path;
+        return app.url(path);
     }
 
     /** A metered request of the app, with an API key. */
     HttpResponse<String> pets(String apiKey) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url("/pets"))).GET();
-        if (apiKey != null) {
-            request.header("x-api-key", apiKey);
-        }
-        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return app.get("/pets").header("x-api-key", apiKey).send();
     }
 
     /** An admin API call with the test token. */
@@ -145,15 +115,8 @@ final class AdminServer implements AutoCloseable {
     /** An admin API call with any Authorization header (null: none). */
     HttpResponse<String> call(String method, String path, String contentType, String body, String authorization)
             throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url("/usage-plans/admin/" + path)))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (contentType != null) {
-            request.header("Content-Type", contentType);
-        }
-        if (authorization != null) {
-            request.header("Authorization", authorization);
-        }
-        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return app.request(method, "/usage-plans/admin/" + path).body(contentType, body).header("Authorization", authorization)
+                .send();
     }
 
     static String basic(String user, String password) {
@@ -161,7 +124,7 @@ final class AdminServer implements AutoCloseable {
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return CLIENT.send(HttpRequest.newBuilder(URI.create(url(path))).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return app.get(path).send();
     }
 
     /** A JSON body as maps, lists, strings, numbers, booleans and nulls. */
@@ -172,11 +135,7 @@ final class AdminServer implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            server.stop();
-        } catch (Exception e) {
-            throw new IllegalStateException("Jetty did not stop", e);
-        }
+        app.close();
     }
 
     /** The metered application: {@code GET /pets} answers a small JSON list. */

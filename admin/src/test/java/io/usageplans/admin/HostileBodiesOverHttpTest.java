@@ -23,6 +23,7 @@ import java.util.logging.Logger;
 
 import io.usageplans.UsagePlans;
 import io.usageplans.testing.MutableClock;
+import io.usageplans.testsupport.Http;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -249,7 +250,7 @@ class HostileBodiesOverHttpTest {
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
-        return AdminServer.CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return Http.CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static void assertProblem(int status, HttpResponse<String> response) {

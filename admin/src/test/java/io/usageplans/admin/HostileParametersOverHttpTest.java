@@ -12,6 +12,7 @@ import java.util.Map;
 
 import io.usageplans.UsagePlans;
 import io.usageplans.testing.MutableClock;
+import io.usageplans.testsupport.Http;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -124,7 +125,7 @@ class HostileParametersOverHttpTest {
             HttpResponse<String> response = server.admin("PATCH", "apikeys/basic-customer", type, "{\"enabled\":false}");
             assertRefused("Content-Type " + type, response);
         }
-        HttpResponse<String> twoTypes = AdminServer.CLIENT.send(java.net.http.HttpRequest.newBuilder(
+        HttpResponse<String> twoTypes = Http.CLIENT.send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create(server.url("/usage-plans/admin/apikeys/basic-customer")))
                 .header("Content-Type", "application/json").header("Content-Type", "text/csv")
                 .header("Authorization", "Bearer " + AdminServer.TOKEN)
@@ -134,7 +135,7 @@ class HostileParametersOverHttpTest {
         HttpResponse<String> unauthorized = server.call("PATCH", "apikeys/basic-customer", "*/*", "{}", null);
         assertEquals(401, unauthorized.statusCode(), "the token is checked first");
         for (String accept : List.of("garbage", "text/html", ";;;", "application/json; q=abc", "application/xml")) {
-            HttpResponse<String> response = AdminServer.CLIENT.send(java.net.http.HttpRequest.newBuilder(
+            HttpResponse<String> response = Http.CLIENT.send(java.net.http.HttpRequest.newBuilder(
                     java.net.URI.create(server.url("/usage-plans/admin/apikeys"))).header("Accept", accept)
                     .header("Authorization", "Bearer " + AdminServer.TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
             assertTrue(response.statusCode() == 200 || response.statusCode() == 406 || response.statusCode() == 400,

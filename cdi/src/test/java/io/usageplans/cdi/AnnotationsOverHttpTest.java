@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 
+import io.usageplans.testsupport.Http;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -146,7 +147,7 @@ class AnnotationsOverHttpTest {
     void theApplicationsKeyResolverBeanIsUsed() throws Exception {
         var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
                 server.baseUri() + "/api/pets")).header("Authorization", "ApiKey " + PREMIUM).build();
-        HttpResponse<String> r = CdiServer.CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = Http.CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), "the alternative resolver reads the Authorization header");
         assertTrue(header(r, "RateLimit").startsWith("\"premium-burst\";r=39"));
     }

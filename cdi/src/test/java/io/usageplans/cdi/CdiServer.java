@@ -1,18 +1,10 @@
 package io.usageplans.cdi;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.EnumSet;
 
 import io.usageplans.servlet.UsagePlanFilter;
-import jakarta.servlet.DispatcherType;
-import org.eclipse.jetty.ee11.servlet.FilterHolder;
-import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
+import io.usageplans.testsupport.JettyApp;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.ServerProperties;
 import org.glassfish.jersey.servlet.ServletContainer;
@@ -23,14 +15,10 @@ import org.glassfish.jersey.servlet.ServletContainer;
  */
 final class CdiServer implements AutoCloseable {
 
-    static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final JettyApp app;
 
-    private final Server server;
-    private final int port;
-
-    private CdiServer(Server server) {
-        this.server = server;
-        this.port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    private CdiServer(JettyApp app) {
+        this.app = app;
     }
 
     static CdiServer start(Class<?>... resources) throws Exception {
@@ -43,16 +31,11 @@ final class CdiServer implements AutoCloseable {
      * resources no compiled path covers, so only the JAX-RS feature meters them).
      */
     static CdiServer start(boolean withFilter, String[] jaxRsMappings, Class<?>... resources) throws Exception {
-        Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler("/test");
-        context.addEventListener(new org.jboss.weld.environment.servlet.Listener());
-        context.addEventListener(new UsagePlansStartup());
+        JettyApp.Builder context = JettyApp.context("/test")
+                .listener(new org.jboss.weld.environment.servlet.Listener())
+                .listener(new UsagePlansStartup());
         if (withFilter) {
-            context.addFilter(new FilterHolder(UsagePlanFilter.class), "/*", EnumSet.of(DispatcherType.REQUEST));
+            context.filter(UsagePlanFilter.class);
         }
         ResourceConfig application = new ResourceConfig(resources)
                 .register(UsagePlanFeature.class)
@@ -60,22 +43,11 @@ final class CdiServer implements AutoCloseable {
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true);
         ServletHolder jersey = new ServletHolder(new ServletContainer(application));
         jersey.setInitOrder(1);
-        context.addServlet(jersey, jaxRsMappings[0]);
-        for (int i = 1; i < jaxRsMappings.length; i++) {
-            jersey.getRegistration().addMapping(jaxRsMappings[i]);
-        }
-        server.setHandler(context);
-        try {
-            server.start();
-        } catch (Exception e) {
-            server.stop();
-            throw e;
-        }
-        return new CdiServer(server);
+        return new CdiServer(context.servlet(jersey, jaxRsMappings).start());
     }
 
     String baseUri() {
-        return "http://127.0.0.1:" + port + "/test";
+        return app.url("");
     }
 
     HttpResponse<String> get(String path, String key) throws Exception {
@@ -83,20 +55,11 @@ final class CdiServer implements AutoCloseable {
     }
 
     HttpResponse<String> send(String method, String path, String key) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/test" + path))
-                .method(method, HttpRequest.BodyPublishers.noBody());
-        if (key != null) {
-            request.header("x-api-key", key);
-        }
-        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return app.request(method, path).header("x-api-key", key).send();
     }
 
     @Override
     public void close() {
-        try {
-            server.stop();
-        } catch (Exception e) {
-            throw new IllegalStateException("Jetty did not stop", e);
-        }
+        app.close();
     }
 }

@@ -19,6 +19,7 @@ import io.usageplans.MeteringContext;
 import io.usageplans.PlanFileLocator;
 import io.usageplans.UsagePlanRejectedException;
 import io.usageplans.servlet.MeteringCondition;
+import io.usageplans.testsupport.Http;
 import jakarta.enterprise.inject.spi.CDI;
 import jakarta.servlet.http.HttpServletRequest;
 import org.junit.jupiter.api.AfterEach;
@@ -101,7 +102,7 @@ class EveryMeteringPathTest {
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
         }
-        return CdiServer.CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return Http.CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Every header but Date, the one that may differ between two answers of the same refusal. */
@@ -233,12 +234,12 @@ class EveryMeteringPathTest {
         server = CdiServer.start(false, new String[] {"/api/*"}, StatusResource.class);
         HttpRequest.Builder two = HttpRequest.newBuilder(URI.create(server.baseUri() + "/api/status/200"))
                 .header("x-api-key", COUNTED).header("x-api-key", BASIC);
-        assertEquals(401, CdiServer.CLIENT.send(two.build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(401, Http.CLIENT.send(two.build(), HttpResponse.BodyHandlers.ofString()).statusCode());
         io.usageplans.UsagePlans engine = jakarta.enterprise.inject.spi.CDI.current().select(io.usageplans.UsagePlans.class).get();
         assertEquals(1L, engine.counters().forbiddenByReason().get(io.usageplans.Decision.ForbiddenReason.SEVERAL_KEYS));
         HttpRequest.Builder same = HttpRequest.newBuilder(URI.create(server.baseUri() + "/api/status/200"))
                 .header("x-api-key", COUNTED).header("x-api-key", COUNTED);
-        HttpResponse<String> once = CdiServer.CLIENT.send(same.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> once = Http.CLIENT.send(same.build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, once.statusCode());
         assertEquals("\"counted-day\";r=2;t=43200", rateLimit(once));
     }

@@ -3,12 +3,10 @@ package io.usageplans.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
 import io.usageplans.testing.OneUtcDay;
+import io.usageplans.testsupport.Http;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,7 +14,6 @@ import org.junit.jupiter.api.Test;
 /** The example's admin API and dashboard, as the README's curl lines use them, with the demo token. */
 class AdminExampleTest {
 
-    private static final HttpClient CLIENT = HttpClient.newHttpClient();
     private static PetStoreApp app;
 
     @BeforeAll
@@ -30,11 +27,7 @@ class AdminExampleTest {
     }
 
     private HttpResponse<String> get(String path, String header, String value) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + app.port() + "/test" + path));
-        if (header != null) {
-            request.header(header, value);
-        }
-        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return Http.get("http://localhost:" + app.port() + "/test" + path).header(header, value).send();
     }
 
     @Test

@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
 import io.usageplans.testing.OneUtcDay;
+import io.usageplans.testsupport.Http;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,7 +15,6 @@ import org.junit.jupiter.api.Test;
 /** The example app as a user runs it: the tutorial's plan file from the jar, on a real port. */
 class PetStoreAppTest {
 
-    private static final HttpClient CLIENT = HttpClient.newHttpClient();
     private static PetStoreApp app;
 
     @BeforeAll
@@ -31,12 +28,7 @@ class PetStoreAppTest {
     }
 
     private HttpResponse<String> call(String method, String path, String key, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + app.port() + "/test" + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (key != null) {
-            request.header("x-api-key", key);
-        }
-        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return Http.request(method, "http://localhost:" + app.port() + "/test" + path).body(null, body).header("x-api-key", key).send();
     }
 
     /** A fresh application, with a fresh local store: for a test that runs again on the next UTC day. */

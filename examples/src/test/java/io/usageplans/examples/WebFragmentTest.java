@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,9 +15,8 @@ import java.util.stream.Stream;
 
 import io.usageplans.servlet.UsagePlanFilter;
 import io.usageplans.testing.OneUtcDay;
+import io.usageplans.testsupport.JettyApp;
 import org.eclipse.jetty.ee11.webapp.WebAppContext;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -111,38 +107,23 @@ class WebFragmentTest {
     }
 
     private Running deploy() throws Exception {
-        Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
         WebAppContext webapp = new WebAppContext();
         webapp.setContextPath("/shop");
         webapp.setWar(war.toString());
         webapp.setThrowUnavailableOnStartupException(true);
-        server.setHandler(webapp);
-        server.start();
+        JettyApp app = JettyApp.start(webapp);
         assertTrue(webapp.isAvailable());
-        return new Running(server);
+        return new Running(app);
     }
 
-    private record Running(Server server) implements AutoCloseable {
+    private record Running(JettyApp app) implements AutoCloseable {
         HttpResponse<String> get(String key) throws Exception {
-            int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/shop/pets"));
-            if (key != null) {
-                request.header("x-api-key", key);
-            }
-            return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return app.get("/pets").header("x-api-key", key).send();
         }
 
         @Override
         public void close() {
-            try {
-                server.stop();
-            } catch (Exception e) {
-                throw new IllegalStateException("Jetty did not stop", e);
-            }
+            app.close();
         }
     }
 }

@@ -3,7 +3,6 @@ package io.usageplans.hazelcast;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +23,7 @@ import io.usageplans.Decision.Outcome;
 import io.usageplans.PlanFile;
 import io.usageplans.UsagePlans;
 import io.usageplans.testing.MutableClock;
-import org.eclipse.jetty.server.Server;
+import io.usageplans.testsupport.JettyApp;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -120,7 +119,7 @@ class LateDecisionTest {
 
     @Test
     void requestsAnswered503AfterAShortStoreTimeoutAreNotChargedOnceTheirDecisionsArrive() throws Exception {
-        List<Server> servers = new ArrayList<>();
+        List<JettyApp> servers = new ArrayList<>();
         List<HazelcastUsageStore> stores = new ArrayList<>();
         List<UsagePlans> engines = new ArrayList<>();
         try (TestCluster cluster = TestCluster.onFreePorts(2)) {
@@ -130,9 +129,8 @@ class LateDecisionTest {
                 engines.add(engine(QUOTA_OF_100, store));
                 servers.add(TestServers.start(engines.get(i)));
             }
-            HttpClient client = HttpClient.newHttpClient();
             Map<Integer, Integer> statuses = burst(200, i -> () ->
-                    TestServers.get(client, servers.get(i % 2), "/pets", KEY).statusCode());
+                    servers.get(i % 2).get("/pets").header("x-api-key", KEY).send().statusCode());
 
             assertEquals(200, statuses.values().stream().mapToInt(Integer::intValue).sum());
             assertTrue(statuses.getOrDefault(503, 0) > 0, "a 1 ms timeout answers some requests 503: " + statuses);
@@ -153,8 +151,8 @@ class LateDecisionTest {
                 assertEquals(Outcome.QUOTA_EXCEEDED, engine.decide(KEY, "GET", "/pets").outcome());
             }
         } finally {
-            for (Server server : servers) {
-                server.stop();
+            for (JettyApp server : servers) {
+                server.close();
             }
             engines.forEach(UsagePlans::close);
             stores.forEach(HazelcastUsageStore::close);

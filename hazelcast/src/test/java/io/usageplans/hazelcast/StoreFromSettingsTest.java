@@ -12,8 +12,8 @@ import io.usageplans.UsagePlans;
 import io.usageplans.UsagePlansConfigException;
 import io.usageplans.spi.UsageStore;
 import io.usageplans.spi.UsageStoreProvider;
-import io.usageplans.testing.FreePorts;
 import io.usageplans.testing.MutableClock;
+import io.usageplans.testsupport.FreePorts;
 import org.junit.jupiter.api.Test;
 
 /** Switching to the cluster is a configuration change: usageplans.store=hazelcast and a few settings. */

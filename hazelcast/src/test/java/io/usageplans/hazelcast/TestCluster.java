@@ -1,9 +1,9 @@
 package io.usageplans.hazelcast;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 import com.hazelcast.config.Config;
@@ -19,7 +19,8 @@ import io.usageplans.Plan;
 import io.usageplans.QuotaPeriod;
 import io.usageplans.StatusSet;
 import io.usageplans.Throttle;
-import io.usageplans.testing.FreePorts;
+import io.usageplans.testsupport.Await;
+import io.usageplans.testsupport.FreePorts;
 
 /**
  * Real Hazelcast members on loopback: multicast off, TCP-IP join on 127.0.0.1, a unique cluster name and free ports
@@ -129,13 +130,7 @@ final class TestCluster implements AutoCloseable {
 
     /** Waits, without sleeping blindly, until {@code condition} holds; fails after {@code timeoutMillis}. */
     static void await(BooleanSupplier condition, long timeoutMillis, String what) {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeoutMillis + " ms waiting for " + what);
-            }
-            LockSupport.parkNanos(10_000_000L);
-        }
+        Await.until(condition, Duration.ofMillis(timeoutMillis), what);
     }
 
     @Override

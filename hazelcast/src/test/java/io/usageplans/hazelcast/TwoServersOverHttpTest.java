@@ -3,27 +3,18 @@ package io.usageplans.hazelcast;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 
 import io.usageplans.PlanFile;
 import io.usageplans.UsagePlans;
-import io.usageplans.servlet.UsagePlanFilter;
 import io.usageplans.testing.MutableClock;
-import jakarta.servlet.DispatcherType;
+import io.usageplans.testsupport.JettyApp;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.eclipse.jetty.ee11.servlet.FilterHolder;
-import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.Test;
 
 /** Two application servers (real Jetty, real HTTP), each with an embedded member: one cluster, one set of limits. */
@@ -45,8 +36,6 @@ class TwoServersOverHttpTest {
                 value: demo-basic-key-0123456789
                 plans: [basic]
             """;
-    private static final HttpClient CLIENT = HttpClient.newHttpClient();
-
     /** Fails with 500 when asked to. */
     public static class App extends HttpServlet {
         @Override
@@ -59,14 +48,14 @@ class TwoServersOverHttpTest {
     @Test
     void quotaWeightsSharedBucketsAndCountOnly2xxHoldAcrossTwoServers() throws Exception {
         MutableClock clock = MutableClock.at("2027-03-10T12:00:00Z");
-        List<Server> servers = new ArrayList<>();
+        List<JettyApp> servers = new ArrayList<>();
         List<UsagePlans> engines = new ArrayList<>();
         try (TestCluster cluster = TestCluster.start(2)) {
             for (var member : cluster.members) {
                 UsagePlans engine = UsagePlans.builder(PlanFile.parse(PLANS, "plans.yaml")).stage("test").clock(clock)
                         .store(HazelcastUsageStore.builder(member).timeout(Duration.ofSeconds(5)).build()).build();
                 engines.add(engine);
-                servers.add(start(engine));
+                servers.add(TestServers.start(engine, App.class));
             }
             // 3 failures (500) give their quota back; 10 successes use it up, alternating servers
             int ok = 0;
@@ -93,30 +82,14 @@ class TwoServersOverHttpTest {
             assertEquals(200, get(servers.get(1), "/b").statusCode());
             assertEquals(429, get(servers.get(1), "/a").statusCode(), "/a and /b share one bucket of 2, on both servers");
         } finally {
-            for (Server server : servers) {
-                server.stop();
+            for (JettyApp server : servers) {
+                server.close();
             }
             engines.forEach(UsagePlans::close);
         }
     }
 
-    private static Server start(UsagePlans engine) throws Exception {
-        Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler("/test");
-        context.addFilter(new FilterHolder(new UsagePlanFilter(engine)), "/*", EnumSet.of(DispatcherType.REQUEST));
-        context.addServlet(App.class, "/*");
-        server.setHandler(context);
-        server.start();
-        return server;
-    }
-
-    private static HttpResponse<String> get(Server server, String path) throws Exception {
-        int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
-        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/test" + path))
-                .header("x-api-key", "demo-basic-key-0123456789").build(), HttpResponse.BodyHandlers.ofString());
+    private static HttpResponse<String> get(JettyApp server, String path) throws Exception {
+        return server.get(path).header("x-api-key", "demo-basic-key-0123456789").send();
     }
 }

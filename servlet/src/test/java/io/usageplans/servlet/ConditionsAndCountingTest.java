@@ -20,6 +20,8 @@ import io.usageplans.spi.Consumption;
 import io.usageplans.spi.MeteringRequest;
 import io.usageplans.spi.UsageStore;
 import io.usageplans.testing.MutableClock;
+import io.usageplans.testsupport.Await;
+import io.usageplans.testsupport.Http;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -174,7 +176,7 @@ class ConditionsAndCountingTest {
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
         }
-        return TestServer.CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return Http.CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -191,7 +193,7 @@ class ConditionsAndCountingTest {
                     assertEquals(200, r.statusCode(), "skipped: " + s[1] + " on " + s[0]);
                     assertFalse(r.headers().firstValue("RateLimit").isPresent(), "not metered: " + s[1]);
                 }
-                HttpResponse<String> options = TestServer.CLIENT.send(HttpRequest.newBuilder(server.uri("/x"))
+                HttpResponse<String> options = Http.CLIENT.send(HttpRequest.newBuilder(server.uri("/x"))
                         .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, options.statusCode(), "OPTIONS is skipped, even without a key");
             }
@@ -338,7 +340,7 @@ class ConditionsAndCountingTest {
     }
 
     private static HttpResponse<String> post(TestServer server, String path, String password) throws Exception {
-        return TestServer.CLIENT.send(HttpRequest.newBuilder(server.uri(path)).header("x-api-key", KEY)
+        return Http.CLIENT.send(HttpRequest.newBuilder(server.uri(path)).header("x-api-key", KEY)
                 .header("X-Password", password).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
@@ -386,11 +388,8 @@ class ConditionsAndCountingTest {
         }
     }
 
-    private static void awaitRefunds(CountingStore store, int expected) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (store.refunds.get() < expected && System.nanoTime() < deadline) {
-            Thread.sleep(2);
-        }
+    private static void awaitRefunds(CountingStore store, int expected) {
+        Await.until(() -> store.refunds.get() >= expected, Duration.ofSeconds(10), expected + " refunds");
         assertEquals(expected, store.refunds.get(), "each 503 gave its unit back, once");
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import io.usageplans.testsupport.Http;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -105,7 +106,7 @@ class FilterConfigurationTest {
                 "usageplans.key-source", "header:Authorization-Key"))) {
             HttpRequest request = HttpRequest.newBuilder(server.uri("/x"))
                     .header("authorization-key", "config-test-key-0123456789").build();
-            assertEquals(200, TestServer.CLIENT.send(request, HttpResponse.BodyHandlers.ofString()).statusCode());
+            assertEquals(200, Http.CLIENT.send(request, HttpResponse.BodyHandlers.ofString()).statusCode());
         }
     }
 

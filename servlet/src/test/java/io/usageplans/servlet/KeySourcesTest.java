@@ -21,6 +21,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 import io.usageplans.UsagePlans;
+import io.usageplans.testsupport.Http;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -133,7 +134,7 @@ class KeySourcesTest {
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]); // adds: a name given twice is sent twice
         }
-        return TestServer.CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return Http.CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.util.Map;
 import io.usageplans.PlanFile;
 import io.usageplans.UsagePlans;
 import io.usageplans.testing.MutableClock;
+import io.usageplans.testsupport.Http;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,7 +41,7 @@ class MeteringConditionTest {
     Path dir;
 
     private static HttpResponse<String> get(TestServer server, String env) throws Exception {
-        return TestServer.CLIENT.send(HttpRequest.newBuilder(server.uri("/pets")).header("x-api-key", KEY).header("X-Env", env)
+        return Http.CLIENT.send(HttpRequest.newBuilder(server.uri("/pets")).header("x-api-key", KEY).header("X-Env", env)
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 

@@ -24,6 +24,7 @@ import io.usageplans.Quota;
 import io.usageplans.QuotaPeriod;
 import io.usageplans.Throttle;
 import io.usageplans.UsagePlans;
+import io.usageplans.testsupport.Http;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.ee11.servlet.FilterHolder;
 import org.junit.jupiter.api.Test;
@@ -175,7 +176,7 @@ class MeteringOverHttpTest {
         try (UsagePlans engine = engine(plan, clock); TestServer server = TestServer.withEngine(engine)) {
             List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
-                calls.add(TestServer.CLIENT.sendAsync(server.request("GET", "/x", KEY), HttpResponse.BodyHandlers.ofString()));
+                calls.add(Http.CLIENT.sendAsync(server.request("GET", "/x", KEY), HttpResponse.BodyHandlers.ofString()));
             }
             int ok = 0;
             int limited = 0;

@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Handler;
@@ -23,12 +21,10 @@ import io.usageplans.Plan;
 import io.usageplans.PlanFile;
 import io.usageplans.UsagePlans;
 import io.usageplans.testing.MutableClock;
-import jakarta.servlet.DispatcherType;
+import io.usageplans.testsupport.Http;
+import io.usageplans.testsupport.JettyApp;
 import org.eclipse.jetty.ee11.servlet.FilterHolder;
-import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.resource.ResourceFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -63,48 +59,36 @@ class SafeByDefaultTest {
     @TempDir
     Path dir;
 
-    private Server server;
-    private int port;
+    private JettyApp server;
 
     @AfterEach
     void stop() throws Exception {
         if (server != null) {
-            server.stop();
+            server.close();
         }
     }
 
     /** Context {@code /orders-tomcat}, a servlet at {@code /status}, a JAX-RS-like servlet at {@code /api/*}. */
     private void start(Map<String, String> contextParams, Path webRoot) throws Exception {
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler("/orders-tomcat");
-        contextParams.forEach(context::setInitParameter);
-        if (webRoot != null) {
-            context.setBaseResource(ResourceFactory.of(context).newResource(webRoot));
-        }
-        context.addEventListener(new UsagePlansBootstrap());
         FilterHolder filter = new FilterHolder(UsagePlanFilter.class);
         filter.setName("UsagePlans");
-        context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
-        context.addServlet(new ServletHolder("status", TestServer.AppServlet.class), "/status");
-        // as Jersey's initializer registers an application: named after it (here the JAX-RS type itself)
-        context.addServlet(new ServletHolder("jakarta.ws.rs.core.Application", TestServer.AppServlet.class), "/api/*");
-        server.setHandler(context);
-        server.setStopAtShutdown(false);
-        try {
-            server.start();
-        } catch (Exception e) {
-            server.stop();
-            throw e;
-        }
-        if (!context.isAvailable()) {
-            server.stop();
+        JettyApp app = JettyApp.context("/orders-tomcat").initParameters(contextParams)
+                .configure(context -> {
+                    if (webRoot != null) {
+                        context.setBaseResource(ResourceFactory.of(context).newResource(webRoot));
+                    }
+                })
+                .listener(new UsagePlansBootstrap())
+                .filter(filter)
+                .servlet(new ServletHolder("status", TestServer.AppServlet.class), "/status")
+                // as Jersey's initializer registers an application: named after it (here the JAX-RS type itself)
+                .servlet(new ServletHolder("jakarta.ws.rs.core.Application", TestServer.AppServlet.class), "/api/*")
+                .start();
+        if (!app.available()) {
+            app.close();
             throw new IllegalStateException("the application did not start");
         }
-        port = connector.getLocalPort();
+        server = app;
     }
 
     private Map<String, String> plans(String text, String... more) throws Exception {
@@ -127,11 +111,11 @@ class SafeByDefaultTest {
     }
 
     private HttpResponse<String> get(String path, String key) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/orders-tomcat" + path));
+        HttpRequest.Builder request = HttpRequest.newBuilder(server.uri(path));
         if (key != null) {
             request.header("x-api-key", key);
         }
-        return TestServer.CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return Http.CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.util.Optional;
 import io.usageplans.Catalog;
 import io.usageplans.PlanFile;
 import io.usageplans.UsagePlans;
+import io.usageplans.testsupport.Http;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -192,7 +193,7 @@ class TutorialScenarioTest {
     @Test
     void keyHeaderNameIsCaseInsensitive() throws Exception {
         var request = java.net.http.HttpRequest.newBuilder(server.uri("/pets")).header("X-API-Key", PREMIUM).build();
-        assertEquals(200, TestServer.CLIENT.send(request, HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(200, Http.CLIENT.send(request, HttpResponse.BodyHandlers.ofString()).statusCode());
     }
 
     @Test

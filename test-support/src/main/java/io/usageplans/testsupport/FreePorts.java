@@ -1,4 +1,4 @@
-package io.usageplans.testing;
+package io.usageplans.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
