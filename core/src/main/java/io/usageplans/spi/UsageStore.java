@@ -21,7 +21,12 @@ public interface UsageStore extends AutoCloseable {
         /** {@link #quotaUsed}: reads a key's quota counter. */
         QUOTA_READ,
         /** {@link #updateQuota}: changes a key's quota counter atomically against decisions. */
-        QUOTA_UPDATE
+        QUOTA_UPDATE,
+        /**
+         * {@link #settle}: grants and takes back allowances in batches, which lets
+         * {@code io.usageplans.store.lease.LeasingUsageStore} decide most requests of a busy key in memory.
+         */
+        LEASES
     }
 
     /** The optional abilities this store has; the default is none. */
@@ -73,6 +78,25 @@ public interface UsageStore extends AutoCloseable {
      */
     default long updateQuota(String stateKey, QuotaWindow window, QuotaUpdate update, long nowNanos) {
         throw new UnsupportedOperationException(getClass().getName() + " cannot change quota counters");
+    }
+
+    /**
+     * Applies a batch of allowance settlements, one per key, each atomically against decisions on that key, and
+     * returns the answers in the same order. For every change: the units {@code spent} and {@code returned} stop
+     * being outstanding; returned units go back to the plan bucket (up to its capacity), to the quota counter (while
+     * the same period runs) and out of today's usage history; then up to {@code wanted} units are granted as
+     * {@link AllowancePolicy#grant} says, taken from the plan bucket and counted in the quota and the history at once.
+     *
+     * <p>While units are outstanding, the bucket refills only up to its capacity less those units, so that the shared
+     * tokens and every member's allowance together never exceed the burst: lease mode admits no more than the exact
+     * path would. Outstanding units whose hold time passed are forgotten (their member is gone). A clustered store
+     * should send the batch as one operation per owner member. Only for a store that declares {@link Capability#LEASES}.
+     *
+     * @throws UnsupportedOperationException if called on a store that does not declare it
+     * @throws UsageStoreUnavailableException if the store could not answer in time; nothing of the batch is known
+     */
+    default java.util.List<AllowanceGrant> settle(java.util.List<AllowanceChange> changes) {
+        throw new UnsupportedOperationException(getClass().getName() + " grants no allowances");
     }
 
     /**
