@@ -106,6 +106,15 @@ public interface UsageStore extends AutoCloseable {
     default void started(io.usageplans.UsagePlans engine) {
     }
 
+    /**
+     * What this store is, for start-up lines and status pages: {@code local}, {@code hazelcast}, or a wrapper's own
+     * words ({@code hazelcast, lease mode every 100 ms}). The default is the class name less {@code UsageStore}, in
+     * lower case.
+     */
+    default String kind() {
+        return getClass().getSimpleName().replace("UsageStore", "").toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** Releases threads and connections; the default does nothing. */
     @Override
     default void close() {

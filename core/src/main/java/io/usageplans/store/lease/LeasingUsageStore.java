@@ -198,6 +198,16 @@ public final class LeasingUsageStore implements UsageStore {
     public record AllowanceTotals(long granted, long spent, long returned, long held) {
     }
 
+    /** The clustered store this member settles with. */
+    public UsageStore shared() {
+        return shared;
+    }
+
+    @Override
+    public String kind() {
+        return shared.kind() + ", lease mode every " + intervalNanos / 1_000_000 + " ms";
+    }
+
     @Override
     public void refund(MeteringRequest request, boolean planBucket, boolean methodBucket, boolean quota) {
         shared.refund(request, planBucket, methodBucket, quota);
