@@ -4,6 +4,9 @@ import java.util.Arrays;
 
 import io.github.bucket4j.BucketState;
 import io.usageplans.QuotaWindow;
+import io.usageplans.spi.AllowanceChange;
+import io.usageplans.spi.AllowanceGrant;
+import io.usageplans.spi.AllowancePolicy;
 import io.usageplans.spi.BucketSpec;
 import io.usageplans.spi.Consumption;
 import io.usageplans.spi.Consumption.Verdict;
@@ -30,6 +33,10 @@ final class KeyState {
     private BucketState[] methodBuckets = NO_STATES;
     private long quotaStartMillis = Long.MIN_VALUE;
     private long quotaUsed;
+    /** Plan tokens granted to members as allowances and not yet settled; the plan bucket refills only up to capacity less these. */
+    private long leasedTokens;
+    /** After this time no member spends from the allowances granted so far: {@link #leasedTokens} then lapse. */
+    private long leaseDeadlineNanos;
 
     /** When every bucket is full again and no quota period with usage is running: then this state can go. */
     long idleAfterNanos;
@@ -55,7 +62,7 @@ final class KeyState {
         BucketState plan = request.planBucket() == null ? null : planBucket(request.planBucket(), shapes, now);
         BucketState method = request.methodBucket() == null ? null : methodBucket(request.methodBucket(), shapes, now);
         if (plan != null) {
-            plan.refillAllBandwidth(now);
+            refillPlan(plan, now);
         }
         if (method != null) {
             method.refillAllBandwidth(now);
@@ -104,6 +111,7 @@ final class KeyState {
         if (plan && request.planBucket() != null && planBucket != null && request.planBucket().equals(planSpec)) {
             planBucket.refillAllBandwidth(now);
             planBucket.addTokens(cost);
+            refillPlan(planBucket, now);
         }
         if (method && request.methodBucket() != null) {
             for (int i = 0; i < methodSpecs.length; i++) {
@@ -118,6 +126,74 @@ final class KeyState {
         }
         if (quota) {
             History.giveBack(history, dayOf(now), cost, request.quota() == null ? -1 : quotaUsed);
+        }
+    }
+
+    /** See {@link io.usageplans.spi.UsageStore#settle}: settles one member's allowance of this key, then grants more. */
+    AllowanceGrant settle(AllowanceChange change, BucketShapes shapes) {
+        long now = change.nowNanos();
+        QuotaWindow quota = change.quota();
+        if (quota != null && quota.startMillis() > quotaStartMillis) {
+            quotaStartMillis = quota.startMillis();
+            quotaUsed = 0;
+        }
+        BucketState plan = change.planBucket() == null ? null : planBucket(change.planBucket(), shapes, now);
+        if (plan != null) {
+            leasedTokens = Math.max(0, leasedTokens - change.spent() - change.returned());
+            refillPlan(plan, now);
+        }
+        boolean samePeriod = quota != null && quota.startMillis() == quotaStartMillis;
+        long returned = change.returned();
+        if (returned > 0) {
+            if (plan != null) {
+                plan.addTokens(returned);
+                refillPlan(plan, now);
+            }
+            if (samePeriod) {
+                quotaUsed = Math.max(0, quotaUsed - returned);
+            }
+            if (quota == null || samePeriod) { // units of a period that is over stay in that period's days
+                History.giveBack(history, dayOf(now), returned, quota == null ? -1 : quotaUsed);
+            }
+        }
+        long tokensLeft = plan == null ? Long.MAX_VALUE : plan.getAvailableTokens();
+        long quotaRemaining = quota == null ? Long.MAX_VALUE : samePeriod ? quota.limit() - quotaUsed : 0;
+        long granted = AllowancePolicy.grant(change.wanted(), tokensLeft, quotaRemaining);
+        if (granted > 0) {
+            if (plan != null) {
+                plan.consume(granted);
+                leasedTokens += granted;
+                leaseDeadlineNanos = Math.max(leaseDeadlineNanos, now + change.holdNanos());
+                extendIdle(leaseDeadlineNanos);
+            }
+            if (quota != null) {
+                quotaUsed += granted;
+                extendIdle(quota.endMillis() * NANOS_PER_MILLI);
+            }
+            if (reportDays > 0) {
+                history = History.add(history, dayOf(now), granted, quota == null ? 0 : quotaUsed, reportDays);
+            }
+        }
+        long planTokens = plan == null ? 0 : plan.getAvailableTokens();
+        long planToFull = plan == null ? 0 : plan.calculateFullRefillingTime(now);
+        extendIdle(now + planToFull);
+        return new AllowanceGrant(granted, planTokens, planToFull, quota == null ? 0 : quotaUsed);
+    }
+
+    /**
+     * Refills the plan bucket to {@code now}, but only up to its capacity less the tokens members hold as allowances:
+     * the bucket and the allowances together never hold more than the burst. Allowances past their hold time lapse.
+     */
+    private void refillPlan(BucketState plan, long now) {
+        plan.refillAllBandwidth(now);
+        if (leasedTokens > 0 && now > leaseDeadlineNanos) {
+            leasedTokens = 0;
+        }
+        if (leasedTokens > 0) {
+            long excess = plan.getAvailableTokens() - (planSpec.capacity() - leasedTokens);
+            if (excess > 0) {
+                plan.consume(excess);
+            }
         }
     }
 
@@ -164,6 +240,7 @@ final class KeyState {
         if (planBucket == null || !spec.equals(planSpec)) { // new, or the catalog changed the plan's throttle: start full
             planSpec = spec;
             planBucket = shapes.newFullBucket(spec, now);
+            leasedTokens = 0;
         }
         return planBucket;
     }

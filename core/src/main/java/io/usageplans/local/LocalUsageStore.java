@@ -13,6 +13,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.usageplans.QuotaWindow;
+import io.usageplans.spi.AllowanceChange;
+import io.usageplans.spi.AllowanceGrant;
 import io.usageplans.spi.Consumption;
 import io.usageplans.spi.DailyUsage;
 import io.usageplans.spi.QuotaUpdate;
@@ -75,7 +77,7 @@ public final class LocalUsageStore implements UsageStore {
         return new LocalUsageStore(clock, sweepInterval, reportDays);
     }
 
-    /** Usage history, quota reads and quota updates: every optional ability. */
+    /** Usage history, quota reads and updates, allowances: every optional ability. */
     @Override
     public java.util.Set<Capability> capabilities() {
         return java.util.EnumSet.allOf(Capability.class);
@@ -96,6 +98,23 @@ public final class LocalUsageStore implements UsageStore {
             }
             // evicted between lookup and lock: the sweeper removed it, take the fresh one
         }
+    }
+
+    @Override
+    public List<AllowanceGrant> settle(List<AllowanceChange> changes) {
+        AllowanceGrant[] grants = new AllowanceGrant[changes.size()];
+        for (int i = 0; i < grants.length; i++) {
+            AllowanceChange change = changes.get(i);
+            while (grants[i] == null) {
+                KeyState state = states.computeIfAbsent(change.stateKey(), newState);
+                synchronized (state) {
+                    if (!state.evicted) {
+                        grants[i] = state.settle(change, shapes);
+                    }
+                }
+            }
+        }
+        return List.of(grants);
     }
 
     @Override

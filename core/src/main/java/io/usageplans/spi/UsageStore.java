@@ -21,7 +21,12 @@ public interface UsageStore extends AutoCloseable {
         /** {@link #quotaUsed}: reads a key's quota counter. */
         QUOTA_READ,
         /** {@link #updateQuota}: changes a key's quota counter atomically against decisions. */
-        QUOTA_UPDATE
+        QUOTA_UPDATE,
+        /**
+         * {@link #settle}: grants and takes back allowances in batches, which lets
+         * {@code io.usageplans.store.lease.LeasingUsageStore} decide most requests of a busy key in memory.
+         */
+        LEASES
     }
 
     /** The optional abilities this store has; the default is none. */
@@ -76,10 +81,38 @@ public interface UsageStore extends AutoCloseable {
     }
 
     /**
+     * Applies a batch of allowance settlements, one per key, each atomically against decisions on that key, and
+     * returns the answers in the same order. For every change: the units {@code spent} and {@code returned} stop
+     * being outstanding; returned units go back to the plan bucket (up to its capacity), to the quota counter (while
+     * the same period runs) and out of today's usage history; then up to {@code wanted} units are granted as
+     * {@link AllowancePolicy#grant} says, taken from the plan bucket and counted in the quota and the history at once.
+     *
+     * <p>While units are outstanding, the bucket refills only up to its capacity less those units, so that the shared
+     * tokens and every member's allowance together never exceed the burst: lease mode admits no more than the exact
+     * path would. Outstanding units whose hold time passed are forgotten (their member is gone). A clustered store
+     * should send the batch as one operation per owner member. Only for a store that declares {@link Capability#LEASES}.
+     *
+     * @throws UnsupportedOperationException if called on a store that does not declare it
+     * @throws UsageStoreUnavailableException if the store could not answer in time; nothing of the batch is known
+     */
+    default java.util.List<AllowanceGrant> settle(java.util.List<AllowanceChange> changes) {
+        throw new UnsupportedOperationException(getClass().getName() + " grants no allowances");
+    }
+
+    /**
      * Called once by the engine that runs on this store, after it compiled its catalog: a clustered store may
      * share the key catalog from here ({@code engine.replaceCatalog}). The default does nothing.
      */
     default void started(io.usageplans.UsagePlans engine) {
+    }
+
+    /**
+     * What this store is, for start-up lines and status pages: {@code local}, {@code hazelcast}, or a wrapper's own
+     * words ({@code hazelcast, lease mode every 100 ms}). The default is the class name less {@code UsageStore}, in
+     * lower case.
+     */
+    default String kind() {
+        return getClass().getSimpleName().replace("UsageStore", "").toLowerCase(java.util.Locale.ROOT);
     }
 
     /** Releases threads and connections; the default does nothing. */

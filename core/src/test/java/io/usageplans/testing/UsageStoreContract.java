@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import io.usageplans.Quota;
 import io.usageplans.QuotaPeriod;
 import io.usageplans.QuotaWindow;
+import io.usageplans.spi.AllowanceChange;
+import io.usageplans.spi.AllowanceGrant;
 import io.usageplans.spi.BucketSpec;
 import io.usageplans.spi.Consumption;
 import io.usageplans.spi.Consumption.Verdict;
@@ -672,6 +674,138 @@ public abstract class UsageStoreContract {
             }
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    // ---- allowances (lease mode) ----
+
+    /** 1,000 tokens, one a second: big enough to share. */
+    private static final BucketSpec PLAN_1000_IN_1000S = new BucketSpec("plan", 1000, 1000 * SECOND);
+
+    private AllowanceGrant settle(String key, BucketSpec plan, QuotaWindow quota, long spent, long returned, long wanted) {
+        return store.settle(List.of(new AllowanceChange(key, plan, quota, nowNanos(), spent, returned, wanted, 10 * SECOND))).get(0);
+    }
+
+    @Test
+    void aGrantTakesTokensAndQuotaUnitsAtOnce() {
+        assumeCapable(Capability.LEASES);
+
+        AllowanceGrant grant = settle("k", PLAN_1000_IN_1000S, dailyQuota(100_000), 0, 0, 50);
+
+        assertEquals(50, grant.granted());
+        assertEquals(950, grant.planTokens());
+        assertEquals(50, grant.quotaUsed());
+        Consumption next = consume("k", PLAN_1000_IN_1000S, null, dailyQuota(100_000));
+        assertEquals(949, next.planTokens(), "the store decides on what is left after the grant");
+        assertEquals(51, next.quotaUsed());
+    }
+
+    @Test
+    void aGrantIsAtMostAnEighthOfWhatIsLeft() {
+        assumeCapable(Capability.LEASES);
+
+        assertEquals(125, settle("k", PLAN_1000_IN_1000S, null, 0, 0, 10_000).granted());
+        assertEquals(109, settle("k", PLAN_1000_IN_1000S, null, 0, 0, 10_000).granted(), "an eighth of 875");
+        assertEquals(1250, settle("q", null, dailyQuota(10_000), 0, 0, 10_000).granted());
+    }
+
+    @Test
+    void nothingIsGrantedNearALimit() {
+        assumeCapable(Capability.LEASES);
+
+        assertEquals(0, settle("small-burst", PLAN_40_IN_2S, null, 0, 0, 16).granted(), "40 tokens are too few to share");
+        assertEquals(0, settle("small-quota", null, dailyQuota(100), 0, 0, 16).granted(), "100 units are too few to share");
+        for (int i = 0; i < 745; i++) {
+            assertEquals(Verdict.ALLOWED, consume("k", PLAN_1000_IN_1000S, null, null).verdict());
+        }
+        assertEquals(0, settle("k", PLAN_1000_IN_1000S, null, 0, 0, 16).granted(), "255 tokens left: below 256");
+    }
+
+    @Test
+    void returnedUnitsGoBackToBucketQuotaAndHistory() {
+        assumeCapable(Capability.LEASES);
+        QuotaWindow quota = dailyQuota(100_000);
+        settle("k", PLAN_1000_IN_1000S, quota, 0, 0, 100);
+
+        AllowanceGrant settled = settle("k", PLAN_1000_IN_1000S, quota, 30, 70, 0);
+
+        assertEquals(0, settled.granted());
+        assertEquals(970, settled.planTokens());
+        assertEquals(30, settled.quotaUsed());
+        if (store.can(Capability.QUOTA_READ)) {
+            assertEquals(30, store.quotaUsed("k", quota));
+        }
+        if (store.can(Capability.USAGE_HISTORY)) {
+            assertEquals(List.of(new DailyUsage(today(), 30, 30)), store.dailyUsage("k", today(), today()));
+        }
+    }
+
+    @Test
+    void theBucketRefillsOnlyUpToItsCapacityLessOutstandingUnits() {
+        assumeCapable(Capability.LEASES);
+        settle("k", PLAN_1000_IN_1000S, null, 0, 0, 100);
+
+        clock.advance(Duration.ofSeconds(5)); // would refill to 905 tokens: the bucket may hold 900 at most
+
+        int allowed = 0;
+        while (consume("k", PLAN_1000_IN_1000S, null, null).verdict() == Verdict.ALLOWED && allowed < 2000) {
+            allowed++;
+        }
+        assertEquals(900, allowed, "tokens in the bucket plus the 100 outstanding never exceed the burst of 1000");
+
+        settle("k", PLAN_1000_IN_1000S, null, 40, 60, 0);
+        int afterSettle = 0;
+        while (consume("k", PLAN_1000_IN_1000S, null, null).verdict() == Verdict.ALLOWED && afterSettle < 2000) {
+            afterSettle++;
+        }
+        assertEquals(60, afterSettle, "the 60 returned tokens, and no refill beyond the burst for the 40 spent");
+    }
+
+    @Test
+    void outstandingUnitsLapseAfterTheirHoldTime() {
+        assumeCapable(Capability.LEASES);
+        settle("k", PLAN_1000_IN_1000S, null, 0, 0, 100); // held for 10 s; the member is never heard of again
+
+        clock.advance(Duration.ofSeconds(11));
+
+        int allowed = 0;
+        while (consume("k", PLAN_1000_IN_1000S, null, null).verdict() == Verdict.ALLOWED && allowed < 2000) {
+            allowed++;
+        }
+        assertEquals(911, allowed, "900 left plus 11 refilled; the lapsed 100 no longer cap the refill");
+    }
+
+    @Test
+    void settlingManyKeysAnswersEachInOrder() {
+        assumeCapable(Capability.LEASES);
+        List<AllowanceChange> changes = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            changes.add(new AllowanceChange("key" + i, PLAN_1000_IN_1000S, null, nowNanos(), 0, 0, i + 1, 10 * SECOND));
+        }
+
+        List<AllowanceGrant> grants = store.settle(changes);
+
+        assertEquals(20, grants.size());
+        for (int i = 0; i < 20; i++) {
+            assertEquals(i + 1, grants.get(i).granted(), "key" + i);
+            assertEquals(1000 - (i + 1), grants.get(i).planTokens(), "key" + i);
+        }
+    }
+
+    @Test
+    void returnedUnitsOfAnEarlierQuotaPeriodLeaveTheNewPeriodsCount() {
+        assumeCapable(Capability.LEASES);
+        QuotaWindow yesterday = dailyQuota(100_000);
+        settle("k", null, yesterday, 0, 0, 100);
+        clock.advance(Duration.ofDays(1));
+        QuotaWindow today = dailyQuota(100_000);
+        consume("k", null, null, today);
+
+        AllowanceGrant late = settle("k", null, yesterday, 0, 100, 0);
+
+        assertEquals(0, late.granted());
+        if (store.can(Capability.QUOTA_READ)) {
+            assertEquals(1, store.quotaUsed("k", today));
         }
     }
 }

@@ -145,6 +145,12 @@ public final class PetStoreApp {
                     }
                     System.setProperty("usageplans.hazelcast.cluster-name", args[++i]);
                 }
+                case "--cluster-mode" -> {
+                    if (i + 1 >= args.length || !(args[i + 1].equals("lease") || args[i + 1].equals("exact"))) {
+                        usage("--cluster-mode needs lease or exact");
+                    }
+                    System.setProperty("usageplans.cluster.mode", args[++i]);
+                }
                 case "--help", "-h" -> {
                     System.out.println(USAGE);
                     return;
@@ -160,8 +166,10 @@ public final class PetStoreApp {
             System.exit(1);
             return;
         }
-        System.out.println("usage-plans example: MyProjectAPI stage test, " + System.getProperty("usageplans.store", "local")
-                + " store, at http://localhost:" + app.port()
+        String store = System.getProperty("usageplans.store", "local");
+        System.out.println("usage-plans example: MyProjectAPI stage test, " + store + " store"
+                + (store.equals("local") ? "" : " (cluster mode " + System.getProperty("usageplans.cluster.mode", "lease") + ")")
+                + ", at http://localhost:" + app.port()
                 + "/test/pets  (try: curl -i -H 'x-api-key: demo-basic-key-0123456789' http://localhost:" + app.port() + "/test/pets)");
         System.out.println("usage-plans example: dashboard at http://localhost:" + app.port() + "/test/usage-plans/, admin API "
                 + "under /test/usage-plans/admin/" + (usesDemoToken() ? " (token " + DEMO_ADMIN_TOKEN + ")" : ""));
@@ -170,10 +178,13 @@ public final class PetStoreApp {
 
     private static final String USAGE = """
             usage: java -jar usage-plans-example.jar [--port N] [--store local|hazelcast] [--cluster NAME]
+                                                     [--cluster-mode lease|exact]
               --port N          listen on port N (default 8080; 0 picks a free port)
               --store hazelcast keep throttle and quota state in a Hazelcast cluster: an embedded member joins
                                 others over TCP-IP on 127.0.0.1 (ports 5701 and up); default: local (this JVM)
               --cluster NAME    the Hazelcast cluster name (default usage-plans)
+              --cluster-mode M  lease (default): busy keys are decided from allowances held in memory and settled
+                                every 100 ms, never over a limit; exact: one cluster operation per request
             The plan file: -Dusageplans.config=<file or classpath:...> or USAGEPLANS_CONFIG, else the tutorial's.""";
 
     private static void usage(String problem) {

@@ -263,7 +263,7 @@ public class UsagePlansBootstrap implements ServletContextListener {
     /** The one line that says what runs: stage, plans, keys, key source, store, routes, and the plan file. */
     static String startupLine(UsagePlans engine, ApiKeyResolver resolver) {
         Catalog catalog = engine.catalog();
-        String store = engine.store().getClass().getSimpleName().replace("UsageStore", "").toLowerCase(java.util.Locale.ROOT);
+        String store = engine.store().kind();
         return "usage-plans: metering API " + catalog.api() + ", stage '" + engine.stage() + "'"
                 + (engine.stageOrigin() == null ? "" : " (" + engine.stageOrigin() + ")") + ": plans " + engine.stagePlans()
                 + " of " + catalog.plans().stream().map(Plan::name).toList() + ", " + catalog.apiKeys().size() + " keys, key source "
