@@ -13,6 +13,8 @@ import java.util.concurrent.locks.LockSupport;
 
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
@@ -77,10 +79,21 @@ public final class HazelcastUsageStore implements UsageStore {
         return new Builder(hazelcast);
     }
 
-    /** Registers this module's compact serializers on a member's configuration; returns it. */
+    /**
+     * Registers this module's compact serializers on a member's configuration, and keeps the state map
+     * ({@value #STATE_MAP}) in the {@code OBJECT} in-memory format unless its configuration names another format than
+     * Hazelcast's default ({@code BINARY}); returns it. In OBJECT format a decision changes the stored state in place,
+     * on the owner and on each backup, instead of deserializing and serializing the whole entry (its buckets and up to
+     * {@link Builder#usageReportDays} days of history) twice per decision on each. To keep BINARY, set it on the map
+     * configuration after this call.
+     */
     public static Config configure(Config config) {
         for (CompactSerializer<?> serializer : Serializers.all()) {
             config.getSerializationConfig().getCompactSerializationConfig().addSerializer(serializer);
+        }
+        MapConfig state = config.getMapConfig(STATE_MAP);
+        if (state.getInMemoryFormat() == InMemoryFormat.BINARY) {
+            state.setInMemoryFormat(InMemoryFormat.OBJECT);
         }
         return config;
     }
