@@ -5,19 +5,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
 import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.partition.PartitionService;
@@ -28,7 +26,6 @@ import io.usageplans.spi.DailyUsage;
 import io.usageplans.spi.QuotaUpdate;
 import io.usageplans.spi.MeteringRequest;
 import io.usageplans.spi.UsageStore;
-import io.usageplans.spi.UsageStoreUnavailableException;
 
 /**
  * Throttle and quota state in a Hazelcast cluster: one map entry per key and plan ({@link KeyUsage}), decided by
@@ -52,31 +49,15 @@ public final class HazelcastUsageStore implements UsageStore {
 
     private final HazelcastInstance hazelcast;
     private final boolean ownsInstance;
-    /**
-     * The state map, found at the first call rather than when the store is built: a client that starts in the background
-     * cannot create proxies until it has reached the cluster, and the application must start meanwhile.
-     */
-    private volatile IMap<String, KeyUsage> state;
-    /** The same map, whose values may be GenericRecords (see {@link #asRecords}). */
-    private volatile IMap<String, Object> records;
-    /** Set once the instance could not serialize a KeyUsage (no serializer of ours): the caller side stores records. */
-    private volatile boolean asRecords;
+    /** Owner side (entry processors) or caller side (compare-and-set), chosen once here. */
+    private final KeyStateStrategy strategy;
     private final String mapName;
-    private final long timeoutMillis;
-    private final int reportDays;
     private final boolean shareKeys;
-    private final boolean callerSide;
     private volatile ClusterCatalog catalog;
     private final long warmUpMillis;
     private final AtomicBoolean warmed = new AtomicBoolean();
-    /** Decisions given up on whose result, or whose refund, is still on its way. */
-    private final LongAdder latePending = new LongAdder();
-    private final LongAdder lateGivenBack = new LongAdder();
-    private final LongAdder lateNotGivenBack = new LongAdder();
-    private final AtomicLong lastLateFailureLog = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS - 1);
 
     private static final System.Logger LOG = System.getLogger(HazelcastUsageStore.class.getName());
-    private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
     /** Keys of the entries that warm each partition; real state keys always contain a '|'. */
     private static final String WARM_UP_KEY = "usage-plans-warm-up-";
     /** Marks an instance some store has warmed, in its user context. */
@@ -86,46 +67,33 @@ public final class HazelcastUsageStore implements UsageStore {
         this.hazelcast = builder.hazelcast;
         this.ownsInstance = builder.ownsInstance;
         this.mapName = builder.mapName;
-        this.timeoutMillis = builder.timeout.toMillis();
-        this.reportDays = builder.reportDays;
         this.shareKeys = builder.shareKeys;
-        this.callerSide = builder.callerSide;
         this.warmUpMillis = builder.warmUp.toMillis();
-    }
-
-    /** The state map; while a client has not reached the cluster yet, the store is unavailable (the plan's fail mode). */
-    private IMap<String, KeyUsage> state() {
-        IMap<String, KeyUsage> map = state;
-        if (map == null) {
-            state = map = proxy();
-        }
-        return map;
-    }
-
-    private IMap<String, Object> records() {
-        IMap<String, Object> map = records;
-        if (map == null) {
-            records = map = proxy();
-        }
-        return map;
-    }
-
-    private <V> IMap<String, V> proxy() {
-        try {
-            return hazelcast.getMap(mapName);
-        } catch (RuntimeException e) { // HazelcastClientOfflineException while a client connects in the background
-            throw new UsageStoreUnavailableException("the Hazelcast cluster is not reachable yet: " + e.getMessage(), e);
-        }
+        long timeoutMillis = builder.timeout.toMillis();
+        this.strategy = builder.callerSide
+                ? new CallerSideStrategy(hazelcast, mapName, timeoutMillis, builder.reportDays)
+                : new OwnerSideStrategy(hazelcast, mapName, timeoutMillis, builder.reportDays);
     }
 
     public static Builder builder(HazelcastInstance hazelcast) {
         return new Builder(hazelcast);
     }
 
-    /** Registers this module's compact serializers on a member's configuration; returns it. */
+    /**
+     * Registers this module's compact serializers on a member's configuration, and keeps the state map
+     * ({@value #STATE_MAP}) in the {@code OBJECT} in-memory format unless its configuration names another format than
+     * Hazelcast's default ({@code BINARY}); returns it. In OBJECT format a decision changes the stored state in place,
+     * on the owner and on each backup, instead of deserializing and serializing the whole entry (its buckets and up to
+     * {@link Builder#usageReportDays} days of history) twice per decision on each. To keep BINARY, set it on the map
+     * configuration after this call.
+     */
     public static Config configure(Config config) {
         for (CompactSerializer<?> serializer : Serializers.all()) {
             config.getSerializationConfig().getCompactSerializationConfig().addSerializer(serializer);
+        }
+        MapConfig state = config.getMapConfig(STATE_MAP);
+        if (state.getInMemoryFormat() == InMemoryFormat.BINARY) {
+            state.setInMemoryFormat(InMemoryFormat.OBJECT);
         }
         return config;
     }
@@ -146,138 +114,34 @@ public final class HazelcastUsageStore implements UsageStore {
 
     @Override
     public Consumption tryConsume(MeteringRequest request) {
-        Decide decide = new Decide(request.planBucket(), request.methodBucket(), request.quota(), request.nowNanos(), reportDays,
-                request.cost());
-        if (callerSide) {
-            return decideOnCaller(request.stateKey(), decide);
-        }
-        String key = request.stateKey();
-        return await(() -> state().submitToKey(key, decide), late -> giveBackWhenAllowed(key, decide, late));
+        return strategy.tryConsume(request.stateKey(), decide(request));
     }
 
     @Override
     public void refund(MeteringRequest request, boolean planBucket, boolean methodBucket, boolean quota) {
-        Decide original = new Decide(request.planBucket(), request.methodBucket(), request.quota(), request.nowNanos(),
-                reportDays, request.cost());
-        if (callerSide) {
-            refundOnCaller(request.stateKey(), original, planBucket, methodBucket, quota);
-        } else {
-            onOwner(request.stateKey(), new Refund(original, planBucket, methodBucket, quota));
-        }
+        strategy.refund(request.stateKey(), decide(request), planBucket, methodBucket, quota);
+    }
+
+    private Decide decide(MeteringRequest request) {
+        return new Decide(request.planBucket(), request.methodBucket(), request.quota(), request.nowNanos(),
+                strategy.reportDays, request.cost());
     }
 
     @Override
     public List<DailyUsage> dailyUsage(String stateKey, long fromEpochDay, long toEpochDay) {
-        KeyUsage usage = read(stateKey);
+        KeyUsage usage = strategy.read(stateKey);
         return usage == null ? List.of() : usage.daily(fromEpochDay, toEpochDay);
     }
 
     @Override
     public long quotaUsed(String stateKey, QuotaWindow window) {
-        KeyUsage usage = read(stateKey);
+        KeyUsage usage = strategy.read(stateKey);
         return usage == null ? 0 : usage.quotaUsedIn(window.startMillis());
     }
 
     @Override
     public long updateQuota(String stateKey, QuotaWindow window, QuotaUpdate update, long nowNanos) {
-        UpdateQuota change = new UpdateQuota(window, update, nowNanos, reportDays);
-        if (!callerSide) {
-            return onOwner(stateKey, change);
-        }
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-        try {
-            while (System.nanoTime() < deadline) {
-                Object current = records().get(stateKey);
-                KeyUsage next = current == null ? new KeyUsage() : copyOf(current);
-                long used = change.apply(next);
-                if (compareAndSet(stateKey, current, next, next.ttlMillis(nowNanos, window, reportDays))) {
-                    return used;
-                }
-            }
-        } catch (RuntimeException e) {
-            throw new UsageStoreUnavailableException("the Hazelcast cluster failed: " + e, e);
-        }
-        throw new UsageStoreUnavailableException("key state changed concurrently until the " + timeoutMillis + " ms timeout", null);
-    }
-
-    private KeyUsage read(String stateKey) {
-        return usageOf(await(() -> records().getAsync(stateKey), late -> { }));
-    }
-
-    /**
-     * Runs {@code processor} on the key's owner and waits at most the timeout; any failure is "unavailable". A late
-     * answer still applies: right for refunds and quota updates, which the caller wanted done anyway.
-     */
-    private <R> R onOwner(String key, com.hazelcast.map.EntryProcessor<String, KeyUsage, R> processor) {
-        return await(() -> state().submitToKey(key, processor), late -> { });
-    }
-
-    /**
-     * Starts a cluster call and waits at most the timeout for its answer; any failure is "unavailable". A call given
-     * up on (timed out, interrupted) goes to {@code abandoned}, which may undo its effect when it completes.
-     */
-    private <R> R await(java.util.function.Supplier<CompletionStage<R>> call,
-                        java.util.function.Consumer<CompletableFuture<R>> abandoned) {
-        CompletableFuture<R> pending;
-        try {
-            pending = call.get().toCompletableFuture();
-        } catch (RuntimeException e) {
-            throw new UsageStoreUnavailableException("the Hazelcast cluster failed: " + e, e);
-        }
-        try {
-            return pending.get(timeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            abandoned.accept(pending);
-            throw new UsageStoreUnavailableException("no answer from the Hazelcast cluster within " + timeoutMillis + " ms", e);
-        } catch (InterruptedException e) {
-            abandoned.accept(pending);
-            Thread.currentThread().interrupt();
-            throw new UsageStoreUnavailableException("interrupted while waiting for the Hazelcast cluster", e);
-        } catch (ExecutionException e) {
-            throw new UsageStoreUnavailableException("the Hazelcast cluster failed: " + e.getCause(), e.getCause());
-        }
-    }
-
-    /**
-     * The caller gave up on {@code decision} and answered "unavailable", so nothing may stay counted: when its
-     * result arrives and it took units (allowed), they go back to the plan bucket, the method bucket and the quota.
-     * Runs once per decision given up on, never for one answered in time; does not block the thread completing it.
-     */
-    private void giveBackWhenAllowed(String key, Decide decision, CompletableFuture<Consumption> late) {
-        latePending.increment();
-        late.whenComplete((consumption, failure) -> {
-            if (consumption == null || consumption.verdict() != Consumption.Verdict.ALLOWED) {
-                latePending.decrement(); // rejected or failed: it took nothing
-                return;
-            }
-            CompletionStage<Boolean> refund;
-            try {
-                refund = state().submitToKey(key, new Refund(decision, true, true, true));
-            } catch (RuntimeException e) {
-                lateRefundFailed(e);
-                return;
-            }
-            refund.whenComplete((done, refundFailure) -> {
-                if (refundFailure != null) {
-                    lateRefundFailed(refundFailure);
-                } else {
-                    lateGivenBack.increment();
-                    latePending.decrement();
-                }
-            });
-        });
-    }
-
-    private void lateRefundFailed(Throwable failure) {
-        lateNotGivenBack.increment();
-        latePending.decrement();
-        long now = System.nanoTime();
-        long last = lastLateFailureLog.get();
-        if (now - last > LOG_INTERVAL_NANOS && lastLateFailureLog.compareAndSet(last, now)) {
-            LOG.log(System.Logger.Level.WARNING, "usage-plans: a decision that answered after the {0} ms timeout (its request "
-                    + "got the plan''s fail mode) could not give its units back: {1} (further such lines are suppressed for "
-                    + "10 s; {2} so far)", timeoutMillis, failure, lateNotGivenBack.sum());
-        }
+        return strategy.updateQuota(stateKey, window, update, nowNanos);
     }
 
     /**
@@ -285,124 +149,17 @@ public final class HazelcastUsageStore implements UsageStore {
      * units: given back since this store started.
      */
     public long lateDecisionsGivenBack() {
-        return lateGivenBack.sum();
+        return strategy.lateGivenBack();
     }
 
     /** Decisions given up on whose result (or whose giving back) has not arrived yet. */
     public long lateDecisionsPending() {
-        return latePending.sum();
+        return strategy.latePending();
     }
 
     /** Late decisions whose units could not be given back (the cluster failed meanwhile); each is logged. */
     public long lateDecisionsNotGivenBack() {
-        return lateNotGivenBack.sum();
-    }
-
-    private void refundOnCaller(String key, Decide original, boolean planBucket, boolean methodBucket, boolean quota) {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-        try {
-            while (System.nanoTime() < deadline) {
-                Object current = records().get(key);
-                if (current == null) {
-                    return;
-                }
-                KeyUsage next = copyOf(current);
-                next.refund(original.plan, original.method, original.quota, original.nowNanos, original.cost,
-                        planBucket, methodBucket, quota);
-                if (records().replace(key, current, current instanceof KeyUsage ? next : record(next))) {
-                    return;
-                }
-            }
-        } catch (RuntimeException e) {
-            throw new UsageStoreUnavailableException("the Hazelcast cluster failed: " + e, e);
-        }
-        throw new UsageStoreUnavailableException("key state changed concurrently until the " + timeoutMillis + " ms timeout", null);
-    }
-
-    /**
-     * The fallback for clusters whose members cannot load this jar: read the entry, decide here, and write it back
-     * only if nobody changed it meanwhile (compare-and-set on the serialized value, which members can store without
-     * our classes). Costs a get and a replace (or put-if-absent) plus a TTL update per allowed request, i.e. 2 to 3
-     * round trips, and retries when requests for the same key race.
-     */
-    private Consumption decideOnCaller(String key, Decide decide) {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-        try {
-            while (true) {
-                Object current = records().get(key);
-                KeyUsage next = current == null ? new KeyUsage() : copyOf(current);
-                KeyUsage.Outcome outcome = next.decide(decide.plan, decide.method, decide.quota, decide.nowNanos, reportDays, decide.cost);
-                if (!outcome.changed()) {
-                    return outcome.consumption();
-                }
-                if (compareAndSet(key, current, next, next.ttlMillis(decide.nowNanos, decide.quota, reportDays))) {
-                    return outcome.consumption();
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new UsageStoreUnavailableException("key state changed concurrently until the " + timeoutMillis
-                            + " ms timeout", null);
-                }
-            }
-        } catch (UsageStoreUnavailableException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new UsageStoreUnavailableException("the Hazelcast cluster failed: " + e, e);
-        }
-    }
-
-    /**
-     * Puts {@code next} where {@code current} (null: no entry) still is, in the form the entry has: a KeyUsage, or a
-     * GenericRecord on an instance without our serializers, which fails to serialize a KeyUsage the first time.
-     */
-    private boolean compareAndSet(String key, Object current, KeyUsage next, long ttl) {
-        if (current != null) {
-            boolean replaced = records().replace(key, current, current instanceof KeyUsage ? next : record(next));
-            if (replaced) {
-                records().setTtl(key, ttl, TimeUnit.MILLISECONDS);
-            }
-            return replaced;
-        }
-        if (!asRecords) {
-            try {
-                return records().putIfAbsent(key, next, ttl, TimeUnit.MILLISECONDS) == null;
-            } catch (HazelcastSerializationException e) {
-                asRecords = true;
-                System.getLogger(HazelcastUsageStore.class.getName()).log(System.Logger.Level.INFO, "usage-plans: the "
-                        + "Hazelcast instance has no serializers of ours; key state is kept as compact GenericRecords");
-            }
-        }
-        return records().putIfAbsent(key, record(next), ttl, TimeUnit.MILLISECONDS) == null;
-    }
-
-    private static final Serializers.KeyUsageSerializer USAGE_SERIALIZER = new Serializers.KeyUsageSerializer();
-
-    /** A state-map value as a KeyUsage (null stays null). */
-    private static KeyUsage usageOf(Object value) {
-        return GenericRecords.read(USAGE_SERIALIZER, KeyUsage.class, value);
-    }
-
-    /** A KeyUsage to change, from a state-map value. */
-    private static KeyUsage copyOf(Object value) {
-        return value instanceof KeyUsage usage ? copy(usage) : usageOf(value);
-    }
-
-    private static Object record(KeyUsage usage) {
-        return GenericRecords.write(USAGE_SERIALIZER, usage);
-    }
-
-    private static KeyUsage copy(KeyUsage from) {
-        KeyUsage to = new KeyUsage();
-        to.bucketIds = from.bucketIds.clone();
-        to.capacities = from.capacities.clone();
-        to.nanosToFill = from.nanosToFill.clone();
-        to.tokens = from.tokens.clone();
-        to.lastRefillNanos = from.lastRefillNanos.clone();
-        to.quotaStartMillis = from.quotaStartMillis;
-        to.quotaUsed = from.quotaUsed;
-        to.usageDays = from.usageDays.clone();
-        to.usageCounts = from.usageCounts.clone();
-        to.usageQuotaUsed = from.usageQuotaUsed.clone();
-        return to;
+        return strategy.lateNotGivenBack();
     }
 
     /**
@@ -505,11 +262,7 @@ public final class HazelcastUsageStore implements UsageStore {
 
     /** The request path on one partition: a decision that writes an entry (and its backup), then its removal. */
     private CompletableFuture<?> touch(String key) {
-        if (callerSide) { // the members may not have this jar: a read warms the partition and the connection
-            return records().getAsync(key).toCompletableFuture();
-        }
-        Decide nothing = new Decide(null, null, null, 0, 0, 0);
-        return state().submitToKey(key, nothing).thenCompose(done -> state().deleteAsync(key)).toCompletableFuture();
+        return strategy.touch(key);
     }
 
     private static boolean answers(CompletableFuture<?> call, long deadline) {
@@ -547,12 +300,12 @@ public final class HazelcastUsageStore implements UsageStore {
 
     /** The state of one key on one plan as the cluster holds it now, for reports and tests; null if none. */
     public KeyUsage usage(String keyName, String planName) {
-        return usageOf(records().get(keyName + "|" + planName));
+        return KeyStateStrategy.usageOf(strategy.map().get(keyName + "|" + planName));
     }
 
     /** How many keys (per plan) have state in the cluster. */
     public int size() {
-        return state().size();
+        return strategy.map().size();
     }
 
     /** The name of the map holding key state. */

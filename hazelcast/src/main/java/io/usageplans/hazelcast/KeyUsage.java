@@ -46,15 +46,24 @@ public final class KeyUsage {
 
     /**
      * Decides one request at {@code nowNanos}: quota first, then the method bucket, then the plan bucket, and
-     * consumes from all of them or from none. Returns null state changes through {@link Outcome#changed}.
+     * consumes from all of them or from none. Whether the state must be written is {@link Outcome#changed}.
      */
     Outcome decide(BucketSpec plan, BucketSpec method, QuotaWindow quota, long nowNanos, int reportDays, long cost) {
+        boolean reshaped = false;
         if (quota != null && quota.startMillis() > quotaStartMillis) {
             quotaStartMillis = quota.startMillis(); // only a later period resets: late requests count in the new one
             quotaUsed = 0;
+            reshaped = true;
         }
+        reshaped |= reshapes(plan) || reshapes(method);
         int p = plan == null ? -1 : bucket(plan, nowNanos);
         int m = method == null ? -1 : bucket(method, nowNanos);
+        // a rejection leaves the state as it was (below), so that the owner, which may hold the stored object itself
+        // (OBJECT in-memory format), and its backups, which only see allowed decisions, never drift apart
+        double planTokens = p < 0 ? 0 : tokens[p];
+        long planRefill = p < 0 ? 0 : lastRefillNanos[p];
+        double methodTokens = m < 0 ? 0 : tokens[m];
+        long methodRefill = m < 0 ? 0 : lastRefillNanos[m];
         refill(p, nowNanos);
         refill(m, nowNanos);
         Verdict verdict = Verdict.ALLOWED;
@@ -84,7 +93,18 @@ public final class KeyUsage {
                 p < 0 ? 0 : (long) Math.floor(tokens[p]), p < 0 ? 0 : nanosFor(p, capacities[p] - tokens[p]),
                 m < 0 ? 0 : (long) Math.floor(tokens[m]), m < 0 ? 0 : nanosFor(m, capacities[m] - tokens[m]),
                 quotaUsed, retry);
-        return new Outcome(consumption, verdict == Verdict.ALLOWED);
+        if (verdict == Verdict.ALLOWED || reshaped) {
+            return new Outcome(consumption, true); // a new bucket, a new throttle shape or a new quota period is kept
+        }
+        if (p >= 0) {
+            tokens[p] = planTokens;
+            lastRefillNanos[p] = planRefill;
+        }
+        if (m >= 0) {
+            tokens[m] = methodTokens;
+            lastRefillNanos[m] = methodRefill;
+        }
+        return new Outcome(consumption, false);
     }
 
     /** Gives back what an allowed request took, for the limits named; buckets are capped at their capacity. */
@@ -161,6 +181,19 @@ public final class KeyUsage {
             until = Math.max(until, (lastDay + 1 + reportDays) * MILLIS_PER_DAY);
         }
         return Math.max(1_000L, until - nowMillis); // Hazelcast keeps TTLs in whole seconds
+    }
+
+    /** Whether deciding with {@code spec} adds a bucket or gives one a new shape (the catalog changed its throttle). */
+    private boolean reshapes(BucketSpec spec) {
+        if (spec == null) {
+            return false;
+        }
+        for (int i = 0; i < bucketIds.length; i++) {
+            if (bucketIds[i].equals(spec.id())) {
+                return capacities[i] != spec.capacity() || nanosToFill[i] != spec.nanosToFill();
+            }
+        }
+        return true;
     }
 
     private int bucket(BucketSpec spec, long nowNanos) {
@@ -245,7 +278,28 @@ public final class KeyUsage {
         }
     }
 
-    /** A decision and whether the state changed (only allowed requests are written, and replicated). */
+    /**
+     * Equal state, field by field: compare-and-set on the caller side compares values with it where the map keeps
+     * objects (OBJECT in-memory format).
+     */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof KeyUsage o && quotaStartMillis == o.quotaStartMillis && quotaUsed == o.quotaUsed
+                && Arrays.equals(bucketIds, o.bucketIds) && Arrays.equals(capacities, o.capacities)
+                && Arrays.equals(nanosToFill, o.nanosToFill) && Arrays.equals(tokens, o.tokens)
+                && Arrays.equals(lastRefillNanos, o.lastRefillNanos) && Arrays.equals(usageDays, o.usageDays)
+                && Arrays.equals(usageCounts, o.usageCounts) && Arrays.equals(usageQuotaUsed, o.usageQuotaUsed);
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(quotaUsed) * 31 + Arrays.hashCode(tokens);
+    }
+
+    /**
+     * A decision and whether the state changed: allowed requests are written (and replicated), and so are the first
+     * use of a bucket, a new throttle shape and a new quota period; a rejection otherwise leaves the state as it was.
+     */
     record Outcome(Consumption consumption, boolean changed) {
     }
 }

@@ -1,0 +1,181 @@
+package io.usageplans.hazelcast;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.EntryProcessor;
+import io.usageplans.QuotaWindow;
+import io.usageplans.spi.Consumption;
+import io.usageplans.spi.QuotaUpdate;
+import io.usageplans.spi.UsageStoreUnavailableException;
+
+/**
+ * Every change is one entry processor ({@link Decide}, {@link Refund}, {@link UpdateQuota}) on the key's owner,
+ * replayed on its backups: one round trip, atomic per key, exact across members. A call that does not answer
+ * within the timeout is "unavailable"; if its decision still arrives and took units, they are given back.
+ */
+final class OwnerSideStrategy extends KeyStateStrategy {
+
+    private static final System.Logger LOG = System.getLogger(HazelcastUsageStore.class.getName());
+    private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
+
+    /** Direct calls on a member ({@link MemberCalls}), found with the map; null: {@code submitToKey}. */
+    private volatile MemberCalls direct;
+    private volatile boolean directChecked;
+    /** Decisions given up on whose result, or whose refund, is still on its way. */
+    private final LongAdder latePending = new LongAdder();
+    private final LongAdder lateGivenBack = new LongAdder();
+    private final LongAdder lateNotGivenBack = new LongAdder();
+    private final AtomicLong lastLateFailureLog = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS - 1);
+
+    OwnerSideStrategy(HazelcastInstance hazelcast, String mapName, long timeoutMillis, int reportDays) {
+        super(hazelcast, mapName, timeoutMillis, reportDays);
+    }
+
+    @Override
+    Consumption tryConsume(String stateKey, Decide decide) {
+        return onOwner(stateKey, decide, true);
+    }
+
+    @Override
+    void refund(String stateKey, Decide original, boolean planBucket, boolean methodBucket, boolean quota) {
+        onOwner(stateKey, new Refund(original, planBucket, methodBucket, quota), false);
+    }
+
+    @Override
+    long updateQuota(String stateKey, QuotaWindow window, QuotaUpdate update, long nowNanos) {
+        return onOwner(stateKey, new UpdateQuota(window, update, nowNanos, reportDays), false);
+    }
+
+    @Override
+    CompletableFuture<?> touch(String key) {
+        Decide nothing = new Decide(null, null, null, 0, 0, 0);
+        return usages().submitToKey(key, nothing).thenCompose(done -> usages().deleteAsync(key)).toCompletableFuture();
+    }
+
+    /**
+     * Runs {@code processor} on the key's owner and waits at most the timeout; any failure is "unavailable". A late
+     * answer still applies (right for refunds and quota updates, which the caller wanted done anyway), except a
+     * decision's ({@code giveBackIfLate}): its units go back when it arrives, since the caller was told nothing was
+     * decided.
+     */
+    @SuppressWarnings("unchecked")
+    private <R> R onOwner(String key, EntryProcessor<String, KeyUsage, R> processor, boolean giveBackIfLate) {
+        MemberCalls calls = direct();
+        CompletableFuture<Object> pending;
+        try {
+            pending = calls != null ? calls.submit(key, processor)
+                    : (CompletableFuture<Object>) (CompletionStage<?>) usages().submitToKey(key, processor).toCompletableFuture();
+        } catch (UsageStoreUnavailableException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new UsageStoreUnavailableException("the Hazelcast cluster failed: " + e, e);
+        }
+        try {
+            Object value = pending.get(timeoutMillis, TimeUnit.MILLISECONDS);
+            return (R) (calls != null ? calls.resolve(value) : value);
+        } catch (TimeoutException e) {
+            abandoned(key, processor, giveBackIfLate, pending, calls);
+            throw new UsageStoreUnavailableException("no answer from the Hazelcast cluster within " + timeoutMillis + " ms", e);
+        } catch (InterruptedException e) {
+            abandoned(key, processor, giveBackIfLate, pending, calls);
+            Thread.currentThread().interrupt();
+            throw new UsageStoreUnavailableException("interrupted while waiting for the Hazelcast cluster", e);
+        } catch (ExecutionException e) {
+            throw new UsageStoreUnavailableException("the Hazelcast cluster failed: " + e.getCause(), e.getCause());
+        } catch (RuntimeException e) { // deserializing the answer
+            throw new UsageStoreUnavailableException("the Hazelcast cluster failed: " + e, e);
+        }
+    }
+
+    private MemberCalls direct() {
+        if (!directChecked) {
+            MemberCalls calls = null;
+            try {
+                calls = MemberCalls.of(hazelcast, usages());
+            } catch (LinkageError e) { // a Hazelcast without the member-side proxy this was built against
+                LOG.log(System.Logger.Level.DEBUG, "usage-plans: entry processors go through IMap.submitToKey: {0}", e.toString());
+            }
+            direct = calls;
+            directChecked = true;
+        }
+        return direct;
+    }
+
+    private void abandoned(String key, EntryProcessor<String, KeyUsage, ?> processor, boolean giveBackIfLate,
+                           CompletableFuture<Object> pending, MemberCalls calls) {
+        if (giveBackIfLate) {
+            giveBackWhenAllowed(key, (Decide) processor, pending, calls);
+        }
+    }
+
+    /**
+     * The caller gave up on {@code decision} and answered "unavailable", so nothing may stay counted: when its
+     * result arrives and it took units (allowed), they go back to the plan bucket, the method bucket and the quota.
+     * Runs once per decision given up on, never for one answered in time; does not block the thread completing it.
+     */
+    private void giveBackWhenAllowed(String key, Decide decision, CompletableFuture<Object> late, MemberCalls calls) {
+        latePending.increment();
+        late.whenComplete((value, failure) -> {
+            Object consumption;
+            try {
+                consumption = failure != null || calls == null ? value : calls.resolve(value);
+            } catch (RuntimeException e) {
+                lateRefundFailed(e);
+                return;
+            }
+            if (!(consumption instanceof Consumption c) || c.verdict() != Consumption.Verdict.ALLOWED) {
+                latePending.decrement(); // rejected or failed: it took nothing
+                return;
+            }
+            CompletionStage<Boolean> refund;
+            try {
+                refund = usages().submitToKey(key, new Refund(decision, true, true, true));
+            } catch (RuntimeException e) {
+                lateRefundFailed(e);
+                return;
+            }
+            refund.whenComplete((done, refundFailure) -> {
+                if (refundFailure != null) {
+                    lateRefundFailed(refundFailure);
+                } else {
+                    lateGivenBack.increment();
+                    latePending.decrement();
+                }
+            });
+        });
+    }
+
+    private void lateRefundFailed(Throwable failure) {
+        lateNotGivenBack.increment();
+        latePending.decrement();
+        long now = System.nanoTime();
+        long last = lastLateFailureLog.get();
+        if (now - last > LOG_INTERVAL_NANOS && lastLateFailureLog.compareAndSet(last, now)) {
+            LOG.log(System.Logger.Level.WARNING, "usage-plans: a decision that answered after the {0} ms timeout (its request "
+                    + "got the plan''s fail mode) could not give its units back: {1} (further such lines are suppressed for "
+                    + "10 s; {2} so far)", timeoutMillis, failure, lateNotGivenBack.sum());
+        }
+    }
+
+    @Override
+    long lateGivenBack() {
+        return lateGivenBack.sum();
+    }
+
+    @Override
+    long latePending() {
+        return latePending.sum();
+    }
+
+    @Override
+    long lateNotGivenBack() {
+        return lateNotGivenBack.sum();
+    }
+}
