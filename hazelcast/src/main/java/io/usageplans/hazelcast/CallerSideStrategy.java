@@ -6,6 +6,8 @@ import java.util.concurrent.TimeUnit;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import io.usageplans.QuotaWindow;
+import io.usageplans.spi.AllowanceChange;
+import io.usageplans.spi.AllowanceGrant;
 import io.usageplans.spi.Consumption;
 import io.usageplans.spi.QuotaUpdate;
 import io.usageplans.spi.UsageStoreUnavailableException;
@@ -92,6 +94,34 @@ final class CallerSideStrategy extends KeyStateStrategy {
         throw concurrentlyChanged();
     }
 
+    /** One compare-and-set per change, in batch order: the members need none of our classes for it. */
+    @Override
+    java.util.List<AllowanceGrant> settle(java.util.List<AllowanceChange> changes) {
+        java.util.List<AllowanceGrant> grants = new java.util.ArrayList<>(changes.size());
+        try {
+            for (AllowanceChange change : changes) {
+                long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+                AllowanceGrant grant = null;
+                while (grant == null) {
+                    Object current = map().get(change.stateKey());
+                    KeyUsage next = current == null ? new KeyUsage() : copyOf(current);
+                    AllowanceGrant candidate = next.settle(change, reportDays);
+                    if (compareAndSet(change.stateKey(), current, next, next.ttlMillis(change.nowNanos(), change.quota(), reportDays))) {
+                        grant = candidate;
+                    } else if (System.nanoTime() > deadline) {
+                        throw concurrentlyChanged();
+                    }
+                }
+                grants.add(grant);
+            }
+        } catch (UsageStoreUnavailableException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new UsageStoreUnavailableException("the Hazelcast cluster failed: " + e, e);
+        }
+        return grants;
+    }
+
     /** The members may not have this jar: a read warms the partition and the connection. */
     @Override
     CompletableFuture<?> touch(String key) {
@@ -138,6 +168,8 @@ final class CallerSideStrategy extends KeyStateStrategy {
         to.nanosToFill = from.nanosToFill.clone();
         to.tokens = from.tokens.clone();
         to.lastRefillNanos = from.lastRefillNanos.clone();
+        to.leasedTokens = from.leasedTokens;
+        to.leaseDeadlineNanos = from.leaseDeadlineNanos;
         to.quotaStartMillis = from.quotaStartMillis;
         to.quotaUsed = from.quotaUsed;
         to.usageDays = from.usageDays.clone();

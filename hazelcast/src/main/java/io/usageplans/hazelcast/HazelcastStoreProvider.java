@@ -22,6 +22,8 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.usageplans.UsagePlans;
 import io.usageplans.UsagePlansConfigException;
+import io.usageplans.store.lease.ClusterSettings;
+import io.usageplans.store.lease.LeasingUsageStore;
 import io.usageplans.spi.UsageStore;
 import io.usageplans.spi.UsageStoreProvider;
 
@@ -59,6 +61,7 @@ public final class HazelcastStoreProvider implements UsageStoreProvider {
         String mode = setting(settings, "mode", "member").toLowerCase(Locale.ROOT);
         long timeout = number(settings, "timeout", 500);
         long warmUp = millisOrZero(settings, "warm-up-timeout", 10_000);
+        ClusterSettings cluster = ClusterSettings.fromSettings(settings); // a bad value fails before a member starts
         HazelcastInstance instance;
         boolean owned = true;
         switch (mode) {
@@ -86,14 +89,16 @@ public final class HazelcastStoreProvider implements UsageStoreProvider {
             default -> throw new UsagePlansConfigException(PREFIX + "mode", "unknown mode '" + mode
                     + "'; use member, client, instance or jndi");
         }
-        LOG.log(System.Logger.Level.INFO, "usage-plans: Hazelcast store in {0} mode, cluster ''{1}''", mode,
-                instance.getConfig().getClusterName());
-        return HazelcastUsageStore.builder(instance).timeout(Duration.ofMillis(timeout)).ownsInstance(owned)
+        LOG.log(System.Logger.Level.INFO, "usage-plans: Hazelcast store in {0} mode, cluster ''{1}'', cluster mode {2}", mode,
+                instance.getConfig().getClusterName(), cluster.mode() == ClusterSettings.Mode.LEASE
+                        ? "lease (settled every " + cluster.syncInterval().toMillis() + " ms)" : "exact");
+        HazelcastUsageStore store = HazelcastUsageStore.builder(instance).timeout(Duration.ofMillis(timeout)).ownsInstance(owned)
                 .warmUp(Duration.ofMillis(warmUp))
                 .usageReportDays(settings.apply(PREFIX + "usage-report-days") == null ? UsagePlans.reportDays(settings)
                         : (int) number(settings, "usage-report-days", 90))
                 .decideOnCaller(Boolean.parseBoolean(setting(settings, "decide-on-caller", "false")))
                 .build();
+        return LeasingUsageStore.forMode(store, cluster, clock);
     }
 
     /** A member configuration from the settings, with this module's serializers. */

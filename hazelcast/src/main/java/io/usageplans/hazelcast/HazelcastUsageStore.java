@@ -106,7 +106,7 @@ public final class HazelcastUsageStore implements UsageStore {
         return config;
     }
 
-    /** Usage history, quota reads and quota updates: every optional ability. */
+    /** Usage history, quota reads and updates, allowances for lease mode: every optional ability. */
     @Override
     public java.util.Set<Capability> capabilities() {
         return java.util.EnumSet.allOf(Capability.class);
@@ -125,6 +125,11 @@ public final class HazelcastUsageStore implements UsageStore {
     private Decide decide(MeteringRequest request) {
         return new Decide(request.planBucket(), request.methodBucket(), request.quota(), request.nowNanos(),
                 strategy.reportDays, request.cost());
+    }
+
+    @Override
+    public List<io.usageplans.spi.AllowanceGrant> settle(List<io.usageplans.spi.AllowanceChange> changes) {
+        return changes.isEmpty() ? List.of() : strategy.settle(changes);
     }
 
     @Override

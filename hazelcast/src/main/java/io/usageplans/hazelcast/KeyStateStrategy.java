@@ -52,6 +52,9 @@ abstract sealed class KeyStateStrategy permits OwnerSideStrategy, CallerSideStra
     /** AWS's UpdateUsage: changes the counter of period {@code window}; returns its new value. */
     abstract long updateQuota(String stateKey, QuotaWindow window, QuotaUpdate update, long nowNanos);
 
+    /** Settles allowances (lease mode): the grants in the order of {@code changes}. */
+    abstract java.util.List<io.usageplans.spi.AllowanceGrant> settle(java.util.List<io.usageplans.spi.AllowanceChange> changes);
+
     /** Warms one partition the way requests will use it. */
     abstract CompletableFuture<?> touch(String key);
 

@@ -3,6 +3,9 @@ package io.usageplans.hazelcast;
 import java.util.Arrays;
 
 import io.usageplans.QuotaWindow;
+import io.usageplans.spi.AllowanceChange;
+import io.usageplans.spi.AllowanceGrant;
+import io.usageplans.spi.AllowancePolicy;
 import io.usageplans.spi.BucketSpec;
 import io.usageplans.spi.Consumption;
 import io.usageplans.spi.Consumption.Verdict;
@@ -28,6 +31,10 @@ public final class KeyUsage {
     long[] usageCounts = new long[0];
     /** Per usage day: the quota counter of that day's period at the day's last change (0 without a quota). */
     long[] usageQuotaUsed = new long[0];
+    /** Plan tokens granted to members as allowances and not yet settled: the plan bucket refills up to capacity less these. */
+    long leasedTokens;
+    /** After this time no member spends the allowances granted so far, and {@link #leasedTokens} lapse. */
+    long leaseDeadlineNanos;
 
     /** Units (requests times their cost) allowed on {@code epochDay} (UTC), kept for the usage report. */
     public long usedOn(long epochDay) {
@@ -65,6 +72,7 @@ public final class KeyUsage {
         double methodTokens = m < 0 ? 0 : tokens[m];
         long methodRefill = m < 0 ? 0 : lastRefillNanos[m];
         refill(p, nowNanos);
+        capForAllowances(p, nowNanos);
         refill(m, nowNanos);
         Verdict verdict = Verdict.ALLOWED;
         long retry = 0;
@@ -107,11 +115,93 @@ public final class KeyUsage {
         return new Outcome(consumption, false);
     }
 
+    /**
+     * Settles one member's allowance and grants more, as {@link io.usageplans.spi.UsageStore#settle} says: spent and
+     * returned units stop being outstanding, returned ones go back to the plan bucket, the quota (same period) and the
+     * day's usage, then {@link AllowancePolicy#grant} decides the new grant, taken from the bucket and counted at once.
+     */
+    AllowanceGrant settle(AllowanceChange change, int reportDays) {
+        long now = change.nowNanos();
+        QuotaWindow quota = change.quota();
+        if (quota != null && quota.startMillis() > quotaStartMillis) {
+            quotaStartMillis = quota.startMillis();
+            quotaUsed = 0;
+        }
+        boolean reshaped = reshapes(change.planBucket());
+        int p = change.planBucket() == null ? -1 : bucket(change.planBucket(), now);
+        if (reshaped) {
+            leasedTokens = 0; // a new throttle shape starts full; allowances of the old one count no more
+        }
+        if (p >= 0) {
+            if (now > leaseDeadlineNanos) {
+                leasedTokens = 0;
+            }
+            leasedTokens = Math.max(0, leasedTokens - change.spent() - change.returned());
+            refill(p, now);
+            capForAllowances(p, now);
+        }
+        boolean samePeriod = quota != null && quota.startMillis() == quotaStartMillis;
+        long returned = change.returned();
+        long day = Math.floorDiv(now / NANOS_PER_MILLI, MILLIS_PER_DAY);
+        if (returned > 0) {
+            if (p >= 0) {
+                tokens[p] = Math.min(capacities[p], tokens[p] + returned);
+                capForAllowances(p, now);
+            }
+            if (samePeriod) {
+                quotaUsed = Math.max(0, quotaUsed - returned);
+            }
+            if (quota == null || samePeriod) { // units of a period that is over stay in that period's days
+                takeBackUsage(day, returned, quota == null ? -1 : quotaUsed);
+            }
+        }
+        long tokensLeft = p < 0 ? Long.MAX_VALUE : (long) Math.floor(tokens[p]);
+        long quotaRemaining = quota == null ? Long.MAX_VALUE : samePeriod ? quota.limit() - quotaUsed : 0;
+        long granted = AllowancePolicy.grant(change.wanted(), tokensLeft, quotaRemaining);
+        if (granted > 0) {
+            if (p >= 0) {
+                tokens[p] -= granted;
+                leasedTokens += granted;
+                leaseDeadlineNanos = Math.max(leaseDeadlineNanos, now + change.holdNanos());
+            }
+            if (quota != null) {
+                quotaUsed += granted;
+            }
+            countUsage(day, reportDays, granted, quota == null ? 0 : quotaUsed);
+        }
+        return new AllowanceGrant(granted, p < 0 ? 0 : (long) Math.floor(tokens[p]),
+                p < 0 ? 0 : nanosFor(p, capacities[p] - tokens[p]), quota == null ? 0 : quotaUsed);
+    }
+
+    /** The plan bucket holds at most its capacity less the tokens members hold as allowances (until those lapse). */
+    private void capForAllowances(int p, long nowNanos) {
+        if (p < 0 || leasedTokens <= 0 || nowNanos > leaseDeadlineNanos) {
+            return;
+        }
+        double most = Math.max(0, capacities[p] - leasedTokens);
+        if (tokens[p] > most) {
+            tokens[p] = most;
+        }
+    }
+
+    private void takeBackUsage(long day, long units, long quotaCounter) {
+        for (int i = usageDays.length - 1; i >= 0; i--) {
+            if (usageDays[i] == day) {
+                usageCounts[i] = Math.max(0, usageCounts[i] - units);
+                if (quotaCounter >= 0 && i == usageDays.length - 1) {
+                    usageQuotaUsed[i] = quotaCounter;
+                }
+                return;
+            }
+        }
+    }
+
     /** Gives back what an allowed request took, for the limits named; buckets are capped at their capacity. */
     void refund(BucketSpec plan, BucketSpec method, QuotaWindow quota, long nowNanos, long cost,
                 boolean planBucket, boolean methodBucket, boolean quotaUnits) {
         if (planBucket && plan != null) {
             giveBack(plan.id(), nowNanos, cost);
+            capPlan(plan, nowNanos);
         }
         if (methodBucket && method != null) {
             giveBack(method.id(), nowNanos, cost);
@@ -166,12 +256,27 @@ public final class KeyUsage {
         }
     }
 
+    /** Caps the plan bucket {@code plan} for outstanding allowances (after a refund filled it). */
+    void capPlan(BucketSpec plan, long nowNanos) {
+        if (plan == null) {
+            return;
+        }
+        for (int i = 0; i < bucketIds.length; i++) {
+            if (bucketIds[i].equals(plan.id())) {
+                capForAllowances(i, nowNanos);
+            }
+        }
+    }
+
     /** How long the entry must live: until its buckets are full, its quota period is over, and its usage is reported. */
     long ttlMillis(long nowNanos, QuotaWindow quota, int reportDays) {
         long nowMillis = nowNanos / NANOS_PER_MILLI;
         long until = nowMillis;
         for (int i = 0; i < bucketIds.length; i++) {
             until = Math.max(until, nowMillis + nanosFor(i, capacities[i] - tokens[i]) / NANOS_PER_MILLI + 1);
+        }
+        if (leasedTokens > 0) { // outstanding allowances cap the bucket until they lapse
+            until = Math.max(until, leaseDeadlineNanos / NANOS_PER_MILLI + 1);
         }
         if (quota != null && quotaUsed != 0) { // below 0 after an extension, which must last the period too
             until = Math.max(until, quota.endMillis());
@@ -288,7 +393,8 @@ public final class KeyUsage {
                 && Arrays.equals(bucketIds, o.bucketIds) && Arrays.equals(capacities, o.capacities)
                 && Arrays.equals(nanosToFill, o.nanosToFill) && Arrays.equals(tokens, o.tokens)
                 && Arrays.equals(lastRefillNanos, o.lastRefillNanos) && Arrays.equals(usageDays, o.usageDays)
-                && Arrays.equals(usageCounts, o.usageCounts) && Arrays.equals(usageQuotaUsed, o.usageQuotaUsed);
+                && Arrays.equals(usageCounts, o.usageCounts) && Arrays.equals(usageQuotaUsed, o.usageQuotaUsed)
+                && leasedTokens == o.leasedTokens && leaseDeadlineNanos == o.leaseDeadlineNanos;
     }
 
     @Override

@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
 import io.usageplans.QuotaWindow;
+import io.usageplans.spi.AllowanceChange;
+import io.usageplans.spi.AllowanceGrant;
 import io.usageplans.spi.Consumption;
 import io.usageplans.spi.QuotaUpdate;
 import io.usageplans.spi.UsageStoreUnavailableException;
@@ -51,6 +53,63 @@ final class OwnerSideStrategy extends KeyStateStrategy {
     @Override
     long updateQuota(String stateKey, QuotaWindow window, QuotaUpdate update, long nowNanos) {
         return onOwner(stateKey, new UpdateQuota(window, update, nowNanos, reportDays), false);
+    }
+
+    /**
+     * One {@link Settle} per partition that has keys to settle, all sent at once (Hazelcast runs each on the partition's
+     * owner and backs it up with the same changes), then one bounded wait for all. A partition that does not answer in
+     * time gets no grant: its returned units are lost to this member (fewer requests admitted, never more), and a grant
+     * that arrives late is never spent, so its tokens lapse with their hold time.
+     */
+    @Override
+    java.util.List<AllowanceGrant> settle(java.util.List<AllowanceChange> changes) {
+        java.util.Map<Integer, java.util.List<AllowanceChange>> byPartition = new java.util.HashMap<>();
+        com.hazelcast.partition.PartitionService partitions;
+        try {
+            partitions = hazelcast.getPartitionService();
+            for (AllowanceChange change : changes) {
+                byPartition.computeIfAbsent(partitions.getPartition(change.stateKey()).getPartitionId(),
+                        id -> new java.util.ArrayList<>()).add(change);
+            }
+        } catch (RuntimeException e) {
+            throw new UsageStoreUnavailableException("the Hazelcast cluster failed: " + e, e);
+        }
+        java.util.List<CompletableFuture<java.util.Map<String, long[]>>> pending = new java.util.ArrayList<>();
+        for (java.util.List<AllowanceChange> group : byPartition.values()) {
+            java.util.Set<String> keys = new java.util.HashSet<>();
+            group.forEach(change -> keys.add(change.stateKey()));
+            try {
+                pending.add(usages().submitToKeys(keys, new Settle(group, reportDays)).toCompletableFuture());
+            } catch (RuntimeException e) {
+                pending.add(CompletableFuture.failedFuture(e));
+            }
+        }
+        java.util.Map<String, long[]> answers = new java.util.HashMap<>();
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        RuntimeException failure = null;
+        for (CompletableFuture<java.util.Map<String, long[]>> answer : pending) {
+            try {
+                answers.putAll(answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = new UsageStoreUnavailableException("interrupted while settling allowances", e);
+                break;
+            } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                failure = new UsageStoreUnavailableException("settling allowances failed for a partition: " + e, e);
+            }
+        }
+        if (answers.isEmpty() && failure != null) {
+            throw (UsageStoreUnavailableException) failure;
+        }
+        java.util.List<AllowanceGrant> grants = new java.util.ArrayList<>(changes.size());
+        java.util.Map<String, Integer> taken = new java.util.HashMap<>();
+        for (AllowanceChange change : changes) {
+            long[] values = answers.get(change.stateKey());
+            int at = taken.merge(change.stateKey(), 1, Integer::sum) - 1;
+            grants.add(values == null || values.length < 4 * (at + 1) ? AllowanceGrant.NONE
+                    : new AllowanceGrant(values[4 * at], values[4 * at + 1], values[4 * at + 2], values[4 * at + 3]));
+        }
+        return grants;
     }
 
     @Override

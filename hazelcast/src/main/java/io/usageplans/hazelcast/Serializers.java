@@ -21,7 +21,7 @@ final class Serializers {
 
     static List<CompactSerializer<?>> all() {
         return List.of(new KeyUsageSerializer(), new DecideSerializer(), new ConsumptionSerializer(), new KeyRecordSerializer(),
-                new RefundSerializer(), new UpdateQuotaSerializer());
+                new RefundSerializer(), new UpdateQuotaSerializer(), new SettleSerializer());
     }
 
     static final class KeyUsageSerializer implements CompactSerializer<KeyUsage> {
@@ -40,6 +40,9 @@ final class Serializers {
             // entries written before quota counters were kept per day read as 0s
             u.usageQuotaUsed = in.getFieldKind("usageQuotaUsed") == FieldKind.ARRAY_OF_INT64
                     ? in.readArrayOfInt64("usageQuotaUsed") : new long[u.usageDays.length];
+            // entries written before lease mode hold no allowances
+            u.leasedTokens = in.getFieldKind("leasedTokens") == FieldKind.INT64 ? in.readInt64("leasedTokens") : 0;
+            u.leaseDeadlineNanos = in.getFieldKind("leaseDeadlineNanos") == FieldKind.INT64 ? in.readInt64("leaseDeadlineNanos") : 0;
             return u;
         }
 
@@ -55,6 +58,8 @@ final class Serializers {
             out.writeArrayOfInt64("usageDays", u.usageDays);
             out.writeArrayOfInt64("usageCounts", u.usageCounts);
             out.writeArrayOfInt64("usageQuotaUsed", u.usageQuotaUsed);
+            out.writeInt64("leasedTokens", u.leasedTokens);
+            out.writeInt64("leaseDeadlineNanos", u.leaseDeadlineNanos);
         }
 
         @Override
@@ -227,6 +232,79 @@ final class Serializers {
         @Override
         public Class<UpdateQuota> getCompactClass() {
             return UpdateQuota.class;
+        }
+    }
+
+    static final class SettleSerializer implements CompactSerializer<Settle> {
+        @Override
+        public Settle read(CompactReader in) {
+            String[] keys = in.readArrayOfString("stateKeys");
+            String[] planIds = in.readArrayOfString("planIds");
+            long[] planCapacities = in.readArrayOfInt64("planCapacities");
+            long[] planFills = in.readArrayOfInt64("planFills");
+            long[] quotaLimits = in.readArrayOfInt64("quotaLimits");
+            long[] quotaStarts = in.readArrayOfInt64("quotaStarts");
+            long[] quotaEnds = in.readArrayOfInt64("quotaEnds");
+            long[] nowNanos = in.readArrayOfInt64("nowNanos");
+            long[] spent = in.readArrayOfInt64("spent");
+            long[] returned = in.readArrayOfInt64("returned");
+            long[] wanted = in.readArrayOfInt64("wanted");
+            long[] holdNanos = in.readArrayOfInt64("holdNanos");
+            java.util.List<io.usageplans.spi.AllowanceChange> changes = new java.util.ArrayList<>(keys.length);
+            for (int i = 0; i < keys.length; i++) {
+                changes.add(new io.usageplans.spi.AllowanceChange(keys[i],
+                        planIds[i] == null ? null : new BucketSpec(planIds[i], planCapacities[i], planFills[i]),
+                        quotaLimits[i] == 0 && quotaStarts[i] == 0 && quotaEnds[i] == 0 ? null
+                                : new QuotaWindow(quotaLimits[i], quotaStarts[i], quotaEnds[i]),
+                        nowNanos[i], spent[i], returned[i], wanted[i], holdNanos[i]));
+            }
+            return new Settle(changes, in.readInt32("reportDays"));
+        }
+
+        @Override
+        public void write(CompactWriter out, Settle s) {
+            int n = s.changes.size();
+            String[] keys = new String[n];
+            String[] planIds = new String[n];
+            long[][] columns = new long[11][n];
+            for (int i = 0; i < n; i++) {
+                io.usageplans.spi.AllowanceChange c = s.changes.get(i);
+                keys[i] = c.stateKey();
+                planIds[i] = c.planBucket() == null ? null : c.planBucket().id();
+                columns[0][i] = c.planBucket() == null ? 0 : c.planBucket().capacity();
+                columns[1][i] = c.planBucket() == null ? 0 : c.planBucket().nanosToFill();
+                columns[2][i] = c.quota() == null ? 0 : c.quota().limit();
+                columns[3][i] = c.quota() == null ? 0 : c.quota().startMillis();
+                columns[4][i] = c.quota() == null ? 0 : c.quota().endMillis();
+                columns[5][i] = c.nowNanos();
+                columns[6][i] = c.spent();
+                columns[7][i] = c.returned();
+                columns[8][i] = c.wanted();
+                columns[9][i] = c.holdNanos();
+            }
+            out.writeArrayOfString("stateKeys", keys);
+            out.writeArrayOfString("planIds", planIds);
+            out.writeArrayOfInt64("planCapacities", columns[0]);
+            out.writeArrayOfInt64("planFills", columns[1]);
+            out.writeArrayOfInt64("quotaLimits", columns[2]);
+            out.writeArrayOfInt64("quotaStarts", columns[3]);
+            out.writeArrayOfInt64("quotaEnds", columns[4]);
+            out.writeArrayOfInt64("nowNanos", columns[5]);
+            out.writeArrayOfInt64("spent", columns[6]);
+            out.writeArrayOfInt64("returned", columns[7]);
+            out.writeArrayOfInt64("wanted", columns[8]);
+            out.writeArrayOfInt64("holdNanos", columns[9]);
+            out.writeInt32("reportDays", s.reportDays);
+        }
+
+        @Override
+        public String getTypeName() {
+            return "usageplans.Settle";
+        }
+
+        @Override
+        public Class<Settle> getCompactClass() {
+            return Settle.class;
         }
     }
 }

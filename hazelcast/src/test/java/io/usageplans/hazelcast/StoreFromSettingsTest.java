@@ -12,6 +12,7 @@ import io.usageplans.UsagePlans;
 import io.usageplans.UsagePlansConfigException;
 import io.usageplans.spi.UsageStore;
 import io.usageplans.spi.UsageStoreProvider;
+import io.usageplans.store.lease.LeasingUsageStore;
 import io.usageplans.testing.MutableClock;
 import io.usageplans.testsupport.FreePorts;
 import org.junit.jupiter.api.Test;
@@ -31,13 +32,38 @@ class StoreFromSettingsTest {
         MutableClock clock = MutableClock.at("2027-03-10T12:00:00Z");
         UsageStore store = provider.create(settings::get, clock, getClass().getClassLoader());
         try (UsagePlans engine = UsagePlans.builder(TestCluster.catalog()).stage("test").clock(clock).ownedStore(store).build()) {
-            assertTrue(store instanceof HazelcastUsageStore);
+            assertTrue(store instanceof LeasingUsageStore, "lease mode is the default");
+            HazelcastUsageStore hazelcast = (HazelcastUsageStore) ((LeasingUsageStore) store).shared();
             for (int i = 0; i < 10; i++) {
                 assertEquals(Outcome.ALLOWED, engine.decide(TestCluster.BASIC, "GET", "/pets").outcome());
             }
             assertEquals(Outcome.QUOTA_EXCEEDED, engine.decide(TestCluster.BASIC, "GET", "/pets").outcome());
-            assertEquals(1, ((HazelcastUsageStore) store).hazelcast().getCluster().getMembers().size());
+            assertEquals(1, hazelcast.hazelcast().getCluster().getMembers().size());
+            assertEquals("hazelcast, lease mode every 100 ms", store.kind());
         }
+    }
+
+    @Test
+    void exactModeFromSettingsIsTheHazelcastStoreItself() {
+        String port = Integer.toString(FreePorts.loopback());
+        Map<String, String> settings = Map.of("usageplans.store", "hazelcast",
+                "usageplans.hazelcast.cluster-name", "settings-" + UUID.randomUUID(),
+                "usageplans.hazelcast.port", port, "usageplans.hazelcast.members", "127.0.0.1:" + port,
+                "usageplans.cluster.mode", "exact");
+        try (UsageStore store = new HazelcastStoreProvider().create(settings::get, java.time.Clock.systemUTC(),
+                getClass().getClassLoader())) {
+            assertTrue(store instanceof HazelcastUsageStore);
+            assertEquals("hazelcast", store.kind());
+        }
+    }
+
+    @Test
+    void anUnknownClusterModeFailsStartUpNamingTheSettingBeforeAMemberStarts() {
+        Map<String, String> settings = Map.of("usageplans.cluster.mode", "eventual");
+        UsagePlansConfigException e = assertThrows(UsagePlansConfigException.class,
+                () -> new HazelcastStoreProvider().create(settings::get, java.time.Clock.systemUTC(), getClass().getClassLoader()));
+        assertEquals("usage-plans: usageplans.cluster.mode: unknown cluster mode 'eventual'; use lease (the default) or exact",
+                e.getMessage());
     }
 
     @Test
