@@ -80,7 +80,7 @@ public final class Decision {
         }
     }
 
-    static final Decision NOT_METERED = new Decision(Outcome.NOT_METERED, null, null, null, null, null, null, 0, 0,
+    public static final Decision NOT_METERED = new Decision(Outcome.NOT_METERED, null, null, null, null, null, null, 0, 0,
             ResponseSettings.DEFAULT);
 
     private final Outcome outcome;

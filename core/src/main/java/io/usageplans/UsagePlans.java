@@ -17,12 +17,15 @@ import java.util.concurrent.atomic.LongAdder;
 
 import io.usageplans.Decision.ForbiddenReason;
 import io.usageplans.Decision.Outcome;
+import io.usageplans.config.Setting;
 import io.usageplans.internal.CompiledPlan;
 import io.usageplans.internal.KeyRegistry;
 import io.usageplans.internal.MethodRoute;
 import io.usageplans.internal.RejectionLog;
 import io.usageplans.internal.RouteTable;
-import io.usageplans.local.LocalUsageStore;
+import io.usageplans.routing.AnnotatedRoutes;
+import io.usageplans.routing.RouteDefinition;
+import io.usageplans.store.local.LocalUsageStore;
 import io.usageplans.spi.Consumption;
 import io.usageplans.spi.KeyDirectory;
 import io.usageplans.spi.MeteringRequest;

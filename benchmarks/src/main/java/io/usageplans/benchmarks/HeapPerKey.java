@@ -20,7 +20,7 @@ import io.usageplans.Decision;
 import io.usageplans.Plan;
 import io.usageplans.QuotaPeriod;
 import io.usageplans.UsagePlans;
-import io.usageplans.local.LocalUsageStore;
+import io.usageplans.store.local.LocalUsageStore;
 
 /**
  * Measures the heap the local store holds per active key: N keys (default 100,000 and 1,000,000) are each decided

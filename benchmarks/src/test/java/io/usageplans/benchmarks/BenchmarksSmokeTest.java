@@ -10,7 +10,7 @@ import java.util.Map;
 import io.usageplans.ApiKey;
 import io.usageplans.Catalog;
 import io.usageplans.Decision;
-import io.usageplans.PlanFileLocator;
+import io.usageplans.config.PlanFileLocator;
 import io.usageplans.UsagePlans;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

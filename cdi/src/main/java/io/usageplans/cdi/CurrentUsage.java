@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 import io.usageplans.Decision;
-import io.usageplans.MeteringContext;
+import io.usageplans.routing.MeteringContext;
 import io.usageplans.QuotaWindow;
 import io.usageplans.spi.Consumption;
 import jakarta.enterprise.context.RequestScoped;

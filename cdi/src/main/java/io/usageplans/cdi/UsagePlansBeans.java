@@ -3,11 +3,11 @@ package io.usageplans.cdi;
 import java.time.Clock;
 
 import io.usageplans.Catalog;
-import io.usageplans.PlanFileLocator;
+import io.usageplans.config.PlanFileLocator;
 import io.usageplans.UsagePlans;
-import io.usageplans.local.LocalUsageStore;
+import io.usageplans.store.local.LocalUsageStore;
 import io.usageplans.servlet.ApiKeyResolver;
-import io.usageplans.Setting;
+import io.usageplans.config.Setting;
 import io.usageplans.spi.UsageStore;
 import io.usageplans.spi.UsageStoreProvider;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -11,7 +11,7 @@ import java.util.Set;
 import io.usageplans.Catalog;
 import io.usageplans.MethodKey;
 import io.usageplans.MethodSettings;
-import io.usageplans.RouteDefinition;
+import io.usageplans.routing.RouteDefinition;
 import io.usageplans.Throttle;
 import io.usageplans.UsagePlansConfigException;
 

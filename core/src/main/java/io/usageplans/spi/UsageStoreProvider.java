@@ -5,7 +5,7 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.function.UnaryOperator;
 
-import io.usageplans.Setting;
+import io.usageplans.config.Setting;
 import io.usageplans.UsagePlansConfigException;
 
 /**

@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.usageplans.Decision;
-import io.usageplans.PlanFile;
+import io.usageplans.config.PlanFile;
 import io.usageplans.Throttle;
 import io.usageplans.UsagePlans;
 import io.usageplans.testing.MutableClock;

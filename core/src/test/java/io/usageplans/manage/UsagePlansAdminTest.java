@@ -22,7 +22,7 @@ import io.usageplans.Plan;
 import io.usageplans.Quota;
 import io.usageplans.QuotaPeriod;
 import io.usageplans.UsagePlans;
-import io.usageplans.local.LocalUsageStore;
+import io.usageplans.store.local.LocalUsageStore;
 import io.usageplans.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -21,7 +21,7 @@ import com.hazelcast.map.IMap;
 import io.usageplans.Catalog;
 import io.usageplans.Decision;
 import io.usageplans.Decision.Outcome;
-import io.usageplans.PlanFile;
+import io.usageplans.config.PlanFile;
 import io.usageplans.UsagePlans;
 import io.usageplans.testing.MutableClock;
 import org.eclipse.jetty.server.Server;

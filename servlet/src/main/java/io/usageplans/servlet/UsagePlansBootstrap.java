@@ -8,14 +8,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-import io.usageplans.AnnotatedRoutes;
+import io.usageplans.routing.AnnotatedRoutes;
 import io.usageplans.Catalog;
 import io.usageplans.Condition;
 import io.usageplans.MethodKey;
 import io.usageplans.Plan;
-import io.usageplans.PlanFileLocator;
-import io.usageplans.RouteDefinition;
-import io.usageplans.Setting;
+import io.usageplans.config.PlanFileLocator;
+import io.usageplans.routing.RouteDefinition;
+import io.usageplans.config.Setting;
 import io.usageplans.UsagePlans;
 import io.usageplans.UsagePlansConfigException;
 import io.usageplans.spi.UsageStoreProvider;

@@ -20,7 +20,7 @@ import java.util.logging.Logger;
 
 import io.usageplans.Catalog;
 import io.usageplans.Plan;
-import io.usageplans.PlanFile;
+import io.usageplans.config.PlanFile;
 import io.usageplans.UsagePlans;
 import io.usageplans.testing.MutableClock;
 import jakarta.servlet.DispatcherType;

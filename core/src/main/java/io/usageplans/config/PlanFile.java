@@ -1,4 +1,4 @@
-package io.usageplans;
+package io.usageplans.config;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +23,22 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
+import io.usageplans.ApiKey;
+import io.usageplans.ApiStage;
+import io.usageplans.Catalog;
+import io.usageplans.Condition;
+import io.usageplans.Decision;
+import io.usageplans.FailMode;
+import io.usageplans.MethodKey;
+import io.usageplans.MethodSettings;
+import io.usageplans.PathPattern;
+import io.usageplans.Plan;
+import io.usageplans.Quota;
+import io.usageplans.QuotaPeriod;
+import io.usageplans.ResponseSettings;
+import io.usageplans.StatusSet;
+import io.usageplans.Throttle;
+import io.usageplans.UsagePlansConfigException;
 import io.usageplans.internal.KeyCsv;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.events.Event;

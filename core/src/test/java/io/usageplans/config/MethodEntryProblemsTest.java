@@ -1,4 +1,4 @@
-package io.usageplans;
+package io.usageplans.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,6 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import java.util.Set;
+
+import io.usageplans.Catalog;
+import io.usageplans.MethodKey;
+import io.usageplans.Throttle;
+import io.usageplans.UsagePlans;
+import io.usageplans.UsagePlansConfigException;
+import io.usageplans.routing.RouteDefinition;
 
 import org.junit.jupiter.api.Test;
 

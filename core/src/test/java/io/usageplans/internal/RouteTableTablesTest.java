@@ -1,4 +1,4 @@
-package io.usageplans;
+package io.usageplans.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,6 +11,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import io.usageplans.Decision;
+import io.usageplans.MethodKey;
+import io.usageplans.Throttle;
+import io.usageplans.UsagePlans;
+import io.usageplans.UsagePlansConfigException;
+import io.usageplans.config.PlanFile;
+import io.usageplans.routing.RouteDefinition;
 import io.usageplans.testing.MutableClock;
 
 /**
