@@ -29,6 +29,7 @@ import io.usageplans.store.local.LocalUsageStore;
 import io.usageplans.spi.Consumption;
 import io.usageplans.spi.KeyDirectory;
 import io.usageplans.spi.MeteringRequest;
+import io.usageplans.spi.StoreContext;
 import io.usageplans.spi.UsageListener;
 import io.usageplans.spi.UsageStore;
 import io.usageplans.spi.UsageStoreUnavailableException;
@@ -122,7 +123,22 @@ public final class UsagePlans implements AutoCloseable {
         if (snapshot.plans.isEmpty()) {
             noPlanOnStage(builder.catalog, builder.stageOrigin, enabled);
         }
-        store.started(this);
+        store.started(new StoreContext() {
+            @Override
+            public Catalog catalog() {
+                return UsagePlans.this.catalog();
+            }
+
+            @Override
+            public void replaceCatalog(Catalog catalog) {
+                UsagePlans.this.replaceCatalog(catalog);
+            }
+
+            @Override
+            public void useKeyDirectory(KeyDirectory directory) {
+                UsagePlans.this.useKeyDirectory(directory);
+            }
+        });
     }
 
     public static Builder builder(Catalog catalog) {
@@ -339,11 +355,6 @@ public final class UsagePlans implements AutoCloseable {
         }
         throw new UsagePlansConfigException(setting.get().origin(), "must be a whole number of days, 0 or more, was '"
                 + setting.get().value() + "'");
-    }
-
-    /** How the store names the state of key {@code keyName} on plan {@code planName}. */
-    public static String stateKey(String keyName, String planName) {
-        return keyName + "|" + planName;
     }
 
     /** The plan named {@code name} as this engine compiled it, if it applies to this engine's stage. */

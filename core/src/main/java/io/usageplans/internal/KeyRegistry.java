@@ -9,6 +9,7 @@ import java.util.Map;
 import io.usageplans.ApiKey;
 import io.usageplans.Catalog;
 import io.usageplans.Plan;
+import io.usageplans.spi.UsageStore;
 
 /**
  * Finds a key by the SHA-256 of the presented value. Lookup by hash means the secret itself is never compared;
@@ -67,7 +68,7 @@ public final class KeyRegistry {
             CompiledPlan plan = found instanceof CompiledPlan compiled ? compiled : null;
             String stateKey = null;
             if (plan != null) {
-                stateKey = io.usageplans.UsagePlans.stateKey(key.name(), planNames.computeIfAbsent(plan, CompiledPlan::name));
+                stateKey = UsageStore.stateKey(key.name(), planNames.computeIfAbsent(plan, CompiledPlan::name));
             }
             put(i, key, key.sha256Prefix(), plan, stateKey);
         }

@@ -16,6 +16,7 @@ import io.usageplans.Plan;
 import io.usageplans.config.PlanFileLocator;
 import io.usageplans.routing.RouteDefinition;
 import io.usageplans.config.Setting;
+import io.usageplans.config.StoreSetting;
 import io.usageplans.UsagePlans;
 import io.usageplans.UsagePlansConfigException;
 import io.usageplans.spi.UsageStoreProvider;
@@ -168,7 +169,7 @@ public class UsagePlansBootstrap implements ServletContextListener {
         UsagePlans.Builder builder = UsagePlans.builder(catalog).stage(stage.name(), stage.origin())
                 .usageReportDays(UsagePlans.reportDays(settings.parameters()));
         settings.find(UsagePlans.ENABLED).ifPresent(setting -> builder.enabled(UsagePlanFilter.parseSwitch(setting)));
-        UsageStoreProvider.fromSettings(settings.parameters(), loader).ifPresent(provider -> builder.ownedStore(
+        StoreSetting.provider(settings.parameters(), loader).ifPresent(provider -> builder.ownedStore(
                 provider.create(name -> settings.find(name).map(Setting::value).orElse(null), Clock.systemUTC(), loader)));
         UsagePlanFilter.excludeModulePaths(context, builder);
         settings.find(UsagePlanFilter.EXCLUDE).ifPresent(setting -> {
