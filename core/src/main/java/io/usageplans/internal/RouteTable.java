@@ -257,7 +257,7 @@ public final class RouteTable {
                                     + ((Origin) first[1]).name() + "; a shared bucket has one shape"));
                         }
                     }
-                    throttles[plan.index] = new MethodRoute(plan.name(), bucketId, bucket == null ? display : bucket, throttle, counts);
+                    throttles[plan.index] = new MethodRoute(plan, bucketId, bucket == null ? display : bucket, throttle, counts);
                 }
                 if (required == null || required.contains(plan.name())) {
                     String tooHigh = costProblem(plan, cost, throttle);
