@@ -731,7 +731,7 @@ public final class PlanFile {
         }
         plan.description(description);
         if (throttle != null) {
-            plan.throttle(throttle.rateLimit(), throttle.burstLimit());
+            plan.throttle(throttle);
             plan.throttleCountStatuses(throttleStatuses);
         }
         plan.quota(quota);
@@ -900,7 +900,7 @@ public final class PlanFile {
         if (rateLimit == null || burstLimit == null) {
             throw Reported.INSTANCE; // missing from a map with a misspelled field, reported as that
         }
-        return new Throttle(rateLimit, burstLimit);
+        return Throttle.rateLimit(rateLimit).burstLimit(burstLimit);
     }
 
     private Quota quota(Node node, String entry) {

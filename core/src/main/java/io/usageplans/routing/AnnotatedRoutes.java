@@ -78,7 +78,7 @@ public final class AnnotatedRoutes {
         if (throttle != null) {
             if (throttle.rate() != 0 || throttle.burst() != 0) {
                 try {
-                    methodThrottle = new Throttle(throttle.rate(), throttle.burst());
+                    methodThrottle = Throttle.rateLimit(throttle.rate()).burstLimit(throttle.burst());
                 } catch (IllegalArgumentException e) {
                     String attribute = e.getMessage().startsWith("rateLimit") ? "rate" : "burst";
                     throw new UsagePlansConfigException(source, "@MethodThrottle." + attribute, 0,

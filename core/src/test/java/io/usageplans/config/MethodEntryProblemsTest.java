@@ -86,7 +86,7 @@ class MethodEntryProblemsTest {
     @Test
     void anAnnotationsOwnTooHighCostIsStillReportedAtItsMethod() {
         List<RouteDefinition> routes = List.of(new RouteDefinition("com.acme.Reports#daily", MethodKey.parse("/daily/GET"),
-                Set.of(), Throttle.of(1, 2), Set.of(), false, "com.acme.Reports#daily", 3, null));
+                Set.of(), Throttle.rateLimit(1).burstLimit(2), Set.of(), false, "com.acme.Reports#daily", 3, null));
         UsagePlansConfigException e = startUp(PLANS.replace("bucket: shared }", "bucket: alone }").replace("cost: 5", "cost: 2"),
                 routes);
 

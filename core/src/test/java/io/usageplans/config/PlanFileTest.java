@@ -322,8 +322,8 @@ class PlanFileTest {
                     + "request per 1,000 s) and 999,999,999,999 requests per second, so that the RateLimit fields can state it, "
                     + "was " + rate, e.getMessage());
         }
-        assertEquals(0.001, Throttle.of(0.001, 1).rateLimit());
-        assertThrows(IllegalArgumentException.class, () -> Throttle.of(1e-9, 1), "in code too");
+        assertEquals(0.001, Throttle.rateLimit(0.001).burstLimit(1).rateLimit());
+        assertThrows(IllegalArgumentException.class, () -> Throttle.rateLimit(1e-9).burstLimit(1), "in code too");
     }
 
     @Test
@@ -972,8 +972,8 @@ class PlanFileTest {
     private static List<Plan> expectedPlans() {
         return List.of(
                 Plan.builder("basic").description("10 requests per second, bursts of 20, 10 requests per day")
-                        .throttle(10, 20).quota(10, QuotaPeriod.DAY).stage("test").build(),
-                Plan.builder("premium").description("paying customers").throttle(20.5, 40)
+                        .throttle(Throttle.rateLimit(10).burstLimit(20)).quota(Quota.limit(10).period(QuotaPeriod.DAY)).stage("test").build(),
+                Plan.builder("premium").description("paying customers").throttle(Throttle.rateLimit(20.5).burstLimit(40))
                         .quota(new Quota(1000, QuotaPeriod.WEEK, 1, ZoneId.of("Europe/Berlin")))
                         .stage(ApiStage.of("test").withMethodThrottle("/pets/{petId}/GET", new Throttle(1, 3)))
                         .stage("prod").build(),

@@ -134,7 +134,7 @@ class RateLimitFieldsTest {
             999999999999 | 5           | ;up-burst=5;up-rate=999999999999.0
             """)
     void aBucketsShapeIsAnIntegerBurstAndADecimalRateWithAtMostThreeDecimals(double rate, int burst, String parameters) {
-        String value = RateLimitFields.shape(Throttle.of(rate, burst));
+        String value = RateLimitFields.shape(Throttle.rateLimit(rate).burstLimit(burst));
 
         assertEquals(parameters, value);
         assertEquals(List.of("x up-burst=" + burst + " up-rate=" + parameters.substring(parameters.lastIndexOf('=') + 1)

@@ -60,7 +60,7 @@ class RejectionLogTest {
         rejections.addHandler(recorder);
         rejections.setUseParentHandlers(false); // counted here, not printed
         Catalog catalog = Catalog.builder().api("logged")
-                .plan(Plan.builder("small").quota(Quota.of(1, QuotaPeriod.DAY)).stage("test").build())
+                .plan(Plan.builder("small").quota(Quota.limit(1).period(QuotaPeriod.DAY)).stage("test").build())
                 .apiKey(ApiKey.builder("customer").value(KEY).plans("small").build())
                 .build();
         engine = UsagePlans.builder(catalog).stage("test").clock(clock).discoverListeners(false).build();

@@ -56,7 +56,7 @@ class LocalUsageStoreTest {
     }
 
     private QuotaWindow dailyQuota(long limit) {
-        return Quota.of(limit, QuotaPeriod.DAY).windowAt(clock.instant());
+        return Quota.limit(limit).period(QuotaPeriod.DAY).windowAt(clock.instant());
     }
 
     // ---- eviction ----
