@@ -13,7 +13,7 @@ import io.usageplans.spi.BucketSpec;
  * A plan as the request path needs it: its bucket shape, its quota with the current period cached, and its
  * RateLimit policy items rendered once. Method throttles live in the {@link RouteTable}.
  */
-public final class CompiledPlan implements Decision.Limits {
+final class CompiledPlan implements Decision.Limits {
 
     private final Plan plan;
     private final BucketSpec bucket;

@@ -20,7 +20,7 @@ import io.usageplans.spi.UsageStore;
  * its state-key string, and nothing per key is boxed. A lookup answers a slot; {@link #key}, {@link #plan},
  * {@link #stateKey} and {@link #validUntilMillis} read that slot.
  */
-public final class KeyRegistry {
+final class KeyRegistry {
 
     /** What {@link #findPresented} answers when no key has the presented value. */
     public static final int NONE = -1;

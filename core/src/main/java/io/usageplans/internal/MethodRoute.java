@@ -6,7 +6,7 @@ import io.usageplans.Throttle;
 import io.usageplans.spi.BucketSpec;
 
 /** One method-level throttle as one plan sees it, compiled at start-up: its bucket and RateLimit policy item. */
-public final class MethodRoute implements Decision.Limits {
+final class MethodRoute implements Decision.Limits {
 
     private final CompiledPlan plan;
     private final String displayKey;

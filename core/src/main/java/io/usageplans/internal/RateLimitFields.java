@@ -9,7 +9,7 @@ import io.usageplans.Decision;
  * Policy items carry {@code q} (quota units) and {@code w} (window, seconds); limit items {@code r} (remaining)
  * and {@code t} (seconds until the policy is fully reset, rounded up).
  */
-public final class RateLimitFields {
+final class RateLimitFields {
 
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 

@@ -21,7 +21,7 @@ import io.usageplans.UsagePlansConfigException;
  * throttle and cost compiled per plan. When the plan file and an annotation set the same method for a plan,
  * the plan file wins. Costs that could never pass and shared buckets with two shapes fail here, at start-up.
  */
-public final class RouteTable {
+final class RouteTable {
 
     private static final System.Logger LOG = System.getLogger(RouteTable.class.getName());
 
