@@ -3,15 +3,11 @@ package io.usageplans;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.usageplans.internal.CompiledPlan;
-import io.usageplans.internal.MethodRoute;
-import io.usageplans.internal.RateLimitFields;
-import io.usageplans.spi.Consumption;
-import io.usageplans.spi.MeteringRequest;
-
 /**
  * The answer for one request, from one call into the store: whether it may pass, why not, and everything the
  * response needs (status, message, Retry-After and the RateLimit fields). Adapters never look anything up again.
+ * The engine makes one with a named factory ({@link #allowed}, {@link #throttled}, {@link #quotaExceeded},
+ * {@link #forbidden}, {@link #unavailable}, {@link #failedOpen}, {@link #NOT_METERED}).
  */
 public final class Decision {
 
@@ -80,36 +76,107 @@ public final class Decision {
         }
     }
 
-    static final Decision NOT_METERED = new Decision(Outcome.NOT_METERED, null, null, null, null, null, null, 0, 0,
+    /** Which limit refused a request. */
+    public enum Limit {
+        /** The method-level throttle of the route. */
+        METHOD_THROTTLE,
+        /** The plan's throttle. */
+        PLAN_THROTTLE,
+        /** The quota of the current period. */
+        QUOTA
+    }
+
+    /**
+     * The state of every limit after the store decided a request (the store's answer implements it). Numbers of
+     * limits that do not apply are 0.
+     */
+    public interface Usage {
+        /** Tokens left in the plan bucket. */
+        long planTokens();
+
+        /** Nanoseconds until the plan bucket is full again. */
+        long planNanosToFull();
+
+        /** Tokens left in the method bucket. */
+        long methodTokens();
+
+        /** Nanoseconds until the method bucket is full again. */
+        long methodNanosToFull();
+
+        /** Requests counted in the current quota period, this one included if allowed. */
+        long quotaUsed();
+
+        /** For a throttled request, nanoseconds until the refusing bucket has a token again. */
+        long nanosToRetry();
+    }
+
+    /**
+     * The limits a request was checked against, as the engine compiled them (one per plan, and one per plan and method
+     * throttle): they name the policies and render the RateLimit fields. The engine implements it.
+     */
+    public interface Limits {
+        /** The plan's name. */
+        String planName();
+
+        /** The method-level throttle that applies, like {@code /pets/{petId}/GET}, or null. */
+        String methodKey();
+
+        /** Whether the plan has a throttle. */
+        boolean hasPlanThrottle();
+
+        /** The name without quotes of the policy of {@code limit}, e.g. {@code premium-day}; null when there is none. */
+        String policyName(Limit limit);
+
+        /** The {@code RateLimit-Policy} field for a request counted in {@code window} (null without quota). */
+        String rateLimitPolicy(QuotaWindow window, boolean bucketShape);
+
+        /** The {@code RateLimit} field after {@code usage}, at {@code nowMillis}. */
+        String rateLimit(Usage usage, QuotaWindow window, long nowMillis);
+    }
+
+    /** What the store was asked to charge (the engine's request to the store implements it). */
+    public interface Charge {
+        /** The quota period the request counts in, or null when the plan has no quota. */
+        QuotaWindow quota();
+
+        /** When the request was decided, in nanoseconds since the epoch on the engine's clock. */
+        long nowNanos();
+
+        /** Units charged against every limit. */
+        long cost();
+    }
+
+    /** The decision for a request that is not metered: it passes, nothing is counted, no RateLimit fields. */
+    public static final Decision NOT_METERED = new Decision(Outcome.NOT_METERED, null, null, null, null, null, null, 0,
             ResponseSettings.DEFAULT);
+
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    private static final long NANOS_PER_MILLI = 1_000_000L;
 
     private final Outcome outcome;
     private final ForbiddenReason forbiddenReason;
+    private final Limit refusedBy;
     private final ApiKey key;
-    private final CompiledPlan plan;
-    private final MethodRoute route;
-    private final Consumption consumption;
-    private final QuotaWindow window;
-    private final long nowMillis;
+    private final Limits limits;
+    private final Charge charge;
+    private final Usage usage;
     private final long retryAfterSeconds;
     private final ResponseSettings responses;
-    private MeteringRequest request;
     private volatile int completed;
     private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<Decision> COMPLETED =
             java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Decision.class, "completed");
 
-    Decision(Outcome outcome, ForbiddenReason forbiddenReason, ApiKey key, CompiledPlan plan, MethodRoute route,
-             Consumption consumption, QuotaWindow window, long nowMillis, long retryAfterSeconds, ResponseSettings responses) {
+    private Decision(Outcome outcome, ForbiddenReason forbiddenReason, Limit refusedBy, ApiKey key, Limits limits,
+                     Charge charge, Usage usage, long retryAfterSeconds, ResponseSettings responses) {
         this.outcome = outcome;
         this.forbiddenReason = forbiddenReason;
+        this.refusedBy = refusedBy;
         this.key = key;
-        this.plan = plan;
-        this.route = route;
-        this.consumption = consumption;
-        this.window = window;
-        this.nowMillis = nowMillis;
+        this.limits = limits;
+        this.charge = charge;
+        this.usage = usage;
         this.retryAfterSeconds = retryAfterSeconds;
-        this.responses = responses;
+        this.responses = java.util.Objects.requireNonNull(responses, "responses");
     }
 
     /** The decision for a request that is not metered: it passes, nothing is counted, no RateLimit fields. */
@@ -117,8 +184,44 @@ public final class Decision {
         return NOT_METERED;
     }
 
-    static Decision forbidden(ForbiddenReason reason, ApiKey key, CompiledPlan plan, ResponseSettings responses) {
-        return new Decision(Outcome.FORBIDDEN, reason, key, plan, null, null, null, 0, 0, responses);
+    /** The store counted the request against every limit and let it through. */
+    public static Decision allowed(ApiKey key, Limits limits, Charge charge, Usage usage, ResponseSettings responses) {
+        return new Decision(Outcome.ALLOWED, null, null, key, limits, charge, usage, 0, responses);
+    }
+
+    /**
+     * A throttle ({@code by} the plan's or the method's) had no token: 429, retry after the refusing bucket has one
+     * again (whole seconds, rounded up, at least 1).
+     */
+    public static Decision throttled(Limit by, ApiKey key, Limits limits, Charge charge, Usage usage,
+                                     ResponseSettings responses) {
+        if (by != Limit.METHOD_THROTTLE && by != Limit.PLAN_THROTTLE) {
+            throw new IllegalArgumentException("a throttle refuses a throttled request, not " + by);
+        }
+        long retry = Math.max(1, (usage.nanosToRetry() + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND);
+        return new Decision(Outcome.THROTTLED, null, by, key, limits, charge, usage, retry, responses);
+    }
+
+    /** The quota of the current period is used up: 429, retry when the period ends. */
+    public static Decision quotaExceeded(ApiKey key, Limits limits, Charge charge, Usage usage, ResponseSettings responses) {
+        long retry = charge.quota().secondsUntilEnd(Math.floorDiv(charge.nowNanos(), NANOS_PER_MILLI));
+        return new Decision(Outcome.QUOTA_EXCEEDED, null, Limit.QUOTA, key, limits, charge, usage, retry, responses);
+    }
+
+    /** No usable key for this request on this stage: 403. {@code key} and {@code plan} as far as they were found. */
+    public static Decision forbidden(ForbiddenReason reason, ApiKey key, Limits plan, ResponseSettings responses) {
+        return new Decision(Outcome.FORBIDDEN, java.util.Objects.requireNonNull(reason, "reason"), null, key, plan, null,
+                null, 0, responses);
+    }
+
+    /** The store could not answer and the key's plan fails closed: 503, retry after 1 s. */
+    public static Decision unavailable(ApiKey key, Limits plan, ResponseSettings responses) {
+        return new Decision(Outcome.UNAVAILABLE, null, null, key, plan, null, null, 1, responses);
+    }
+
+    /** The store could not answer and the key's plan fails open: the request passes, counted nowhere. */
+    public static Decision failedOpen(ApiKey key, Limits plan, ResponseSettings responses) {
+        return new Decision(Outcome.ALLOWED, null, null, key, plan, null, null, 0, responses);
     }
 
     public Outcome outcome() {
@@ -130,14 +233,14 @@ public final class Decision {
         return outcome.passes();
     }
 
-    /** For the engine: the request the store decided, kept so its units can be given back after the response. */
-    Decision withRequest(MeteringRequest value) {
-        this.request = value;
-        return this;
+    /** The limits the request was checked against (its plan, and its method throttle if one applied), or null. */
+    public Limits limits() {
+        return limits;
     }
 
-    MeteringRequest request() {
-        return request;
+    /** For the engine: what the store charged, or null when no store was asked. */
+    Charge charge() {
+        return charge;
     }
 
     /** True the first time only: a request is completed (and maybe refunded) exactly once. */
@@ -145,17 +248,9 @@ public final class Decision {
         return COMPLETED.compareAndSet(this, 0, 1);
     }
 
-    CompiledPlan compiledPlan() {
-        return plan;
-    }
-
-    MethodRoute methodRoute() {
-        return route;
-    }
-
     /** Whether a key was checked against a plan, i.e. the RateLimit fields apply. */
     public boolean metered() {
-        return consumption != null;
+        return usage != null;
     }
 
     /** For {@link Outcome#FORBIDDEN}: why; otherwise null. */
@@ -170,27 +265,32 @@ public final class Decision {
 
     /** The plan the request was metered under, or null. */
     public String planName() {
-        return plan == null ? null : plan.name();
+        return limits == null ? null : limits.planName();
     }
 
     /** The method-level throttle that applied, like {@code /pets/{petId}/GET}, or null. */
     public String methodKey() {
-        return route == null ? null : route.displayKey();
+        return limits == null ? null : limits.methodKey();
     }
 
     /** Whether the plan the request was metered under has a throttle. */
     public boolean hasPlanThrottle() {
-        return plan != null && plan.bucket() != null;
+        return limits != null && limits.hasPlanThrottle();
     }
 
     /** The quota period the request was counted in, or null when the plan has no quota. */
     public QuotaWindow quotaWindow() {
-        return window;
+        return charge == null ? null : charge.quota();
     }
 
-    /** The store's answer, or null when no store was asked. */
-    public Consumption consumption() {
-        return consumption;
+    /** The state of every limit after the store decided, or null when no store was asked. */
+    public Usage usage() {
+        return usage;
+    }
+
+    /** Which limit refused the request, or null when none did. */
+    public Limit refusedBy() {
+        return refusedBy;
     }
 
     /** Whole seconds until a retry can succeed, rounded up, at least 1 on a 429; 0 otherwise. */
@@ -200,12 +300,12 @@ public final class Decision {
 
     /** The {@code RateLimit-Policy} field (draft-ietf-httpapi-ratelimit-headers-11), or null when not metered. */
     public String rateLimitPolicy() {
-        return consumption == null ? null : RateLimitFields.policy(plan, route, window, responses.bucketShape());
+        return usage == null ? null : limits.rateLimitPolicy(charge.quota(), responses.bucketShape());
     }
 
     /** Whether the response carries the RateLimit fields: metered, and not hidden by the response settings. */
     public boolean sendsRateLimitFields() {
-        return consumption != null && responses.rateLimitHeaders();
+        return usage != null && responses.rateLimitHeaders();
     }
 
     /** The refusal as the response settings render it (status, content type, body, extra headers). */
@@ -240,25 +340,18 @@ public final class Decision {
 
     /** The name of the policy that refused the request, e.g. {@code premium-day}; null if none did. */
     public String violatedPolicy() {
-        if (consumption == null) {
-            return null;
-        }
-        return switch (consumption.verdict()) {
-            case METHOD_THROTTLED -> route == null ? null : route.rawPolicyName();
-            case PLAN_THROTTLED -> plan.rawBurstPolicyName();
-            case QUOTA_EXCEEDED -> plan.rawQuotaPolicyName();
-            case ALLOWED -> null;
-        };
+        return usage == null || refusedBy == null ? null : limits.policyName(refusedBy);
     }
 
     /** The {@code RateLimit} field (draft-ietf-httpapi-ratelimit-headers-11), or null when not metered. */
     public String rateLimit() {
-        return consumption == null ? null : RateLimitFields.limit(plan, route, consumption, window, nowMillis);
+        return usage == null ? null
+                : limits.rateLimit(usage, charge.quota(), Math.floorDiv(charge.nowNanos(), NANOS_PER_MILLI));
     }
 
     @Override
     public String toString() {
         return "Decision[" + outcome + (forbiddenReason == null ? "" : " " + forbiddenReason)
-                + (plan == null ? "" : " plan=" + plan.name()) + (retryAfterSeconds == 0 ? "" : " retryAfter=" + retryAfterSeconds) + "]";
+                + (limits == null ? "" : " plan=" + limits.planName()) + (retryAfterSeconds == 0 ? "" : " retryAfter=" + retryAfterSeconds) + "]";
     }
 }

@@ -23,21 +23,26 @@ public final class DecisionCounters {
     private final ConcurrentHashMap<String, LongAdder[]> rejectionsByKey = new ConcurrentHashMap<>();
     private final LongAdder[] forbiddenByReason = adders(ForbiddenReason.values().length);
 
-    DecisionCounters() {
+    /** Counters that start at 0; the engine keeps one for its life. */
+    public DecisionCounters() {
     }
 
-    /** The counters of one plan, indexed by {@link Outcome#ordinal()}; the same array for the engine's life. */
-    LongAdder[] plan(String name) {
+    /**
+     * For the engine: the counters of one plan, indexed by {@link Outcome#ordinal()}; the same array for the engine's
+     * life, so that recording a decision needs no lookup by name.
+     */
+    public LongAdder[] plan(String name) {
         return byPlan.computeIfAbsent(name, n -> adders(OUTCOMES.length));
     }
 
-    void record(Decision decision) {
+    /** For the engine: counts a decision; {@code planCounters} are its plan's ({@link #plan}), or null without a plan. */
+    public void record(Decision decision, LongAdder[] planCounters) {
         Outcome outcome = decision.outcome();
         if (outcome == Outcome.NOT_METERED) {
             return;
         }
-        if (decision.compiledPlan() != null) {
-            decision.compiledPlan().outcomeCounters()[outcome.ordinal()].increment();
+        if (planCounters != null) {
+            planCounters[outcome.ordinal()].increment();
         }
         if (outcome == Outcome.FORBIDDEN && decision.forbiddenReason() != null) {
             forbiddenByReason[decision.forbiddenReason().ordinal()].increment();

@@ -55,7 +55,10 @@ public record Plan(String name, String description, Throttle throttle, Quota quo
         return Optional.empty();
     }
 
-    /** Builds a {@link Plan} in code: {@code Plan.builder("premium").throttle(20, 40).quota(100, QuotaPeriod.DAY).stage("test")}. */
+    /**
+     * Builds a {@link Plan} in code: {@code Plan.builder("premium").throttle(Throttle.rateLimit(20).burstLimit(40))
+     * .quota(Quota.limit(100).period(QuotaPeriod.DAY)).stage("test")}.
+     */
     public static final class Builder {
         private final String name;
         private String description;
@@ -76,13 +79,9 @@ public record Plan(String name, String description, Throttle throttle, Quota quo
             return this;
         }
 
-        public Builder throttle(double rateLimit, int burstLimit) {
-            this.throttle = new Throttle(rateLimit, burstLimit);
-            return this;
-        }
-
-        public Builder quota(long limit, QuotaPeriod period) {
-            this.quota = Quota.of(limit, period);
+        /** The plan's throttle, e.g. {@code Throttle.rateLimit(20).burstLimit(40)}. */
+        public Builder throttle(Throttle value) {
+            this.throttle = value;
             return this;
         }
 

@@ -29,8 +29,26 @@ public record Quota(long limit, QuotaPeriod period, int offset, ZoneId timeZone)
         timeZone = timeZone == null ? ZoneOffset.UTC : timeZone;
     }
 
-    public static Quota of(long limit, QuotaPeriod period) {
-        return new Quota(limit, period, 0, ZoneOffset.UTC);
+    /**
+     * Starts a quota with its names, as the plan file gives them: {@code Quota.limit(100).period(QuotaPeriod.DAY)}, in
+     * UTC with offset 0 until {@link #withTimeZone} or {@link #withOffset} say otherwise.
+     */
+    public static Limit limit(long requests) {
+        return new Limit(requests);
+    }
+
+    /** A quota's limit, waiting for its period: {@link #period}. */
+    public static final class Limit {
+        private final long limit;
+
+        private Limit(long limit) {
+            this.limit = limit;
+        }
+
+        /** The quota: the limit per calendar {@code value}. */
+        public Quota period(QuotaPeriod value) {
+            return new Quota(limit, value, 0, ZoneOffset.UTC);
+        }
     }
 
     public Quota withOffset(int newOffset) {

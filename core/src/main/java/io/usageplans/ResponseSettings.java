@@ -179,7 +179,7 @@ public final class ResponseSettings {
     }
 
     /** The plan file's names for the outcomes: forbidden, throttled, quotaExceeded, unavailable. */
-    static Decision.Outcome outcomeNamed(String name) {
+    public static Decision.Outcome outcomeNamed(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "forbidden" -> Decision.Outcome.FORBIDDEN;
             case "throttled" -> Decision.Outcome.THROTTLED;

@@ -30,8 +30,26 @@ public record Throttle(double rateLimit, int burstLimit) {
                 + "the RateLimit fields can state it, was " + Values.number(rateLimit);
     }
 
-    public static Throttle of(double rateLimit, int burstLimit) {
-        return new Throttle(rateLimit, burstLimit);
+    /**
+     * Starts a throttle with its names, as the plan file gives them, so that rate and burst cannot be swapped:
+     * {@code Throttle.rateLimit(20).burstLimit(40)}.
+     */
+    public static RateLimit rateLimit(double requestsPerSecond) {
+        return new RateLimit(requestsPerSecond);
+    }
+
+    /** A throttle's rate, waiting for its burst: {@link #burstLimit}. */
+    public static final class RateLimit {
+        private final double rateLimit;
+
+        private RateLimit(double rateLimit) {
+            this.rateLimit = rateLimit;
+        }
+
+        /** The throttle: {@code requests} may arrive at once. */
+        public Throttle burstLimit(int requests) {
+            return new Throttle(rateLimit, requests);
+        }
     }
 
     /** Nanoseconds an empty bucket takes to refill to {@code burstLimit}. */

@@ -15,7 +15,7 @@ import java.util.List;
 public class UsagePlansConfigException extends RuntimeException {
 
     /** The most problems one message lists; the others are only counted ({@code ... and N more}). */
-    static final int MAX_LISTED = 100;
+    public static final int MAX_LISTED = 100;
 
     private final String source;
     private final String entry;
@@ -56,7 +56,7 @@ public class UsagePlansConfigException extends RuntimeException {
      * As {@link #UsagePlansConfigException(List)}, with {@code more} problems found but not kept (only counted), and
      * with {@code atLeast} when checking stopped before all were found.
      */
-    UsagePlansConfigException(List<UsagePlansConfigException> problems, int more, boolean atLeast) {
+    public UsagePlansConfigException(List<UsagePlansConfigException> problems, int more, boolean atLeast) {
         this(Flat.of(problems, more, atLeast));
     }
 
@@ -88,7 +88,7 @@ public class UsagePlansConfigException extends RuntimeException {
     }
 
     /** How many problems were counted but not kept (beyond {@link #MAX_LISTED}). */
-    int unlisted() {
+    public int unlisted() {
         return unlisted;
     }
 

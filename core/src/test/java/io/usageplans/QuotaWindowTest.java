@@ -28,7 +28,7 @@ class QuotaWindowTest {
 
     @Test
     void dayInUtcRunsFromMidnightToNextMidnight() {
-        Quota quota = Quota.of(1000, QuotaPeriod.DAY);
+        Quota quota = Quota.limit(1000).period(QuotaPeriod.DAY);
 
         QuotaWindow window = quota.windowAt(Instant.parse("2027-01-15T12:34:56Z"));
 
@@ -39,7 +39,7 @@ class QuotaWindowTest {
 
     @Test
     void dayInUtcLastMillisecondBelongsToOldDay() {
-        Quota quota = Quota.of(10, QuotaPeriod.DAY);
+        Quota quota = Quota.limit(10).period(QuotaPeriod.DAY);
 
         QuotaWindow window = quota.windowAt(Instant.parse("2027-01-15T23:59:59.999Z"));
 
@@ -50,7 +50,7 @@ class QuotaWindowTest {
 
     @Test
     void dayInUtcMidnightStartsNewDay() {
-        Quota quota = Quota.of(10, QuotaPeriod.DAY);
+        Quota quota = Quota.limit(10).period(QuotaPeriod.DAY);
 
         QuotaWindow window = quota.windowAt(Instant.parse("2027-01-16T00:00:00Z"));
 
@@ -60,7 +60,7 @@ class QuotaWindowTest {
 
     @Test
     void dayInUtcAcrossYearEnd() {
-        Quota quota = Quota.of(10, QuotaPeriod.DAY);
+        Quota quota = Quota.limit(10).period(QuotaPeriod.DAY);
 
         assertWindow(quota.windowAt(Instant.parse("2027-12-31T23:59:59.999Z")),
                 "2027-12-31T00:00:00Z", "2028-01-01T00:00:00Z");
@@ -70,7 +70,7 @@ class QuotaWindowTest {
 
     @Test
     void dayInNewYorkStartsAtLocalMidnightWhichIsFiveUtcInWinter() {
-        Quota quota = Quota.of(10, QuotaPeriod.DAY).withTimeZone(NEW_YORK);
+        Quota quota = Quota.limit(10).period(QuotaPeriod.DAY).withTimeZone(NEW_YORK);
 
         // 03:00Z on Jan 15 is still 22:00 on Jan 14 in New York (EST, UTC-5)
         assertWindow(quota.windowAt(Instant.parse("2027-01-15T03:00:00Z")),
@@ -86,7 +86,7 @@ class QuotaWindowTest {
 
     @Test
     void dayInNewYorkStartsAtLocalMidnightWhichIsFourUtcInSummer() {
-        Quota quota = Quota.of(10, QuotaPeriod.DAY).withTimeZone(NEW_YORK);
+        Quota quota = Quota.limit(10).period(QuotaPeriod.DAY).withTimeZone(NEW_YORK);
 
         assertWindow(quota.windowAt(Instant.parse("2027-07-04T12:00:00Z")),
                 "2027-07-04T04:00:00Z", "2027-07-05T04:00:00Z");
@@ -94,7 +94,7 @@ class QuotaWindowTest {
 
     @Test
     void dayInNewYorkWhenClocksSpringForwardIs23HoursLong() {
-        Quota quota = Quota.of(10, QuotaPeriod.DAY).withTimeZone(NEW_YORK);
+        Quota quota = Quota.limit(10).period(QuotaPeriod.DAY).withTimeZone(NEW_YORK);
 
         // 2027-03-14: 02:00 EST jumps to 03:00 EDT
         QuotaWindow window = quota.windowAt(Instant.parse("2027-03-14T12:00:00Z"));
@@ -105,7 +105,7 @@ class QuotaWindowTest {
 
     @Test
     void dayInNewYorkWhenClocksFallBackIs25HoursLong() {
-        Quota quota = Quota.of(10, QuotaPeriod.DAY).withTimeZone(NEW_YORK);
+        Quota quota = Quota.limit(10).period(QuotaPeriod.DAY).withTimeZone(NEW_YORK);
 
         // 2027-11-07: 02:00 EDT falls back to 01:00 EST
         QuotaWindow window = quota.windowAt(Instant.parse("2027-11-07T12:00:00Z"));
@@ -118,7 +118,7 @@ class QuotaWindowTest {
 
     @Test
     void weekWithOffsetZeroSaturdayBelongsToWeekStartingPreviousSunday() {
-        Quota quota = Quota.of(10, QuotaPeriod.WEEK);
+        Quota quota = Quota.limit(10).period(QuotaPeriod.WEEK);
 
         // 2027-01-09 is a Saturday; the week started on Sunday 2027-01-03
         QuotaWindow window = quota.windowAt(Instant.parse("2027-01-09T23:59:59.999Z"));
@@ -129,7 +129,7 @@ class QuotaWindowTest {
 
     @Test
     void weekWithOffsetZeroSundayMidnightStartsNewWeek() {
-        Quota quota = Quota.of(10, QuotaPeriod.WEEK);
+        Quota quota = Quota.limit(10).period(QuotaPeriod.WEEK);
 
         // 2027-01-10 is a Sunday
         assertWindow(quota.windowAt(Instant.parse("2027-01-10T00:00:00Z")),
@@ -140,7 +140,7 @@ class QuotaWindowTest {
 
     @Test
     void weekWithOffsetThreeStartsOnWednesday() {
-        Quota quota = Quota.of(10, QuotaPeriod.WEEK).withOffset(3);
+        Quota quota = Quota.limit(10).period(QuotaPeriod.WEEK).withOffset(3);
 
         // Tuesday 2027-01-12, last millisecond: still the week from Wednesday 2027-01-06
         assertWindow(quota.windowAt(Instant.parse("2027-01-12T23:59:59.999Z")),
@@ -155,7 +155,7 @@ class QuotaWindowTest {
 
     @Test
     void weekWithOffsetSixStartsOnSaturday() {
-        Quota quota = Quota.of(10, QuotaPeriod.WEEK).withOffset(6);
+        Quota quota = Quota.limit(10).period(QuotaPeriod.WEEK).withOffset(6);
 
         // Friday 2027-01-15 belongs to the week from Saturday 2027-01-09
         assertWindow(quota.windowAt(Instant.parse("2027-01-15T12:00:00Z")),
@@ -166,7 +166,7 @@ class QuotaWindowTest {
 
     @Test
     void monthWithOffsetZeroJanuaryIs31Days() {
-        Quota quota = Quota.of(10, QuotaPeriod.MONTH);
+        Quota quota = Quota.limit(10).period(QuotaPeriod.MONTH);
 
         QuotaWindow window = quota.windowAt(Instant.parse("2027-01-31T23:59:59Z"));
 
@@ -176,7 +176,7 @@ class QuotaWindowTest {
 
     @Test
     void monthWithOffsetZeroFirstOfMonthStartsNewMonth() {
-        Quota quota = Quota.of(10, QuotaPeriod.MONTH);
+        Quota quota = Quota.limit(10).period(QuotaPeriod.MONTH);
 
         assertWindow(quota.windowAt(Instant.parse("2027-01-01T00:00:00Z")),
                 "2027-01-01T00:00:00Z", "2027-02-01T00:00:00Z");
@@ -186,7 +186,7 @@ class QuotaWindowTest {
 
     @Test
     void monthWithOffsetZeroFebruary2027Is28Days() {
-        Quota quota = Quota.of(10, QuotaPeriod.MONTH);
+        Quota quota = Quota.limit(10).period(QuotaPeriod.MONTH);
 
         QuotaWindow window = quota.windowAt(Instant.parse("2027-02-01T00:00:00Z"));
 
@@ -198,7 +198,7 @@ class QuotaWindowTest {
 
     @Test
     void monthWithOffsetZeroLeapFebruary2028Is29Days() {
-        Quota quota = Quota.of(10, QuotaPeriod.MONTH);
+        Quota quota = Quota.limit(10).period(QuotaPeriod.MONTH);
 
         QuotaWindow window = quota.windowAt(Instant.parse("2028-02-29T12:00:00Z"));
 
@@ -208,7 +208,7 @@ class QuotaWindowTest {
 
     @Test
     void monthWithOffset27RunsFromThe28thToTheNext28th() {
-        Quota quota = Quota.of(10, QuotaPeriod.MONTH).withOffset(27);
+        Quota quota = Quota.limit(10).period(QuotaPeriod.MONTH).withOffset(27);
 
         // March 5 belongs to the period that started on Feb 28
         QuotaWindow march5 = quota.windowAt(Instant.parse("2027-03-05T10:00:00Z"));
@@ -225,7 +225,7 @@ class QuotaWindowTest {
 
     @Test
     void monthWithOffset27AcrossYearEnd() {
-        Quota quota = Quota.of(10, QuotaPeriod.MONTH).withOffset(27);
+        Quota quota = Quota.limit(10).period(QuotaPeriod.MONTH).withOffset(27);
 
         QuotaWindow window = quota.windowAt(Instant.parse("2028-01-10T00:00:00Z"));
 
@@ -235,7 +235,7 @@ class QuotaWindowTest {
 
     @Test
     void monthInNewYorkStartsAtLocalMidnightOfTheFirst() {
-        Quota quota = Quota.of(10, QuotaPeriod.MONTH).withTimeZone(NEW_YORK);
+        Quota quota = Quota.limit(10).period(QuotaPeriod.MONTH).withTimeZone(NEW_YORK);
 
         // 2027-02-01T03:00Z is still Jan 31 22:00 in New York
         assertWindow(quota.windowAt(Instant.parse("2027-02-01T03:00:00Z")),
@@ -246,7 +246,7 @@ class QuotaWindowTest {
 
     @Test
     void secondsUntilEndRoundsUp() {
-        QuotaWindow window = Quota.of(10, QuotaPeriod.DAY).windowAt(Instant.parse("2027-01-15T12:00:00Z"));
+        QuotaWindow window = Quota.limit(10).period(QuotaPeriod.DAY).windowAt(Instant.parse("2027-01-15T12:00:00Z"));
 
         assertEquals(86_400 - 12 * 3600, window.secondsUntilEnd(millis("2027-01-15T12:00:00Z")));
         assertEquals(1, window.secondsUntilEnd(millis("2027-01-15T23:59:59.001Z")));
@@ -257,7 +257,7 @@ class QuotaWindowTest {
 
     @Test
     void secondsUntilEndIsNeverZero() {
-        QuotaWindow window = Quota.of(10, QuotaPeriod.DAY).windowAt(Instant.parse("2027-01-15T12:00:00Z"));
+        QuotaWindow window = Quota.limit(10).period(QuotaPeriod.DAY).windowAt(Instant.parse("2027-01-15T12:00:00Z"));
 
         assertEquals(1, window.secondsUntilEnd(millis("2027-01-15T23:59:59.999Z")));
         assertEquals(1, window.secondsUntilEnd(millis("2027-01-16T00:00:00Z")), "at the end");
@@ -268,9 +268,9 @@ class QuotaWindowTest {
     void lengthSecondsIsTheWholePeriod() {
         assertEquals(86_400, new QuotaWindow(1, 0, 86_400_000L).lengthSeconds());
         assertEquals(2, new QuotaWindow(1, 0, 1_001).lengthSeconds(), "rounded up");
-        assertEquals(7L * 86_400, Quota.of(1, QuotaPeriod.WEEK)
+        assertEquals(7L * 86_400, Quota.limit(1).period(QuotaPeriod.WEEK)
                 .windowAt(Instant.parse("2027-01-05T00:00:00Z")).lengthSeconds());
-        assertEquals(30L * 86_400, Quota.of(1, QuotaPeriod.MONTH)
+        assertEquals(30L * 86_400, Quota.limit(1).period(QuotaPeriod.MONTH)
                 .windowAt(Instant.parse("2027-04-15T00:00:00Z")).lengthSeconds());
     }
 }

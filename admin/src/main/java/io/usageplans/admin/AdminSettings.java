@@ -7,7 +7,7 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 
-import io.usageplans.Setting;
+import io.usageplans.config.Setting;
 import io.usageplans.UsagePlansConfigException;
 import io.usageplans.servlet.UsagePlanFilter;
 import jakarta.servlet.ServletContext;

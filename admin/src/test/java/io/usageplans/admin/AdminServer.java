@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import io.usageplans.Throttle;
 import io.usageplans.ApiKey;
 import io.usageplans.Catalog;
 import io.usageplans.Plan;
@@ -50,10 +51,10 @@ final class AdminServer implements AutoCloseable {
      */
     static Catalog catalog() {
         return Catalog.builder().api("shop")
-                .plan(Plan.builder("basic").description("small customers").throttle(1, 2).quota(Quota.of(5, QuotaPeriod.DAY))
+                .plan(Plan.builder("basic").description("small customers").throttle(Throttle.rateLimit(1).burstLimit(2)).quota(Quota.limit(5).period(QuotaPeriod.DAY))
                         .stage("test").build())
-                .plan(Plan.builder("premium").throttle(100, 100).quota(Quota.of(100, QuotaPeriod.DAY)).stage("test").build())
-                .plan(Plan.builder("dev").throttle(1000, 1000).stage("test").build())
+                .plan(Plan.builder("premium").throttle(Throttle.rateLimit(100).burstLimit(100)).quota(Quota.limit(100).period(QuotaPeriod.DAY)).stage("test").build())
+                .plan(Plan.builder("dev").throttle(Throttle.rateLimit(1000).burstLimit(1000)).stage("test").build())
                 .apiKey(ApiKey.builder("basic-customer").value(BASIC_KEY).plans("basic").build())
                 .apiKey(ApiKey.builder("premium-customer").value(PREMIUM_KEY).plans("premium").build())
                 .apiKey(ApiKey.builder("dev-team").value(DEV_KEY).plans("dev").build())

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import io.usageplans.Quota;
+import io.usageplans.Throttle;
 import io.usageplans.ApiKey;
 import io.usageplans.Catalog;
 import io.usageplans.Plan;
@@ -90,9 +92,9 @@ public final class BenchCatalogs {
 
     /** The benchmark plan: throttle {@link #AMPLE}/{@link #AMPLE}, and a huge daily quota or none. */
     public static Plan plan(QuotaMode quota) {
-        Plan.Builder plan = Plan.builder(PLAN).throttle(AMPLE, AMPLE).stage(STAGE);
+        Plan.Builder plan = Plan.builder(PLAN).throttle(Throttle.rateLimit(AMPLE).burstLimit(AMPLE)).stage(STAGE);
         if (quota == QuotaMode.HUGE) {
-            plan.quota(HUGE_QUOTA, QuotaPeriod.DAY);
+            plan.quota(Quota.limit(HUGE_QUOTA).period(QuotaPeriod.DAY));
         }
         return plan.build();
     }
@@ -148,7 +150,7 @@ public final class BenchCatalogs {
         }
         Catalog.Builder builder = Catalog.builder().api("benchmarks").plan(plan);
         if (slowKey) {
-            builder.plan(Plan.builder(SLOW_PLAN).throttle(1, 1).stage(STAGE).build());
+            builder.plan(Plan.builder(SLOW_PLAN).throttle(Throttle.rateLimit(1).burstLimit(1)).stage(STAGE).build());
             keys.add(ApiKey.builder("slow").value(SLOW_KEY).plans(SLOW_PLAN).build());
         }
         return build(builder, keys, builderMaxKeys);

@@ -12,7 +12,7 @@ import io.github.bucket4j.ConsumptionProbe;
 import io.usageplans.ApiKey;
 import io.usageplans.Decision;
 import io.usageplans.UsagePlans;
-import io.usageplans.local.LocalUsageStore;
+import io.usageplans.store.local.LocalUsageStore;
 import io.usageplans.spi.BucketSpec;
 import io.usageplans.spi.Consumption;
 import io.usageplans.spi.MeteringRequest;

@@ -15,12 +15,14 @@ import java.util.regex.Pattern;
 
 import javax.management.ObjectName;
 
+import io.usageplans.Quota;
+import io.usageplans.Throttle;
 import io.usageplans.Catalog;
 import io.usageplans.Decision;
 import io.usageplans.Plan;
 import io.usageplans.QuotaPeriod;
 import io.usageplans.UsagePlans;
-import io.usageplans.local.LocalUsageStore;
+import io.usageplans.store.local.LocalUsageStore;
 
 /**
  * Measures the heap the local store holds per active key: N keys (default 100,000 and 1,000,000) are each decided
@@ -68,9 +70,9 @@ public final class HeapPerKey {
     }
 
     private static Plan plan(String shape) {
-        Plan.Builder plan = Plan.builder(BenchCatalogs.PLAN).throttle(100, 200).stage(BenchCatalogs.STAGE);
+        Plan.Builder plan = Plan.builder(BenchCatalogs.PLAN).throttle(Throttle.rateLimit(100).burstLimit(200)).stage(BenchCatalogs.STAGE);
         if (shape.contains("quota")) {
-            plan.quota(1_000_000, QuotaPeriod.DAY);
+            plan.quota(Quota.limit(1_000_000).period(QuotaPeriod.DAY));
         }
         return plan.build();
     }

@@ -10,7 +10,7 @@ import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.usageplans.Decision;
 import io.usageplans.UsagePlans;
-import io.usageplans.local.LocalUsageStore;
+import io.usageplans.store.local.LocalUsageStore;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -20,8 +20,8 @@ import java.util.concurrent.TimeUnit;
 
 import io.usageplans.Catalog;
 import io.usageplans.Decision;
-import io.usageplans.PlanFile;
-import io.usageplans.PlanFileLocator;
+import io.usageplans.config.PlanFile;
+import io.usageplans.config.PlanFileLocator;
 import io.usageplans.UsagePlans;
 
 /**

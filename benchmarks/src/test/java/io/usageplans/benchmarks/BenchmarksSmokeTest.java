@@ -22,7 +22,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.usageplans.ApiKey;
 import io.usageplans.Catalog;
 import io.usageplans.Decision;
-import io.usageplans.PlanFileLocator;
+import io.usageplans.config.PlanFileLocator;
 import io.usageplans.UsagePlans;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.ee11.servlet.FilterHolder;

@@ -4,9 +4,8 @@ import java.time.Instant;
 import java.util.Optional;
 
 import io.usageplans.Decision;
-import io.usageplans.MeteringContext;
+import io.usageplans.routing.MeteringContext;
 import io.usageplans.QuotaWindow;
-import io.usageplans.spi.Consumption;
 import jakarta.enterprise.context.RequestScoped;
 
 /**
@@ -38,13 +37,13 @@ public class CurrentUsage {
 
     /** Tokens left in the caller's plan bucket, if the plan is throttled. */
     public Optional<Long> throttleRemaining() {
-        return decision().filter(d -> d.hasPlanThrottle()).map(d -> d.consumption().planTokens());
+        return decision().filter(d -> d.hasPlanThrottle()).map(d -> d.usage().planTokens());
     }
 
     /** Requests left in the current quota period, if the plan has a quota. */
     public Optional<Long> quotaRemaining() {
         return decision().filter(d -> d.quotaWindow() != null)
-                .map(d -> Math.max(0, d.quotaWindow().limit() - d.consumption().quotaUsed()));
+                .map(d -> Math.max(0, d.quotaWindow().limit() - d.usage().quotaUsed()));
     }
 
     /** The quota limit of the current period, if the plan has a quota. */
@@ -63,7 +62,7 @@ public class CurrentUsage {
     }
 
     /** The raw numbers of the store's answer. */
-    public Optional<Consumption> consumption() {
-        return decision().map(Decision::consumption);
+    public Optional<Decision.Usage> usage() {
+        return decision().map(Decision::usage);
     }
 }

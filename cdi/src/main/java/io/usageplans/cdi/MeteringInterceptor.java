@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.usageplans.Decision;
-import io.usageplans.MeteringContext;
+import io.usageplans.routing.MeteringContext;
 import io.usageplans.UsagePlanRejectedException;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;

@@ -3,7 +3,7 @@ package io.usageplans.cdi;
 import java.io.IOException;
 
 import io.usageplans.Decision;
-import io.usageplans.MeteringContext;
+import io.usageplans.routing.MeteringContext;
 import io.usageplans.UsagePlans;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;

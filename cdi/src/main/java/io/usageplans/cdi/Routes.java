@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-import io.usageplans.AnnotatedRoutes;
+import io.usageplans.routing.AnnotatedRoutes;
 import io.usageplans.MethodKey;
-import io.usageplans.RouteDefinition;
+import io.usageplans.routing.RouteDefinition;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Path;
 

@@ -1,7 +1,7 @@
 package io.usageplans.cdi;
 
 import io.usageplans.Decision;
-import io.usageplans.MeteringContext;
+import io.usageplans.routing.MeteringContext;
 import io.usageplans.ResponseSettings;
 import io.usageplans.UsagePlanRejectedException;
 import jakarta.ws.rs.core.Response;

@@ -4,8 +4,8 @@ import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Optional;
 
-import io.usageplans.AnnotatedRoutes;
-import io.usageplans.RouteDefinition;
+import io.usageplans.routing.AnnotatedRoutes;
+import io.usageplans.routing.RouteDefinition;
 import io.usageplans.UsagePlans;
 import io.usageplans.servlet.UsagePlanFilter;
 import jakarta.servlet.ServletContext;

@@ -3,11 +3,12 @@ package io.usageplans.cdi;
 import java.time.Clock;
 
 import io.usageplans.Catalog;
-import io.usageplans.PlanFileLocator;
+import io.usageplans.config.PlanFileLocator;
 import io.usageplans.UsagePlans;
-import io.usageplans.local.LocalUsageStore;
+import io.usageplans.store.local.LocalUsageStore;
 import io.usageplans.servlet.ApiKeyResolver;
-import io.usageplans.Setting;
+import io.usageplans.config.Setting;
+import io.usageplans.config.StoreSetting;
 import io.usageplans.spi.UsageStore;
 import io.usageplans.spi.UsageStoreProvider;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -41,7 +42,7 @@ public class UsagePlansBeans {
     @Produces
     @Singleton
     UsageStore store(Clock clock) {
-        return UsageStoreProvider.fromSettings(name -> null, classLoader())
+        return StoreSetting.provider(name -> null, classLoader())
                 .map(provider -> provider.create(name -> Setting.find(name, null).map(Setting::value).orElse(null),
                         clock, classLoader()))
                 .orElseGet(() -> LocalUsageStore.create(clock, java.time.Duration.ofMinutes(1), UsagePlans.reportDays(null)));

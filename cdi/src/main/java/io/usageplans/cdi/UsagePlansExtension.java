@@ -5,10 +5,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-import io.usageplans.AnnotatedRoutes;
+import io.usageplans.routing.AnnotatedRoutes;
 import io.usageplans.Catalog;
 import io.usageplans.MethodKey;
-import io.usageplans.RouteDefinition;
+import io.usageplans.routing.RouteDefinition;
 import io.usageplans.UsagePlans;
 import io.usageplans.UsagePlansConfigException;
 import io.usageplans.annotation.MethodThrottle;

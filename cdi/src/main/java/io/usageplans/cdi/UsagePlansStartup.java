@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-import io.usageplans.AnnotatedRoutes;
+import io.usageplans.routing.AnnotatedRoutes;
 import io.usageplans.Catalog;
 import io.usageplans.MethodKey;
-import io.usageplans.RouteDefinition;
-import io.usageplans.Setting;
+import io.usageplans.routing.RouteDefinition;
+import io.usageplans.config.Setting;
 import io.usageplans.UsagePlans;
 import io.usageplans.UsagePlansConfigException;
 import io.usageplans.servlet.AnnotationScan;

@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import io.usageplans.MeteringContext;
-import io.usageplans.PlanFileLocator;
+import io.usageplans.routing.MeteringContext;
+import io.usageplans.config.PlanFileLocator;
 import io.usageplans.UsagePlanRejectedException;
 import io.usageplans.servlet.MeteringCondition;
 import io.usageplans.testsupport.Http;

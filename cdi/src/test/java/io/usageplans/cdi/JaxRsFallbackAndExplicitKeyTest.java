@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.http.HttpResponse;
 import java.time.Instant;
 
-import io.usageplans.MeteringContext;
+import io.usageplans.routing.MeteringContext;
 import io.usageplans.UsagePlanRejectedException;
 import io.usageplans.UsagePlans;
 import jakarta.enterprise.inject.spi.CDI;

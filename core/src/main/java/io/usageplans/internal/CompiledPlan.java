@@ -2,6 +2,7 @@ package io.usageplans.internal;
 
 import java.time.Instant;
 
+import io.usageplans.Decision;
 import io.usageplans.Plan;
 import io.usageplans.Quota;
 import io.usageplans.QuotaWindow;
@@ -12,7 +13,7 @@ import io.usageplans.spi.BucketSpec;
  * A plan as the request path needs it: its bucket shape, its quota with the current period cached, and its
  * RateLimit policy items rendered once. Method throttles live in the {@link RouteTable}.
  */
-public final class CompiledPlan {
+final class CompiledPlan implements Decision.Limits {
 
     private final Plan plan;
     private final BucketSpec bucket;
@@ -47,6 +48,40 @@ public final class CompiledPlan {
 
     public String name() {
         return plan.name();
+    }
+
+    @Override
+    public String planName() {
+        return plan.name();
+    }
+
+    @Override
+    public String methodKey() {
+        return null;
+    }
+
+    @Override
+    public boolean hasPlanThrottle() {
+        return bucket != null;
+    }
+
+    @Override
+    public String policyName(Decision.Limit limit) {
+        return switch (limit) {
+            case METHOD_THROTTLE -> null;
+            case PLAN_THROTTLE -> rawBurstPolicyName();
+            case QUOTA -> rawQuotaPolicyName();
+        };
+    }
+
+    @Override
+    public String rateLimitPolicy(QuotaWindow window, boolean bucketShape) {
+        return RateLimitFields.policy(this, null, window, bucketShape);
+    }
+
+    @Override
+    public String rateLimit(Decision.Usage usage, QuotaWindow window, long nowMillis) {
+        return RateLimitFields.limit(this, null, usage, window, nowMillis);
     }
 
     /** Whether every allowed request counts whatever its status (no countStatuses on the plan or the method). */

@@ -9,6 +9,7 @@ import java.util.Map;
 import io.usageplans.ApiKey;
 import io.usageplans.Catalog;
 import io.usageplans.Plan;
+import io.usageplans.spi.UsageStore;
 
 /**
  * Finds a key by the SHA-256 of the presented value. Lookup by hash means the secret itself is never compared;
@@ -19,7 +20,7 @@ import io.usageplans.Plan;
  * its state-key string, and nothing per key is boxed. A lookup answers a slot; {@link #key}, {@link #plan},
  * {@link #stateKey} and {@link #validUntilMillis} read that slot.
  */
-public final class KeyRegistry {
+final class KeyRegistry {
 
     /** What {@link #findPresented} answers when no key has the presented value. */
     public static final int NONE = -1;
@@ -67,7 +68,7 @@ public final class KeyRegistry {
             CompiledPlan plan = found instanceof CompiledPlan compiled ? compiled : null;
             String stateKey = null;
             if (plan != null) {
-                stateKey = io.usageplans.UsagePlans.stateKey(key.name(), planNames.computeIfAbsent(plan, CompiledPlan::name));
+                stateKey = UsageStore.stateKey(key.name(), planNames.computeIfAbsent(plan, CompiledPlan::name));
             }
             put(i, key, key.sha256Prefix(), plan, stateKey);
         }

@@ -1,7 +1,7 @@
 package io.usageplans.internal;
 
 import io.usageplans.QuotaWindow;
-import io.usageplans.spi.Consumption;
+import io.usageplans.Decision;
 
 /**
  * Renders the {@code RateLimit-Policy} and {@code RateLimit} fields of draft-ietf-httpapi-ratelimit-headers-11:
@@ -9,7 +9,7 @@ import io.usageplans.spi.Consumption;
  * Policy items carry {@code q} (quota units) and {@code w} (window, seconds); limit items {@code r} (remaining)
  * and {@code t} (seconds until the policy is fully reset, rounded up).
  */
-public final class RateLimitFields {
+final class RateLimitFields {
 
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
@@ -53,7 +53,7 @@ public final class RateLimitFields {
         return out.toString();
     }
 
-    public static String limit(CompiledPlan plan, MethodRoute route, Consumption c, QuotaWindow window, long nowMillis) {
+    public static String limit(CompiledPlan plan, MethodRoute route, Decision.Usage c, QuotaWindow window, long nowMillis) {
         StringBuilder out = new StringBuilder(96);
         if (route != null) {
             out.append(route.policyName).append(";r=").append(c.methodTokens()).append(";t=").append(ceilSeconds(c.methodNanosToFull()));

@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  * logged in full and the rest only counted, then summed up in one line once the interval is over. At most
  * {@code FULL_LINES + 1} lines per reason and interval, whatever arrives. Intervals follow the engine's clock.
  */
-public final class RejectionLog {
+final class RejectionLog {
 
     /** Rejections logged one by one per reason and interval. */
     public static final int FULL_LINES = 10;

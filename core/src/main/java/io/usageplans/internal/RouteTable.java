@@ -11,7 +11,7 @@ import java.util.Set;
 import io.usageplans.Catalog;
 import io.usageplans.MethodKey;
 import io.usageplans.MethodSettings;
-import io.usageplans.RouteDefinition;
+import io.usageplans.routing.RouteDefinition;
 import io.usageplans.Throttle;
 import io.usageplans.UsagePlansConfigException;
 
@@ -21,7 +21,7 @@ import io.usageplans.UsagePlansConfigException;
  * throttle and cost compiled per plan. When the plan file and an annotation set the same method for a plan,
  * the plan file wins. Costs that could never pass and shared buckets with two shapes fail here, at start-up.
  */
-public final class RouteTable {
+final class RouteTable {
 
     private static final System.Logger LOG = System.getLogger(RouteTable.class.getName());
 
@@ -257,7 +257,7 @@ public final class RouteTable {
                                     + ((Origin) first[1]).name() + "; a shared bucket has one shape"));
                         }
                     }
-                    throttles[plan.index] = new MethodRoute(plan.name(), bucketId, bucket == null ? display : bucket, throttle, counts);
+                    throttles[plan.index] = new MethodRoute(plan, bucketId, bucket == null ? display : bucket, throttle, counts);
                 }
                 if (required == null || required.contains(plan.name())) {
                     String tooHigh = costProblem(plan, cost, throttle);

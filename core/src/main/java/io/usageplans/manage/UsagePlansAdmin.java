@@ -219,7 +219,7 @@ public final class UsagePlansAdmin {
         key(keyName);
         QuotaWindow window = engine.quotaWindow(planName);
         long used = call(UsageStore.Capability.QUOTA_READ,
-                () -> store().quotaUsed(UsagePlans.stateKey(keyName, planName), window));
+                () -> store().quotaUsed(UsageStore.stateKey(keyName, planName), window));
         return status(plan, keyName, window, used);
     }
 
@@ -251,7 +251,7 @@ public final class UsagePlansAdmin {
         Instant now = engine.clock().instant();
         long nowNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
         long used = call(UsageStore.Capability.QUOTA_UPDATE,
-                () -> store().updateQuota(UsagePlans.stateKey(keyName, plan.name()), window, update, nowNanos));
+                () -> store().updateQuota(UsageStore.stateKey(keyName, plan.name()), window, update, nowNanos));
         QuotaStatus status = status(plan, keyName, window, used);
         LOG.log(System.Logger.Level.INFO, "usage-plans: quota of key ''{0}'' on plan {1} changed: {2} of {3} remain until {4}",
                 keyName, plan.name(), status.remaining(), status.limit(), status.periodEnd());
@@ -288,7 +288,7 @@ public final class UsagePlansAdmin {
             // a week or a month of history before the range tells what remained on its first days
             long from = start.toEpochDay() - (plan.quota() == null ? 0 : 31);
             List<DailyUsage> recorded = call(UsageStore.Capability.USAGE_HISTORY,
-                    () -> store().dailyUsage(UsagePlans.stateKey(name, planName), from, end.toEpochDay()));
+                    () -> store().dailyUsage(UsageStore.stateKey(name, planName), from, end.toEpochDay()));
             items.put(name, days(plan.quota(), recorded, start, end));
         }
         return new UsageReport(planName, start, end, items);

@@ -1,5 +1,7 @@
 package io.usageplans.spi;
 
+import io.usageplans.Decision;
+
 /**
  * What a store decided for one {@link MeteringRequest}, and the state of every limit afterwards: the one value
  * the response headers are computed from. Numbers of limits that do not apply are 0.
@@ -13,7 +15,8 @@ package io.usageplans.spi;
  * @param nanosToRetry      for a throttled request, nanoseconds until the rejecting bucket has a token again
  */
 public record Consumption(Verdict verdict, long planTokens, long planNanosToFull, long methodTokens,
-                          long methodNanosToFull, long quotaUsed, long nanosToRetry) {
+                          long methodNanosToFull, long quotaUsed, long nanosToRetry)
+        implements Decision.Usage {
 
     /** The outcome for the limits; a rejected request consumed from none of them. */
     public enum Verdict {

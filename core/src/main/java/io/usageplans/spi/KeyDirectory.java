@@ -8,7 +8,7 @@ import io.usageplans.ApiKey;
 /**
  * Where the API keys of a running engine are changed: added, changed (enabled, plans, rotated) and removed, with
  * effect at once for the next request on every member that shares it. The engine's own directory changes its
- * catalog in this JVM; a clustered store replaces it (see {@code UsagePlans.useKeyDirectory}) with one every member
+ * catalog in this JVM; a clustered store replaces it (see {@link StoreContext#useKeyDirectory}) with one every member
  * shares. Changes are validated like the plan file (unknown plans, duplicate names or values fail).
  */
 public interface KeyDirectory {

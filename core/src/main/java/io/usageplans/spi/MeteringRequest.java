@@ -1,5 +1,6 @@
 package io.usageplans.spi;
 
+import io.usageplans.Decision;
 import io.usageplans.QuotaWindow;
 
 /**
@@ -14,7 +15,7 @@ import io.usageplans.QuotaWindow;
  * @param cost         tokens and quota units the request takes from every limit, at least 1
  */
 public record MeteringRequest(String stateKey, BucketSpec planBucket, BucketSpec methodBucket, QuotaWindow quota,
-                              long nowNanos, long cost) {
+                              long nowNanos, long cost) implements Decision.Charge {
 
     public MeteringRequest {
         if (cost < 1) {

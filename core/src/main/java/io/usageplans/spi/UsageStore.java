@@ -101,9 +101,15 @@ public interface UsageStore extends AutoCloseable {
 
     /**
      * Called once by the engine that runs on this store, after it compiled its catalog: a clustered store may
-     * share the key catalog from here ({@code engine.replaceCatalog}). The default does nothing.
+     * share the key catalog from here ({@link StoreContext#replaceCatalog}, {@link StoreContext#useKeyDirectory}).
+     * The default does nothing.
      */
-    default void started(io.usageplans.UsagePlans engine) {
+    default void started(StoreContext context) {
+    }
+
+    /** How a store names the state of key {@code keyName} on plan {@code planName}: {@code keyName|planName}. */
+    static String stateKey(String keyName, String planName) {
+        return keyName + "|" + planName;
     }
 
     /**

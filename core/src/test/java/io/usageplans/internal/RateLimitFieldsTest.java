@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.usageplans.Decision;
-import io.usageplans.PlanFile;
+import io.usageplans.config.PlanFile;
 import io.usageplans.Throttle;
 import io.usageplans.UsagePlans;
 import io.usageplans.testing.MutableClock;
@@ -134,7 +134,7 @@ class RateLimitFieldsTest {
             999999999999 | 5           | ;up-burst=5;up-rate=999999999999.0
             """)
     void aBucketsShapeIsAnIntegerBurstAndADecimalRateWithAtMostThreeDecimals(double rate, int burst, String parameters) {
-        String value = RateLimitFields.shape(Throttle.of(rate, burst));
+        String value = RateLimitFields.shape(Throttle.rateLimit(rate).burstLimit(burst));
 
         assertEquals(parameters, value);
         assertEquals(List.of("x up-burst=" + burst + " up-rate=" + parameters.substring(parameters.lastIndexOf('=') + 1)

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.usageplans.Throttle;
 import io.usageplans.ApiKey;
 import io.usageplans.Catalog;
 import io.usageplans.Decision;
@@ -22,7 +23,7 @@ import io.usageplans.Plan;
 import io.usageplans.Quota;
 import io.usageplans.QuotaPeriod;
 import io.usageplans.UsagePlans;
-import io.usageplans.local.LocalUsageStore;
+import io.usageplans.store.local.LocalUsageStore;
 import io.usageplans.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,11 +41,11 @@ class UsagePlansAdminTest {
 
     static Catalog catalog() {
         return Catalog.builder().api("shop")
-                .plan(Plan.builder("basic").throttle(1, 2).quota(Quota.of(5, QuotaPeriod.DAY))
+                .plan(Plan.builder("basic").throttle(Throttle.rateLimit(1).burstLimit(2)).quota(Quota.limit(5).period(QuotaPeriod.DAY))
                         .stage("test").build())
-                .plan(Plan.builder("premium").throttle(100, 100).quota(Quota.of(100, QuotaPeriod.DAY))
+                .plan(Plan.builder("premium").throttle(Throttle.rateLimit(100).burstLimit(100)).quota(Quota.limit(100).period(QuotaPeriod.DAY))
                         .stage("test").build())
-                .plan(Plan.builder("weekly").quota(Quota.of(20, QuotaPeriod.WEEK)).stage("test").build())
+                .plan(Plan.builder("weekly").quota(Quota.limit(20).period(QuotaPeriod.WEEK)).stage("test").build())
                 .plan(Plan.builder("unlimited").stage("test").build())
                 .apiKey(ApiKey.builder("basic-customer").value(BASIC_KEY).plans("basic").build())
                 .apiKey(ApiKey.builder("premium-customer").value(PREMIUM_KEY).plans("premium").build())

@@ -87,7 +87,7 @@ public abstract class UsageStoreContract {
     }
 
     private QuotaWindow dailyQuota(long limit) {
-        return Quota.of(limit, QuotaPeriod.DAY).windowAt(clock.instant());
+        return Quota.limit(limit).period(QuotaPeriod.DAY).windowAt(clock.instant());
     }
 
     private long today() {
@@ -405,7 +405,7 @@ public abstract class UsageStoreContract {
 
     @Test
     void aRequestCarryingTheOldPeriodAfterMidnightCountsInTheNewPeriodAndResetsNothing() {
-        QuotaWindow yesterday = Quota.of(2, QuotaPeriod.DAY).windowAt(Instant.parse("2027-01-14T23:59:59.999Z"));
+        QuotaWindow yesterday = Quota.limit(2).period(QuotaPeriod.DAY).windowAt(Instant.parse("2027-01-14T23:59:59.999Z"));
         QuotaWindow today = dailyQuota(2);
         assertEquals(Verdict.ALLOWED, consume("k", null, null, today).verdict());
         assertEquals(Verdict.ALLOWED, consume("k", null, null, today).verdict());

@@ -4,7 +4,7 @@ import java.util.EnumSet;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import io.usageplans.Setting;
+import io.usageplans.config.Setting;
 import io.usageplans.admin.AdminPathsInitializer;
 import io.usageplans.admin.AdminSettings;
 import io.usageplans.admin.DashboardServlet;

@@ -18,8 +18,8 @@ import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.usageplans.ApiKey;
 import io.usageplans.Catalog;
 import io.usageplans.Plan;
-import io.usageplans.UsagePlans;
 import io.usageplans.spi.KeyDirectory;
+import io.usageplans.spi.StoreContext;
 
 /**
  * The API keys shared by every member: a map of key name to {@link KeyRecord} (hashes only). Each member seeds it
@@ -38,12 +38,12 @@ public final class ClusterCatalog implements KeyDirectory, AutoCloseable {
     private final IMap<String, Object> keys;
     /** Set once the instance could not serialize a KeyRecord (an application server's own, like Payara's). */
     private volatile boolean asRecords;
-    private final UsagePlans engine;
+    private final StoreContext engine;
     private final Catalog planFile;
     private final Map<String, KeyRecord> mirror = new ConcurrentHashMap<>();
     private final UUID listener;
 
-    ClusterCatalog(IMap<String, Object> keys, UsagePlans engine) {
+    ClusterCatalog(IMap<String, Object> keys, StoreContext engine) {
         this.keys = keys;
         this.engine = engine;
         this.planFile = engine.catalog();

@@ -20,7 +20,7 @@ import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.partition.PartitionService;
 import io.usageplans.QuotaWindow;
-import io.usageplans.UsagePlans;
+import io.usageplans.spi.StoreContext;
 import io.usageplans.spi.Consumption;
 import io.usageplans.spi.DailyUsage;
 import io.usageplans.spi.QuotaUpdate;
@@ -172,12 +172,12 @@ public final class HazelcastUsageStore implements UsageStore {
      * {@link Builder#shareKeys(boolean)}.
      */
     @Override
-    public void started(UsagePlans engine) {
+    public void started(StoreContext context) {
         warmUp();
         if (shareKeys) {
             try {
-                catalog = new ClusterCatalog(hazelcast.getMap(KEYS_MAP), engine);
-                engine.useKeyDirectory(catalog);
+                catalog = new ClusterCatalog(hazelcast.getMap(KEYS_MAP), context);
+                context.useKeyDirectory(catalog);
             } catch (HazelcastSerializationException e) {
                 // an instance configured by someone else (an application server's) without our serializers
                 System.getLogger(HazelcastUsageStore.class.getName()).log(System.Logger.Level.WARNING,

@@ -20,7 +20,7 @@ import com.hazelcast.map.IMap;
 import io.usageplans.Catalog;
 import io.usageplans.Decision;
 import io.usageplans.Decision.Outcome;
-import io.usageplans.PlanFile;
+import io.usageplans.config.PlanFile;
 import io.usageplans.UsagePlans;
 import io.usageplans.testing.MutableClock;
 import io.usageplans.testsupport.JettyApp;
@@ -104,9 +104,9 @@ class LateDecisionTest {
                     last = patient.decide(KEY, "GET", "/pets");
                     assertEquals(Outcome.ALLOWED, last.outcome(), "request " + (i + 4) + " of the method's 10");
                 }
-                assertEquals(0, last.consumption().methodTokens());
-                assertEquals(10, last.consumption().planTokens(), "20 - 10 served");
-                assertEquals(10, last.consumption().quotaUsed());
+                assertEquals(0, last.usage().methodTokens());
+                assertEquals(10, last.usage().planTokens(), "20 - 10 served");
+                assertEquals(10, last.usage().quotaUsed());
                 assertEquals(Outcome.THROTTLED, patient.decide(KEY, "GET", "/pets").outcome(), "the method's 11th");
                 assertEquals(0, patientStore.lateDecisionsGivenBack(), "decisions answered in time are never given back");
                 assertEquals(5, hastyStore.lateDecisionsGivenBack(), "each late one exactly once");

@@ -15,6 +15,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.usageplans.Quota;
+import io.usageplans.Throttle;
 import io.usageplans.ApiKey;
 import io.usageplans.Catalog;
 import io.usageplans.Decision.Outcome;
@@ -32,7 +34,7 @@ class MemberFailureTest {
         MutableClock clock = MutableClock.at("2027-03-10T12:00:00Z");
         // 200 keys with a quota of 1,000,000: nothing is refused, so every ALLOWED is a count the cluster acknowledged
         Catalog.Builder builder = Catalog.builder()
-                .plan(Plan.builder("big").throttle(1_000_000, 1_000_000).quota(1_000_000, QuotaPeriod.DAY).stage("test").build());
+                .plan(Plan.builder("big").throttle(Throttle.rateLimit(1_000_000).burstLimit(1_000_000)).quota(Quota.limit(1_000_000).period(QuotaPeriod.DAY)).stage("test").build());
         List<String> keys = new ArrayList<>();
         for (int k = 0; k < 200; k++) {
             String value = "failover-key-" + String.format("%04d", k) + "-0123456789";

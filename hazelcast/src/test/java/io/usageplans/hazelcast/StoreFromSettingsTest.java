@@ -10,6 +10,7 @@ import java.util.UUID;
 import io.usageplans.Decision.Outcome;
 import io.usageplans.UsagePlans;
 import io.usageplans.UsagePlansConfigException;
+import io.usageplans.config.StoreSetting;
 import io.usageplans.spi.UsageStore;
 import io.usageplans.spi.UsageStoreProvider;
 import io.usageplans.store.lease.LeasingUsageStore;
@@ -27,7 +28,7 @@ class StoreFromSettingsTest {
                 "usageplans.hazelcast.cluster-name", "settings-" + UUID.randomUUID(),
                 "usageplans.hazelcast.port", port, "usageplans.hazelcast.members", "127.0.0.1:" + port,
                 "usageplans.hazelcast.timeout", "2000");
-        UsageStoreProvider provider = UsageStoreProvider.fromSettings(settings::get, getClass().getClassLoader()).orElseThrow();
+        UsageStoreProvider provider = StoreSetting.provider(settings::get, getClass().getClassLoader()).orElseThrow();
         assertEquals("hazelcast", provider.name());
         MutableClock clock = MutableClock.at("2027-03-10T12:00:00Z");
         UsageStore store = provider.create(settings::get, clock, getClass().getClassLoader());

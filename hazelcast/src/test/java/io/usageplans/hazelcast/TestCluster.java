@@ -10,6 +10,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import io.usageplans.Quota;
 import io.usageplans.ApiKey;
 import io.usageplans.ApiStage;
 import io.usageplans.Catalog;
@@ -104,20 +105,20 @@ final class TestCluster implements AutoCloseable {
     /** The tutorial's plans and keys, plus a plan with a big bucket and a quota of 100, and one that fails open. */
     static Catalog catalog() {
         return Catalog.builder().api("MyProjectAPI")
-                .plan(Plan.builder("basic").throttle(10, 20).quota(10, QuotaPeriod.DAY).stage("test").build())
-                .plan(Plan.builder("dev").throttle(1000, 2000).stage("test").build())
-                .plan(Plan.builder("premium").throttle(20, 40).quota(100, QuotaPeriod.DAY)
-                        .stage(ApiStage.of("test").withMethodThrottle("/pets/{petId}/GET", Throttle.of(1, 3))).build())
-                .plan(Plan.builder("bulk").throttle(100_000, 100_000).quota(100, QuotaPeriod.DAY).stage("test").build())
-                .plan(Plan.builder("lenient").throttle(10, 10).stage("test").failMode(FailMode.OPEN).build())
-                .plan(Plan.builder("weighted").throttle(100, 100).quota(10, QuotaPeriod.DAY)
+                .plan(Plan.builder("basic").throttle(Throttle.rateLimit(10).burstLimit(20)).quota(Quota.limit(10).period(QuotaPeriod.DAY)).stage("test").build())
+                .plan(Plan.builder("dev").throttle(Throttle.rateLimit(1000).burstLimit(2000)).stage("test").build())
+                .plan(Plan.builder("premium").throttle(Throttle.rateLimit(20).burstLimit(40)).quota(Quota.limit(100).period(QuotaPeriod.DAY))
+                        .stage(ApiStage.of("test").withMethodThrottle("/pets/{petId}/GET", Throttle.rateLimit(1).burstLimit(3))).build())
+                .plan(Plan.builder("bulk").throttle(Throttle.rateLimit(100_000).burstLimit(100_000)).quota(Quota.limit(100).period(QuotaPeriod.DAY)).stage("test").build())
+                .plan(Plan.builder("lenient").throttle(Throttle.rateLimit(10).burstLimit(10)).stage("test").failMode(FailMode.OPEN).build())
+                .plan(Plan.builder("weighted").throttle(Throttle.rateLimit(100).burstLimit(100)).quota(Quota.limit(10).period(QuotaPeriod.DAY))
                         .stage(ApiStage.of("test")
                                 .withMethod("/reports/GET", new MethodSettings(null, 5, null))
-                                .withMethod("/reports/daily/GET", new MethodSettings(Throttle.of(1, 2), 1, "reports"))
-                                .withMethod("/reports/weekly/GET", new MethodSettings(Throttle.of(1, 2), 1, "reports")))
+                                .withMethod("/reports/daily/GET", new MethodSettings(Throttle.rateLimit(1).burstLimit(2), 1, "reports"))
+                                .withMethod("/reports/weekly/GET", new MethodSettings(Throttle.rateLimit(1).burstLimit(2), 1, "reports")))
                         .build())
                 .apiKey(ApiKey.builder("weighted-customer").value(WEIGHTED).plans("weighted").build())
-                .plan(Plan.builder("successes").throttle(1000, 1000).quota(10, QuotaPeriod.DAY)
+                .plan(Plan.builder("successes").throttle(Throttle.rateLimit(1000).burstLimit(1000)).quota(Quota.limit(10).period(QuotaPeriod.DAY))
                         .quotaCountStatuses(StatusSet.parse("2xx")).stage("test").build())
                 .apiKey(ApiKey.builder("successes-customer").value(SUCCESSES).plans("successes").build())
                 .apiKey(ApiKey.builder("basic-customer").value(BASIC).plans("basic").build())

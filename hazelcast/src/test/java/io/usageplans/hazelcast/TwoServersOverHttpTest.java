@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.usageplans.PlanFile;
+import io.usageplans.config.PlanFile;
 import io.usageplans.UsagePlans;
 import io.usageplans.testing.MutableClock;
 import io.usageplans.testsupport.JettyApp;

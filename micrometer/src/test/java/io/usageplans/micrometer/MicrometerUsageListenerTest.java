@@ -10,6 +10,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.usageplans.Quota;
+import io.usageplans.Throttle;
 import io.usageplans.ApiKey;
 import io.usageplans.Catalog;
 import io.usageplans.Plan;
@@ -26,7 +28,7 @@ class MicrometerUsageListenerTest {
 
     static Catalog catalog() {
         return Catalog.builder()
-                .plan(Plan.builder("basic").throttle(1, 2).quota(3, QuotaPeriod.DAY).stage("test").build())
+                .plan(Plan.builder("basic").throttle(Throttle.rateLimit(1).burstLimit(2)).quota(Quota.limit(3).period(QuotaPeriod.DAY)).stage("test").build())
                 .apiKey(ApiKey.builder("basic-customer").value(KEY).plans("basic").build())
                 .build();
     }

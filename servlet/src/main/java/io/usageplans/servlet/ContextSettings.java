@@ -3,7 +3,7 @@ package io.usageplans.servlet;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
-import io.usageplans.Setting;
+import io.usageplans.config.Setting;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;

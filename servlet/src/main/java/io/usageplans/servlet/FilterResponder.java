@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.usageplans.Decision;
-import io.usageplans.MeteringContext;
+import io.usageplans.routing.MeteringContext;
 import io.usageplans.UsagePlans;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -6,9 +6,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
-import io.usageplans.AnnotatedRoutes;
+import io.usageplans.routing.AnnotatedRoutes;
 import io.usageplans.MethodKey;
-import io.usageplans.RouteDefinition;
+import io.usageplans.routing.RouteDefinition;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
 import jakarta.servlet.http.HttpServlet;

@@ -6,7 +6,7 @@ import java.util.Set;
 
 import io.usageplans.Catalog;
 import io.usageplans.Plan;
-import io.usageplans.Setting;
+import io.usageplans.config.Setting;
 import io.usageplans.UsagePlansConfigException;
 
 /**

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.util.List;
 
 import io.usageplans.Decision;
-import io.usageplans.MeteringContext;
-import io.usageplans.Setting;
+import io.usageplans.routing.MeteringContext;
+import io.usageplans.config.Setting;
 import io.usageplans.UsagePlanRejectedException;
 import io.usageplans.UsagePlans;
 import io.usageplans.UsagePlansConfigException;

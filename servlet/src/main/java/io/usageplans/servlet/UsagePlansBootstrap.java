@@ -8,14 +8,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-import io.usageplans.AnnotatedRoutes;
+import io.usageplans.routing.AnnotatedRoutes;
 import io.usageplans.Catalog;
 import io.usageplans.Condition;
 import io.usageplans.MethodKey;
 import io.usageplans.Plan;
-import io.usageplans.PlanFileLocator;
-import io.usageplans.RouteDefinition;
-import io.usageplans.Setting;
+import io.usageplans.config.PlanFileLocator;
+import io.usageplans.routing.RouteDefinition;
+import io.usageplans.config.Setting;
+import io.usageplans.config.StoreSetting;
 import io.usageplans.UsagePlans;
 import io.usageplans.UsagePlansConfigException;
 import io.usageplans.spi.UsageStoreProvider;
@@ -168,7 +169,7 @@ public class UsagePlansBootstrap implements ServletContextListener {
         UsagePlans.Builder builder = UsagePlans.builder(catalog).stage(stage.name(), stage.origin())
                 .usageReportDays(UsagePlans.reportDays(settings.parameters()));
         settings.find(UsagePlans.ENABLED).ifPresent(setting -> builder.enabled(UsagePlanFilter.parseSwitch(setting)));
-        UsageStoreProvider.fromSettings(settings.parameters(), loader).ifPresent(provider -> builder.ownedStore(
+        StoreSetting.provider(settings.parameters(), loader).ifPresent(provider -> builder.ownedStore(
                 provider.create(name -> settings.find(name).map(Setting::value).orElse(null), Clock.systemUTC(), loader)));
         UsagePlanFilter.excludeModulePaths(context, builder);
         settings.find(UsagePlanFilter.EXCLUDE).ifPresent(setting -> {

@@ -13,9 +13,9 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.usageplans.PlanFile;
+import io.usageplans.config.PlanFile;
 import io.usageplans.UsagePlans;
-import io.usageplans.local.LocalUsageStore;
+import io.usageplans.store.local.LocalUsageStore;
 import io.usageplans.spi.Consumption;
 import io.usageplans.spi.MeteringRequest;
 import io.usageplans.spi.UsageStore;

@@ -11,7 +11,7 @@ import java.util.Map;
 
 import io.usageplans.Catalog;
 import io.usageplans.Decision.Outcome;
-import io.usageplans.PlanFile;
+import io.usageplans.config.PlanFile;
 import io.usageplans.ResponseSettings;
 import io.usageplans.ResponseSettings.Rejection;
 import io.usageplans.UsagePlans;

@@ -46,7 +46,7 @@ class MeteringOverHttpTest {
     @Test
     void whenQuotaAndBucketAreBothEmptyTheAnswerIsLimitExceededUntilThePeriodEnds() throws Exception {
         MutableClock clock = MutableClock.at("2027-03-10T18:00:00Z");
-        Plan plan = Plan.builder("tight").throttle(1, 5).quota(5, QuotaPeriod.DAY).stage("test").build();
+        Plan plan = Plan.builder("tight").throttle(Throttle.rateLimit(1).burstLimit(5)).quota(Quota.limit(5).period(QuotaPeriod.DAY)).stage("test").build();
         try (UsagePlans engine = engine(plan, clock); TestServer server = TestServer.withEngine(engine)) {
             for (int i = 0; i < 5; i++) {
                 assertEquals(200, server.get("/x", KEY).statusCode());
@@ -62,7 +62,7 @@ class MeteringOverHttpTest {
     @Test
     void aRefusedRequestWithAnUnreadBodyEndsItsConnectionAndTheNextRequestStillSucceeds() throws Exception {
         MutableClock clock = MutableClock.at("2027-03-10T18:00:00Z");
-        Plan plan = Plan.builder("roomy").throttle(10, 20).stage("test").build();
+        Plan plan = Plan.builder("roomy").throttle(Throttle.rateLimit(10).burstLimit(20)).stage("test").build();
         try (UsagePlans engine = engine(plan, clock); TestServer server = TestServer.withEngine(engine)) {
             for (int i = 0; i < 20; i++) {
                 HttpResponse<String> refused = server.send("POST", "/x", null);
@@ -78,7 +78,7 @@ class MeteringOverHttpTest {
     @Test
     void retryAfterIsRoundedUpToWholeSeconds() throws Exception {
         MutableClock clock = MutableClock.at("2027-03-10T12:00:00Z");
-        Plan slow = Plan.builder("slow").throttle(0.4, 1).stage("test").build(); // one token every 2.5 s
+        Plan slow = Plan.builder("slow").throttle(Throttle.rateLimit(0.4).burstLimit(1)).stage("test").build(); // one token every 2.5 s
         try (UsagePlans engine = engine(slow, clock); TestServer server = TestServer.withEngine(engine)) {
             assertEquals(200, server.get("/x", KEY).statusCode());
             HttpResponse<String> r = server.get("/x", KEY);
@@ -116,7 +116,7 @@ class MeteringOverHttpTest {
     void weeklyQuotaWithOffsetResetsOnThatWeekday() throws Exception {
         // offset 3: weeks start on Wednesday 00:00 UTC; 2027-03-10 is a Wednesday
         MutableClock clock = MutableClock.at("2027-03-09T10:00:00Z");
-        Plan plan = Plan.builder("weekly").quota(Quota.of(1, QuotaPeriod.WEEK).withOffset(3)).stage("test").build();
+        Plan plan = Plan.builder("weekly").quota(Quota.limit(1).period(QuotaPeriod.WEEK).withOffset(3)).stage("test").build();
         try (UsagePlans engine = engine(plan, clock); TestServer server = TestServer.withEngine(engine)) {
             assertEquals(200, server.get("/x", KEY).statusCode());
             HttpResponse<String> r = server.get("/x", KEY);
@@ -132,7 +132,7 @@ class MeteringOverHttpTest {
     @Test
     void monthlyQuotaFollowsRealMonthsOf31And28Days() throws Exception {
         MutableClock clock = MutableClock.at("2027-01-01T00:00:00Z");
-        Plan plan = Plan.builder("monthly").quota(Quota.of(1, QuotaPeriod.MONTH)).stage("test").build();
+        Plan plan = Plan.builder("monthly").quota(Quota.limit(1).period(QuotaPeriod.MONTH)).stage("test").build();
         try (UsagePlans engine = engine(plan, clock); TestServer server = TestServer.withEngine(engine)) {
             HttpResponse<String> january = server.get("/x", KEY);
             assertEquals(200, january.statusCode());
@@ -156,7 +156,7 @@ class MeteringOverHttpTest {
     void monthlyQuotaWithOffsetStartsOnThatDayOfTheMonth() throws Exception {
         // offset 14: months run from the 15th to the next 15th
         MutableClock clock = MutableClock.at("2027-02-14T12:00:00Z");
-        Plan plan = Plan.builder("mid").quota(Quota.of(1, QuotaPeriod.MONTH).withOffset(14)).stage("test").build();
+        Plan plan = Plan.builder("mid").quota(Quota.limit(1).period(QuotaPeriod.MONTH).withOffset(14)).stage("test").build();
         try (UsagePlans engine = engine(plan, clock); TestServer server = TestServer.withEngine(engine)) {
             HttpResponse<String> r = server.get("/x", KEY);
             assertEquals(200, r.statusCode());
@@ -172,7 +172,7 @@ class MeteringOverHttpTest {
     @Test
     void twoHundredConcurrentRequestsAgainstAQuotaOfOneHundredLetExactlyOneHundredThrough() throws Exception {
         MutableClock clock = MutableClock.at("2027-03-10T12:00:00Z");
-        Plan plan = Plan.builder("hundred").throttle(1000, 1000).quota(100, QuotaPeriod.DAY).stage("test").build();
+        Plan plan = Plan.builder("hundred").throttle(Throttle.rateLimit(1000).burstLimit(1000)).quota(Quota.limit(100).period(QuotaPeriod.DAY)).stage("test").build();
         try (UsagePlans engine = engine(plan, clock); TestServer server = TestServer.withEngine(engine)) {
             List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
@@ -196,7 +196,7 @@ class MeteringOverHttpTest {
     @Test
     void aRequestSeenByTwoFiltersIsCountedOnce() throws Exception {
         MutableClock clock = MutableClock.at("2027-03-10T12:00:00Z");
-        Plan plan = Plan.builder("ten").quota(10, QuotaPeriod.DAY).stage("test").build();
+        Plan plan = Plan.builder("ten").quota(Quota.limit(10).period(QuotaPeriod.DAY)).stage("test").build();
         try (UsagePlans engine = engine(plan, clock);
              TestServer server = TestServer.start(context -> {
                  context.addFilter(new FilterHolder(new UsagePlanFilter(engine)), "/*", EnumSet.of(DispatcherType.REQUEST));
@@ -214,7 +214,7 @@ class MeteringOverHttpTest {
     @Test
     void malformedKeysGetForbiddenNeverAServerError() throws Exception {
         MutableClock clock = MutableClock.at("2027-03-10T12:00:00Z");
-        Plan plan = Plan.builder("p").throttle(10, 10).stage("test").build();
+        Plan plan = Plan.builder("p").throttle(Throttle.rateLimit(10).burstLimit(10)).stage("test").build();
         try (UsagePlans engine = engine(plan, clock); TestServer server = TestServer.withEngine(engine)) {
             assertEquals(403, server.get("/x", "k".repeat(129)).statusCode(), "over-long");
             assertEquals(403, server.get("/x", "k".repeat(5000)).statusCode(), "very long");
@@ -245,8 +245,8 @@ class MeteringOverHttpTest {
     void aKeyWhosePlansDoNotCoverThisStageIsForbidden() throws Exception {
         MutableClock clock = MutableClock.at("2027-03-10T12:00:00Z");
         Catalog catalog = Catalog.builder()
-                .plan(Plan.builder("test-plan").throttle(10, 10).stage("test").build())
-                .plan(Plan.builder("prod-plan").throttle(10, 10).stage("prod").build())
+                .plan(Plan.builder("test-plan").throttle(Throttle.rateLimit(10).burstLimit(10)).stage("test").build())
+                .plan(Plan.builder("prod-plan").throttle(Throttle.rateLimit(10).burstLimit(10)).stage("prod").build())
                 .apiKey(ApiKey.builder("prod-only").value("prod-only-key-0123456789").plans("prod-plan").build())
                 .apiKey(ApiKey.builder("both").value("both-stages-key-0123456789").plans("test-plan", "prod-plan").build())
                 .build();
@@ -264,11 +264,11 @@ class MeteringOverHttpTest {
     @Test
     void methodThrottlesMatchTheMostSpecificPathTemplate() throws Exception {
         MutableClock clock = MutableClock.at("2027-03-10T12:00:00Z");
-        Plan plan = Plan.builder("p").throttle(100, 100)
+        Plan plan = Plan.builder("p").throttle(Throttle.rateLimit(100).burstLimit(100))
                 .stage(ApiStage.of("test")
-                        .withMethodThrottle("/pets/{petId}/GET", Throttle.of(1, 2))
-                        .withMethodThrottle("/pets/mine/GET", Throttle.of(1, 1))
-                        .withMethodThrottle("/files/{path+}/*", Throttle.of(1, 1)))
+                        .withMethodThrottle("/pets/{petId}/GET", Throttle.rateLimit(1).burstLimit(2))
+                        .withMethodThrottle("/pets/mine/GET", Throttle.rateLimit(1).burstLimit(1))
+                        .withMethodThrottle("/files/{path+}/*", Throttle.rateLimit(1).burstLimit(1)))
                 .build();
         try (UsagePlans engine = engine(plan, clock); TestServer server = TestServer.withEngine(engine)) {
             assertEquals(200, server.get("/pets/mine", KEY).statusCode());

@@ -16,9 +16,10 @@ import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
+import io.usageplans.Throttle;
 import io.usageplans.Catalog;
 import io.usageplans.Plan;
-import io.usageplans.PlanFile;
+import io.usageplans.config.PlanFile;
 import io.usageplans.UsagePlans;
 import io.usageplans.testing.MutableClock;
 import io.usageplans.testsupport.Http;
@@ -211,7 +212,7 @@ class SafeByDefaultTest {
              TestServer app = TestServer.withEngine(engine)) {
             assertEquals(200, app.get("/orders", "orders-basic-key-0123456789").statusCode());
             engine.replaceCatalog(Catalog.builder().api("OrdersAPI")
-                    .plan(Plan.builder("basic").throttle(10, 20).stage("prod").build())
+                    .plan(Plan.builder("basic").throttle(Throttle.rateLimit(10).burstLimit(20)).stage("prod").build())
                     .apiKey(io.usageplans.ApiKey.builder("basic-customer").value("orders-basic-key-0123456789").plans("basic").build())
                     .build());
             HttpResponse<String> refused = app.get("/orders", "orders-basic-key-0123456789");

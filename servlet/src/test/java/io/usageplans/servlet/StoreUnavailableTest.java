@@ -15,9 +15,9 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-import io.usageplans.PlanFile;
+import io.usageplans.config.PlanFile;
 import io.usageplans.UsagePlans;
-import io.usageplans.local.LocalUsageStore;
+import io.usageplans.store.local.LocalUsageStore;
 import io.usageplans.spi.Consumption;
 import io.usageplans.spi.MeteringRequest;
 import io.usageplans.spi.UsageStore;

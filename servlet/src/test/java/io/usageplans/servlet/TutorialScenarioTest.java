@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 import io.usageplans.Catalog;
-import io.usageplans.PlanFile;
+import io.usageplans.config.PlanFile;
 import io.usageplans.UsagePlans;
 import io.usageplans.testsupport.Http;
 import org.junit.jupiter.api.AfterEach;

@@ -10,7 +10,7 @@ import java.net.http.HttpResponse;
 import java.util.EnumSet;
 
 import io.usageplans.Catalog;
-import io.usageplans.PlanFile;
+import io.usageplans.config.PlanFile;
 import io.usageplans.UsagePlans;
 import io.usageplans.annotation.MethodThrottle;
 import io.usageplans.annotation.UsagePlan;

@@ -1,5 +1,6 @@
 package com.example.orders.code;
 
+import io.usageplans.Quota;
 import io.usageplans.ApiKey;
 import io.usageplans.ApiStage;
 import io.usageplans.Catalog;
@@ -31,11 +32,11 @@ public class CodeCatalog {
     @Singleton
     Catalog catalog() {
         return Catalog.builder().api("OrdersAPI")
-                .plan(Plan.builder("basic").throttle(10, 20).quota(5, QuotaPeriod.DAY)
+                .plan(Plan.builder("basic").throttle(Throttle.rateLimit(10).burstLimit(20)).quota(Quota.limit(5).period(QuotaPeriod.DAY))
                         .stage("shop")
                         .build())
-                .plan(Plan.builder("pro").throttle(50, 100).quota(1000, QuotaPeriod.DAY)
-                        .stage(ApiStage.of("shop").withMethodThrottle("/api/orders/{id}/GET", Throttle.of(1, 2)))
+                .plan(Plan.builder("pro").throttle(Throttle.rateLimit(50).burstLimit(100)).quota(Quota.limit(1000).period(QuotaPeriod.DAY))
+                        .stage(ApiStage.of("shop").withMethodThrottle("/api/orders/{id}/GET", Throttle.rateLimit(1).burstLimit(2)))
                         .build())
                 .apiKey(ApiKey.builder("code-customer").value(KEY).plans("pro").build())
                 .build();

@@ -1,4 +1,4 @@
-package io.usageplans.local;
+package io.usageplans.store.local;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.usageplans;
+package io.usageplans.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,6 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import java.util.Set;
+
+import io.usageplans.Catalog;
+import io.usageplans.MethodKey;
+import io.usageplans.Throttle;
+import io.usageplans.UsagePlans;
+import io.usageplans.UsagePlansConfigException;
+import io.usageplans.routing.RouteDefinition;
 
 import org.junit.jupiter.api.Test;
 
@@ -79,7 +86,7 @@ class MethodEntryProblemsTest {
     @Test
     void anAnnotationsOwnTooHighCostIsStillReportedAtItsMethod() {
         List<RouteDefinition> routes = List.of(new RouteDefinition("com.acme.Reports#daily", MethodKey.parse("/daily/GET"),
-                Set.of(), Throttle.of(1, 2), Set.of(), false, "com.acme.Reports#daily", 3, null));
+                Set.of(), Throttle.rateLimit(1).burstLimit(2), Set.of(), false, "com.acme.Reports#daily", 3, null));
         UsagePlansConfigException e = startUp(PLANS.replace("bucket: shared }", "bucket: alone }").replace("cost: 5", "cost: 2"),
                 routes);
 

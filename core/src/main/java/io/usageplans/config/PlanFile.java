@@ -1,4 +1,4 @@
-package io.usageplans;
+package io.usageplans.config;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +23,22 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
+import io.usageplans.ApiKey;
+import io.usageplans.ApiStage;
+import io.usageplans.Catalog;
+import io.usageplans.Condition;
+import io.usageplans.Decision;
+import io.usageplans.FailMode;
+import io.usageplans.MethodKey;
+import io.usageplans.MethodSettings;
+import io.usageplans.PathPattern;
+import io.usageplans.Plan;
+import io.usageplans.Quota;
+import io.usageplans.QuotaPeriod;
+import io.usageplans.ResponseSettings;
+import io.usageplans.StatusSet;
+import io.usageplans.Throttle;
+import io.usageplans.UsagePlansConfigException;
 import io.usageplans.internal.KeyCsv;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.events.Event;
@@ -715,7 +731,7 @@ public final class PlanFile {
         }
         plan.description(description);
         if (throttle != null) {
-            plan.throttle(throttle.rateLimit(), throttle.burstLimit());
+            plan.throttle(throttle);
             plan.throttleCountStatuses(throttleStatuses);
         }
         plan.quota(quota);
@@ -884,7 +900,7 @@ public final class PlanFile {
         if (rateLimit == null || burstLimit == null) {
             throw Reported.INSTANCE; // missing from a map with a misspelled field, reported as that
         }
-        return new Throttle(rateLimit, burstLimit);
+        return Throttle.rateLimit(rateLimit).burstLimit(burstLimit);
     }
 
     private Quota quota(Node node, String entry) {

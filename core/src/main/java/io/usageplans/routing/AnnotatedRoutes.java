@@ -1,4 +1,4 @@
-package io.usageplans;
+package io.usageplans.routing;
 
 import java.lang.reflect.Method;
 import java.util.LinkedHashSet;
@@ -6,6 +6,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import io.usageplans.Catalog;
+import io.usageplans.MethodKey;
+import io.usageplans.Plan;
+import io.usageplans.Throttle;
+import io.usageplans.UsagePlansConfigException;
 import io.usageplans.annotation.MethodThrottle;
 import io.usageplans.annotation.Unmetered;
 import io.usageplans.annotation.UsagePlan;
@@ -73,7 +78,7 @@ public final class AnnotatedRoutes {
         if (throttle != null) {
             if (throttle.rate() != 0 || throttle.burst() != 0) {
                 try {
-                    methodThrottle = new Throttle(throttle.rate(), throttle.burst());
+                    methodThrottle = Throttle.rateLimit(throttle.rate()).burstLimit(throttle.burst());
                 } catch (IllegalArgumentException e) {
                     String attribute = e.getMessage().startsWith("rateLimit") ? "rate" : "burst";
                     throw new UsagePlansConfigException(source, "@MethodThrottle." + attribute, 0,

@@ -1,7 +1,10 @@
-package io.usageplans;
+package io.usageplans.routing;
 
 import java.util.Objects;
 import java.util.Set;
+
+import io.usageplans.MethodKey;
+import io.usageplans.Throttle;
 
 /**
  * One metered (or explicitly unmetered) method, as an adapter found it: from an annotated JAX-RS resource,

@@ -1,4 +1,4 @@
-package io.usageplans;
+package io.usageplans.config;
 
 import java.util.Locale;
 import java.util.Optional;

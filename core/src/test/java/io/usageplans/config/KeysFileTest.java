@@ -1,4 +1,4 @@
-package io.usageplans;
+package io.usageplans.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,6 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+
+import io.usageplans.ApiKey;
+import io.usageplans.Catalog;
+import io.usageplans.Decision;
+import io.usageplans.UsagePlans;
+import io.usageplans.UsagePlansConfigException;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package io.usageplans;
+package io.usageplans.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,6 +15,16 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+
+import io.usageplans.ApiKey;
+import io.usageplans.ApiStage;
+import io.usageplans.Catalog;
+import io.usageplans.MethodKey;
+import io.usageplans.Plan;
+import io.usageplans.Quota;
+import io.usageplans.QuotaPeriod;
+import io.usageplans.Throttle;
+import io.usageplans.UsagePlansConfigException;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -312,8 +322,8 @@ class PlanFileTest {
                     + "request per 1,000 s) and 999,999,999,999 requests per second, so that the RateLimit fields can state it, "
                     + "was " + rate, e.getMessage());
         }
-        assertEquals(0.001, Throttle.of(0.001, 1).rateLimit());
-        assertThrows(IllegalArgumentException.class, () -> Throttle.of(1e-9, 1), "in code too");
+        assertEquals(0.001, Throttle.rateLimit(0.001).burstLimit(1).rateLimit());
+        assertThrows(IllegalArgumentException.class, () -> Throttle.rateLimit(1e-9).burstLimit(1), "in code too");
     }
 
     @Test
@@ -962,8 +972,8 @@ class PlanFileTest {
     private static List<Plan> expectedPlans() {
         return List.of(
                 Plan.builder("basic").description("10 requests per second, bursts of 20, 10 requests per day")
-                        .throttle(10, 20).quota(10, QuotaPeriod.DAY).stage("test").build(),
-                Plan.builder("premium").description("paying customers").throttle(20.5, 40)
+                        .throttle(Throttle.rateLimit(10).burstLimit(20)).quota(Quota.limit(10).period(QuotaPeriod.DAY)).stage("test").build(),
+                Plan.builder("premium").description("paying customers").throttle(Throttle.rateLimit(20.5).burstLimit(40))
                         .quota(new Quota(1000, QuotaPeriod.WEEK, 1, ZoneId.of("Europe/Berlin")))
                         .stage(ApiStage.of("test").withMethodThrottle("/pets/{petId}/GET", new Throttle(1, 3)))
                         .stage("prod").build(),

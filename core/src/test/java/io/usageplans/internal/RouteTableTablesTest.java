@@ -1,4 +1,4 @@
-package io.usageplans;
+package io.usageplans.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,6 +11,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import io.usageplans.Decision;
+import io.usageplans.MethodKey;
+import io.usageplans.Throttle;
+import io.usageplans.UsagePlans;
+import io.usageplans.UsagePlansConfigException;
+import io.usageplans.config.PlanFile;
+import io.usageplans.routing.RouteDefinition;
 import io.usageplans.testing.MutableClock;
 
 /**
@@ -135,7 +142,7 @@ class RouteTableTablesTest {
     void thePlanFilesEntryWinsOverTheAnnotationForItsPlanAndTheAnnotationRulesTheOthers(String plan, String throttle,
                                                                                        String policy, String limit) {
         UsagePlans engine = engine(PLAN_FILE_AND_ANNOTATION, List.of(
-                route("com.acme.Pets#get", "/pets/{id: \\d+}/GET", Set.of(), Throttle.of(1, 4), 2, null)));
+                route("com.acme.Pets#get", "/pets/{id: \\d+}/GET", Set.of(), Throttle.rateLimit(1).burstLimit(4), 2, null)));
 
         Decision decision = engine.decide(plan.equals("basic") ? BASIC_KEY : PREMIUM_KEY, "GET", "/pets/7");
 
@@ -207,9 +214,9 @@ class RouteTableTablesTest {
             """)
     void methodsNamingOneBucketShareItsTokensAndOthersKeepTheirOwn(String calls, String outcomes) {
         UsagePlans engine = engine(ORDERED, List.of(
-                route("com.acme.A#a", "/a/GET", Set.of(), Throttle.of(0.001, 2), 1, "shared"),
-                route("com.acme.B#b", "/b/GET", Set.of(), Throttle.of(0.001, 2), 1, "shared"),
-                route("com.acme.C#c", "/c/GET", Set.of(), Throttle.of(0.001, 2), 1, null)));
+                route("com.acme.A#a", "/a/GET", Set.of(), Throttle.rateLimit(0.001).burstLimit(2), 1, "shared"),
+                route("com.acme.B#b", "/b/GET", Set.of(), Throttle.rateLimit(0.001).burstLimit(2), 1, "shared"),
+                route("com.acme.C#c", "/c/GET", Set.of(), Throttle.rateLimit(0.001).burstLimit(2), 1, null)));
 
         List<String> seen = new ArrayList<>();
         for (String path : calls.split(" ")) {
@@ -228,8 +235,8 @@ class RouteTableTablesTest {
             """)
     void oneBucketWithTwoShapesStopsStartUpNamingBothMethods(double rateA, int burstA, double rateB, int burstB) {
         UsagePlansConfigException e = assertThrows(UsagePlansConfigException.class, () -> engine(singlePlan(100, 1000),
-                List.of(route("com.acme.A#a", "/a/GET", Set.of(), Throttle.of(rateA, burstA), 1, "shared"),
-                        route("com.acme.B#b", "/b/GET", Set.of(), Throttle.of(rateB, burstB), 1, "shared"))));
+                List.of(route("com.acme.A#a", "/a/GET", Set.of(), Throttle.rateLimit(rateA).burstLimit(burstA), 1, "shared"),
+                        route("com.acme.B#b", "/b/GET", Set.of(), Throttle.rateLimit(rateB).burstLimit(burstB), 1, "shared"))));
 
         assertEquals("usage-plans: com.acme.B#b: bucket: bucket 'shared' of plan p is rate " + rateB + ", burst " + burstB
                 + " here but rate " + rateA + ", burst " + burstA + " on com.acme.A#a; a shared bucket has one shape", e.getMessage());
@@ -252,7 +259,7 @@ class RouteTableTablesTest {
                                                                               int quota, String limit) {
         String planFile = singlePlan(planBurst, quota);
         List<RouteDefinition> routes = List.of(route("com.acme.Export#run", "/export/GET", Set.of(),
-                methodBurst == null ? null : Throttle.of(1, methodBurst), cost, null));
+                methodBurst == null ? null : Throttle.rateLimit(1).burstLimit(methodBurst), cost, null));
 
         if (limit == null) {
             assertEquals(Decision.Outcome.FORBIDDEN, engine(planFile, routes).decide(null, "GET", "/export").outcome());

@@ -1,4 +1,4 @@
-package io.usageplans;
+package io.usageplans.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,7 +15,14 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
+import io.usageplans.ApiKey;
+import io.usageplans.Catalog;
 import io.usageplans.Decision.Outcome;
+import io.usageplans.Decision;
+import io.usageplans.Plan;
+import io.usageplans.Quota;
+import io.usageplans.QuotaPeriod;
+import io.usageplans.UsagePlans;
 import io.usageplans.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,7 +60,7 @@ class RejectionLogTest {
         rejections.addHandler(recorder);
         rejections.setUseParentHandlers(false); // counted here, not printed
         Catalog catalog = Catalog.builder().api("logged")
-                .plan(Plan.builder("small").quota(Quota.of(1, QuotaPeriod.DAY)).stage("test").build())
+                .plan(Plan.builder("small").quota(Quota.limit(1).period(QuotaPeriod.DAY)).stage("test").build())
                 .apiKey(ApiKey.builder("customer").value(KEY).plans("small").build())
                 .build();
         engine = UsagePlans.builder(catalog).stage("test").clock(clock).discoverListeners(false).build();

@@ -1,7 +1,9 @@
-package io.usageplans;
+package io.usageplans.routing;
 
 import java.util.Optional;
 import java.util.concurrent.Callable;
+
+import io.usageplans.Decision;
 
 /**
  * The API key and decision of the call running on this thread: set by the filter around the application, or by

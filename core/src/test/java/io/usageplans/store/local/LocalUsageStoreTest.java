@@ -1,7 +1,10 @@
-package io.usageplans;
+package io.usageplans.store.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.usageplans.Quota;
+import io.usageplans.QuotaPeriod;
+import io.usageplans.QuotaWindow;
 import io.usageplans.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,7 +16,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import io.usageplans.local.LocalUsageStore;
 import io.usageplans.spi.BucketSpec;
 import io.usageplans.spi.Consumption;
 import io.usageplans.spi.Consumption.Verdict;
@@ -54,7 +56,7 @@ class LocalUsageStoreTest {
     }
 
     private QuotaWindow dailyQuota(long limit) {
-        return Quota.of(limit, QuotaPeriod.DAY).windowAt(clock.instant());
+        return Quota.limit(limit).period(QuotaPeriod.DAY).windowAt(clock.instant());
     }
 
     // ---- eviction ----

@@ -1,10 +1,13 @@
-package io.usageplans;
+package io.usageplans.config;
 
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+
+import io.usageplans.Catalog;
+import io.usageplans.UsagePlansConfigException;
 
 /**
  * Finds and reads the plan file: the setting {@code usageplans.config} (adapter parameter, system property,

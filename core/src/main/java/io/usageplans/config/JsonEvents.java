@@ -1,8 +1,10 @@
-package io.usageplans;
+package io.usageplans.config;
 
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+
+import io.usageplans.UsagePlansConfigException;
 
 import org.snakeyaml.engine.v2.common.FlowStyle;
 import org.snakeyaml.engine.v2.common.ScalarStyle;

@@ -1,9 +1,8 @@
-package io.usageplans;
+package io.usageplans.store.local;
 
 import java.time.Clock;
 import java.time.Duration;
 
-import io.usageplans.local.LocalUsageStore;
 import io.usageplans.spi.UsageStore;
 import io.usageplans.testing.UsageStoreContract;
 

@@ -1,4 +1,4 @@
-package io.usageplans;
+package io.usageplans.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,6 +15,12 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+
+import io.usageplans.Catalog;
+import io.usageplans.Decision;
+import io.usageplans.Throttle;
+import io.usageplans.UsagePlans;
+import io.usageplans.UsagePlansConfigException;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

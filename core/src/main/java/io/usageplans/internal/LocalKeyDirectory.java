@@ -1,0 +1,63 @@
+package io.usageplans.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.function.UnaryOperator;
+
+import io.usageplans.ApiKey;
+import io.usageplans.spi.KeyDirectory;
+
+/** Keys changed in this JVM only: every change recompiles the engine's catalog, validated as a whole. */
+final class LocalKeyDirectory implements KeyDirectory {
+
+    private final MeteringEngine engine;
+
+    LocalKeyDirectory(MeteringEngine engine) {
+        this.engine = engine;
+    }
+
+    @Override
+    public List<ApiKey> keys() {
+        return engine.catalog().apiKeys();
+    }
+
+    @Override
+    public void add(List<ApiKey> keys) {
+        synchronized (engine) {
+            List<ApiKey> all = new ArrayList<>(engine.catalog().apiKeys());
+            all.addAll(keys);
+            engine.replaceCatalog(engine.catalog().withApiKeys(all));
+        }
+    }
+
+    @Override
+    public ApiKey update(String name, UnaryOperator<ApiKey> change) {
+        synchronized (engine) {
+            List<ApiKey> all = new ArrayList<>(engine.catalog().apiKeys());
+            for (int i = 0; i < all.size(); i++) {
+                if (all.get(i).name().equals(name)) {
+                    ApiKey changed = change.apply(all.get(i));
+                    if (!changed.name().equals(name)) {
+                        throw new IllegalArgumentException("a key's name cannot change: " + name + " -> " + changed.name());
+                    }
+                    all.set(i, changed);
+                    engine.replaceCatalog(engine.catalog().withApiKeys(all));
+                    return changed;
+                }
+            }
+            throw new NoSuchElementException("no key named '" + name + "'");
+        }
+    }
+
+    @Override
+    public void remove(String name) {
+        synchronized (engine) {
+            List<ApiKey> all = new ArrayList<>(engine.catalog().apiKeys());
+            if (!all.removeIf(k -> k.name().equals(name))) {
+                throw new NoSuchElementException("no key named '" + name + "'");
+            }
+            engine.replaceCatalog(engine.catalog().withApiKeys(all));
+        }
+    }
+}
