@@ -122,8 +122,8 @@ public final class BenchCatalogs {
         if (n < SPENT_EVERY) {
             throw new IllegalArgumentException("the biting modes need at least " + SPENT_EVERY + " keys, was " + n);
         }
-        Plan biting = Plan.builder(BITING_PLAN).throttle(ratePerSecond, BITE_BURST).quota(HUGE_QUOTA, QuotaPeriod.DAY).stage(STAGE).build();
-        Plan spent = Plan.builder(SPENT_PLAN).throttle(ratePerSecond, BITE_BURST).quota(SPENT_QUOTA, QuotaPeriod.DAY).stage(STAGE).build();
+        Plan biting = Plan.builder(BITING_PLAN).throttle(Throttle.rateLimit(ratePerSecond).burstLimit(BITE_BURST)).quota(Quota.limit(HUGE_QUOTA).period(QuotaPeriod.DAY)).stage(STAGE).build();
+        Plan spent = Plan.builder(SPENT_PLAN).throttle(Throttle.rateLimit(ratePerSecond).burstLimit(BITE_BURST)).quota(Quota.limit(SPENT_QUOTA).period(QuotaPeriod.DAY)).stage(STAGE).build();
         List<ApiKey> keys = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             keys.add(ApiKey.builder("k" + i).value(keyValue(i)).plans(i % SPENT_EVERY == 0 ? SPENT_PLAN : BITING_PLAN).build());

@@ -232,8 +232,8 @@ public final class LeasingUsageStore implements UsageStore {
     }
 
     @Override
-    public void started(io.usageplans.UsagePlans engine) {
-        shared.started(engine);
+    public void started(io.usageplans.spi.StoreContext context) {
+        shared.started(context);
     }
 
     /** Gives every allowance back, then closes the store. */

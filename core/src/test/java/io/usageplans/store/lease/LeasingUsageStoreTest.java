@@ -21,7 +21,7 @@ import io.usageplans.Quota;
 import io.usageplans.QuotaPeriod;
 import io.usageplans.QuotaWindow;
 import io.usageplans.UsagePlansConfigException;
-import io.usageplans.local.LocalUsageStore;
+import io.usageplans.store.local.LocalUsageStore;
 import io.usageplans.spi.AllowanceChange;
 import io.usageplans.spi.AllowanceGrant;
 import io.usageplans.spi.BucketSpec;
@@ -67,7 +67,7 @@ class LeasingUsageStoreTest {
     }
 
     private QuotaWindow daily(long limit) {
-        return Quota.of(limit, QuotaPeriod.DAY).windowAt(clock.instant());
+        return Quota.limit(limit).period(QuotaPeriod.DAY).windowAt(clock.instant());
     }
 
     private boolean allowed(UsageStore member, BucketSpec plan, QuotaWindow quota) {
