@@ -29,7 +29,6 @@ import io.usageplans.testsupport.FreePorts;
 import io.usageplans.testsupport.Http;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
@@ -57,7 +56,6 @@ class ClusteredTutorialTest {
     static final Duration START_UP = Duration.ofSeconds(90);
 
     @Nested
-    @DisplayName("cluster mode lease")
     class LeaseMode extends TutorialOnTwoInstances {
         LeaseMode() {
             super("lease");
@@ -65,7 +63,6 @@ class ClusteredTutorialTest {
     }
 
     @Nested
-    @DisplayName("cluster mode exact")
     class ExactMode extends TutorialOnTwoInstances {
         ExactMode() {
             super("exact");
