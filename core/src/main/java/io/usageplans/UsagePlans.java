@@ -11,6 +11,8 @@ import io.usageplans.Decision.ForbiddenReason;
 import io.usageplans.Decision.Outcome;
 import io.usageplans.config.Setting;
 import io.usageplans.internal.MeteringEngine;
+import io.usageplans.manage.AdminContext;
+import io.usageplans.manage.UsagePlansAdmin;
 import io.usageplans.routing.AnnotatedRoutes;
 import io.usageplans.routing.RouteDefinition;
 import io.usageplans.spi.KeyDirectory;
@@ -135,6 +137,14 @@ public final class UsagePlans implements AutoCloseable {
         engine.close();
     }
 
+    /**
+     * The operator's side of this engine: usage reports, key lifecycle, CSV import and quota changes. Cheap; it holds
+     * no state of its own, so every call may make one.
+     */
+    public UsagePlansAdmin admin() {
+        return new UsagePlansAdmin(new EngineAdminContext(engine));
+    }
+
     // What adapters and the admin API read at start-up and for reports.
 
     /** Where keys are added, changed and removed at run time: this JVM's catalog, or the cluster's shared keys. */
@@ -247,6 +257,44 @@ public final class UsagePlans implements AutoCloseable {
     /** Whether annotated routes decide what is metered (else every request of the stage is), and how many routes there are. */
     public String meteringMode() {
         return engine.meteringMode();
+    }
+
+    /** What {@link #admin()} sees of the engine: no more than {@link AdminContext} names. */
+    private record EngineAdminContext(MeteringEngine engine) implements AdminContext {
+        @Override
+        public Catalog catalog() {
+            return engine.catalog();
+        }
+
+        @Override
+        public String stage() {
+            return engine.stage();
+        }
+
+        @Override
+        public Optional<Plan> planOnStage(String name) {
+            return engine.planOnStage(name);
+        }
+
+        @Override
+        public QuotaWindow quotaWindow(String planName) {
+            return engine.quotaWindow(planName);
+        }
+
+        @Override
+        public Clock clock() {
+            return engine.clock();
+        }
+
+        @Override
+        public UsageStore store() {
+            return engine.store();
+        }
+
+        @Override
+        public KeyDirectory keyDirectory() {
+            return engine.keyDirectory();
+        }
     }
 
     /** Configures a {@link UsagePlans} engine. */

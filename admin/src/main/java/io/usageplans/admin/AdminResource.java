@@ -41,6 +41,11 @@ abstract class AdminResource {
      * @throws AdminException    (400) when a query parameter is given more than once
      */
     UsagePlansAdmin admin() {
+        return engine().admin();
+    }
+
+    /** The engine the filter (or the CDI start-up) put in the servlet context, checked as {@link #admin()} is. */
+    UsagePlans engine() {
         if (!UsagePlansAdminApplication.serves(configuration) || !AdminSettings.of(servletContext).enabled()) {
             throw new NotFoundException();
         }
@@ -51,7 +56,7 @@ abstract class AdminResource {
             }
         }
         if (servletContext.getAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE) instanceof UsagePlans engine) {
-            return new UsagePlansAdmin(engine);
+            return engine;
         }
         throw new ServiceUnavailableException("the usage-plans engine is not running in this application: "
                 + "no UsagePlanFilter (or CDI start-up) has put it in the servlet context");

@@ -9,7 +9,7 @@ import io.usageplans.Decision.ForbiddenReason;
 import io.usageplans.Decision.Outcome;
 import io.usageplans.DecisionCounters;
 import io.usageplans.Plan;
-import io.usageplans.manage.UsagePlansAdmin;
+import io.usageplans.UsagePlans;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -27,11 +27,11 @@ public class StatsResource extends AdminResource {
     /** Counters of this member since it started: per plan by outcome, rejections per key, forbidden requests by reason. */
     @GET
     public Response stats() {
-        UsagePlansAdmin admin = admin();
-        DecisionCounters counters = admin.engine().counters();
+        UsagePlans engine = engine();
+        DecisionCounters counters = engine.counters();
         Map<String, Map<Outcome, Long>> byPlan = counters.byPlan();
         Map<String, Object> plans = new LinkedHashMap<>();
-        for (Plan plan : admin.plans()) {
+        for (Plan plan : engine.admin().plans()) {
             plans.put(plan.name(), outcomes(byPlan.getOrDefault(plan.name(), Map.of()), true));
         }
         byPlan.forEach((plan, counts) -> plans.putIfAbsent(plan, outcomes(counts, true)));

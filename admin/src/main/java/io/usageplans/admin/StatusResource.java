@@ -17,7 +17,7 @@ public class StatusResource extends AdminResource {
 
     @GET
     public Response status() {
-        UsagePlans engine = admin().engine();
+        UsagePlans engine = engine();
         return json(Json.object().put("stage", engine.stage()).put("enabled", engine.enabled())
                 .put("store", engine.store().getClass().getSimpleName())
                 .put("today", LocalDate.ofInstant(engine.clock().instant(), ZoneOffset.UTC)));

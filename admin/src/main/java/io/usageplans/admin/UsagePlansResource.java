@@ -125,7 +125,7 @@ public class UsagePlansResource extends AdminResource {
         List<String> plans = admin.plans().stream().map(Plan::name).toList();
         if (!plans.contains(plan)) {
             throw new AdminException(Kind.NOT_FOUND, "usagePlanId", plan, "no plan named '" + plan + "' on stage '"
-                    + admin.engine().stage() + "'; the plans are " + plans);
+                    + admin.stage() + "'; the plans are " + plans);
         }
         ApiKey key = admin.key(keyName);
         if (!key.plans().contains(plan)) {

@@ -37,7 +37,7 @@ class UsagePlansAdminTest {
     final MutableClock clock = MutableClock.at("2026-11-24T23:59:00Z");
     final LocalUsageStore store = LocalUsageStore.create(clock, Duration.ZERO);
     final UsagePlans engine = UsagePlans.builder(catalog()).stage("test").clock(clock).store(store).build();
-    final UsagePlansAdmin admin = new UsagePlansAdmin(engine);
+    final UsagePlansAdmin admin = engine.admin();
 
     static Catalog catalog() {
         return Catalog.builder().api("shop")
@@ -314,7 +314,7 @@ class UsagePlansAdminTest {
     @Test
     void historyOlderThanTheRetentionIsDropped() {
         UsagePlans shortMemory = UsagePlans.builder(catalog()).stage("test").clock(clock).usageReportDays(2).build();
-        UsagePlansAdmin shortAdmin = new UsagePlansAdmin(shortMemory);
+        UsagePlansAdmin shortAdmin = shortMemory.admin();
         shortMemory.decide(PREMIUM_KEY, "GET", "/pets");
         clock.set(Instant.parse("2026-11-28T12:00:00Z"));
         shortMemory.decide(PREMIUM_KEY, "GET", "/pets");

@@ -41,8 +41,8 @@ class ClusterAdminTest {
             }
             UsagePlans first = engines.get(0);
             UsagePlans second = engines.get(1);
-            UsagePlansAdmin admin = new UsagePlansAdmin(first);
-            UsagePlansAdmin otherAdmin = new UsagePlansAdmin(second);
+            UsagePlansAdmin admin = first.admin();
+            UsagePlansAdmin otherAdmin = second.admin();
 
             // usage on both members, on two days: 6 before midnight, 10 after (and 2 refused by the quota)
             for (int i = 0; i < 6; i++) {
