@@ -18,6 +18,8 @@ import io.usageplans.Catalog;
 import io.usageplans.Decision;
 import io.usageplans.UsagePlans;
 import io.usageplans.hazelcast.HazelcastUsageStore;
+import io.usageplans.store.lease.ClusterSettings;
+import io.usageplans.store.lease.LeasingUsageStore;
 import io.usageplans.servlet.UsagePlanFilter;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
@@ -245,9 +247,11 @@ public final class HttpBenchServer {
                         : BenchCatalogs.catalog(n, BenchCatalogs.plan(BenchCatalogs.QuotaMode.NONE), mode.equals("ours-mix"));
                 UsagePlans.Builder builder = UsagePlans.builder(catalog).stage(BenchCatalogs.STAGE);
                 if (member != null) {
-                    // keys not shared; usageplans.cluster.mode and .sync-interval come as system properties (HttpBench sets them)
+                    // keys not shared; usageplans.cluster.mode and .sync-interval come as system properties (HttpBench sets
+                    // them) and choose lease or exact mode the way the store provider does
                     store = HazelcastUsageStore.builder(member).shareKeys(false).build();
-                    builder.store(store);
+                    builder.store(LeasingUsageStore.forMode(store, ClusterSettings.fromSettings(System::getProperty),
+                            java.time.Clock.systemUTC()));
                 }
                 engine = builder.build();
                 if (biting(mode)) {
