@@ -81,6 +81,13 @@ final class ClusterApps implements AutoCloseable {
         return apps;
     }
 
+    /** Leaves {@code app} out of rounds and of {@link #close()}: its member crashed. */
+    void remove(App app) {
+        synchronized (apps) {
+            apps.remove(app);
+        }
+    }
+
     App app(int i) {
         synchronized (apps) {
             return apps.get(i);
