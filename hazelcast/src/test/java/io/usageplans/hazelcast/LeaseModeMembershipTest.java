@@ -146,9 +146,6 @@ class LeaseModeMembershipTest {
                 // a decision or settlement in flight on the dead member may be retried by Hazelcast on the new owner
                 // after the old one applied it to the backup: counted twice, never lost
                 long twice = counted - admitted - lost;
-                System.out.printf("crash %s: admitted %d, counted %d, lost with the member %d (%s), counted twice %d, "
-                        + "refused %d, survivors %s%n", mode, admitted, counted, lost, atCrash, twice,
-                        loads.stream().mapToInt(l -> l.refused.get()).sum(), apps.totals());
                 assertTrue(twice >= 0 && twice <= 2, "store counter " + counted + " = admitted " + admitted + " + lost "
                         + lost + " (+ at most one retried decision per surviving load thread), off by " + twice);
 
@@ -227,8 +224,6 @@ class LeaseModeMembershipTest {
                     assertEquals(0, t.held(), "idle for one interval, holds nothing: " + t);
                     assertEquals(t.granted(), t.spent() + t.returned(), "every unit spent or returned: " + t);
                 }
-                System.out.printf("join %s: admitted %d, new member %d, totals %s, new member %s%n", mode, sum(allowed),
-                        late.mine.get(), apps.totals(), apps.app(2).totals());
                 if (mode == Mode.LEASE) {
                     assertTrue(apps.app(2).totals().spent() > 0, "the new member decides from allowances too: "
                             + apps.app(2).totals());
