@@ -51,8 +51,11 @@ class LeaseModeMembershipTest {
             this.total = total;
         }
 
-        Void run(App app, int max, AtomicBoolean stop) {
+        Void run(App app, int max, AtomicBoolean stop, long pauseNanos) {
             for (int i = 0; i < max && !stop.get(); i++) {
+                if (pauseNanos > 0) {
+                    LockSupport.parkNanos(pauseNanos); // paces an open-ended load; no synchronisation rests on it
+                }
                 int k = i % keys;
                 Outcome outcome = app.decide(keyValue(plan, k));
                 if (outcome == Outcome.ALLOWED) {
@@ -99,7 +102,7 @@ class LeaseModeMembershipTest {
                     Load load = new Load("crash", keys, allowed, total);
                     loads.add(load);
                     AtomicBoolean stop = app == doomed ? crashed : survivorsStop;
-                    running.add(pool.submit(() -> load.run(app, 4000, stop)));
+                    running.add(pool.submit(() -> load.run(app, 4000, stop, 0)));
                 }
                 AllowanceTotals atCrash = null;
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -184,7 +187,7 @@ class LeaseModeMembershipTest {
                 for (App app : apps.live()) {
                     Load load = new Load("join", keys, allowed, total);
                     loads.add(load);
-                    running.add(pool.submit(() -> load.run(app, 200_000, stop)));
+                    running.add(pool.submit(() -> load.run(app, 200_000, stop, 100_000)));
                 }
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
                 while (total.get() < 1000 && System.nanoTime() < deadline) {
@@ -196,7 +199,7 @@ class LeaseModeMembershipTest {
                 Future<Void> joining = pool.submit(() -> {
                     HazelcastInstance member = cluster.join();
                     App app = apps.add(member);
-                    return late.run(app, 3000, new AtomicBoolean());
+                    return late.run(app, 3000, new AtomicBoolean(), 0);
                 });
                 while (!joining.isDone() && System.nanoTime() < deadline) {
                     apps.syncAll();
