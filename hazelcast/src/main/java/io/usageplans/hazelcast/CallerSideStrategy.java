@@ -170,6 +170,7 @@ final class CallerSideStrategy extends KeyStateStrategy {
         to.lastRefillNanos = from.lastRefillNanos.clone();
         to.leasedTokens = from.leasedTokens;
         to.leaseDeadlineNanos = from.leaseDeadlineNanos;
+        to.recentSettles = from.recentSettles.clone();
         to.quotaStartMillis = from.quotaStartMillis;
         to.quotaUsed = from.quotaUsed;
         to.usageDays = from.usageDays.clone();

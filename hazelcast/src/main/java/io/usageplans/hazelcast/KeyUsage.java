@@ -35,6 +35,12 @@ public final class KeyUsage {
     long leasedTokens;
     /** After this time no member spends the allowances granted so far, and {@link #leasedTokens} lapse. */
     long leaseDeadlineNanos;
+    /**
+     * The ids of the last {@value #SETTLES_REMEMBERED} {@link Settle} batches applied here, two longs each: Hazelcast may
+     * run a batch again on a new owner after its old owner died, and a return applied twice would admit too much.
+     */
+    long[] recentSettles = new long[0];
+    static final int SETTLES_REMEMBERED = 4;
 
     /** Units (requests times their cost) allowed on {@code epochDay} (UTC), kept for the usage report. */
     public long usedOn(long epochDay) {
@@ -171,6 +177,26 @@ public final class KeyUsage {
         }
         return new AllowanceGrant(granted, p < 0 ? 0 : (long) Math.floor(tokens[p]),
                 p < 0 ? 0 : nanosFor(p, capacities[p] - tokens[p]), quota == null ? 0 : quotaUsed);
+    }
+
+    /** Whether the {@link Settle} batch {@code idHigh:idLow} was applied to this state already. */
+    boolean settledAlready(long idHigh, long idLow) {
+        for (int i = 0; i + 1 < recentSettles.length; i += 2) {
+            if (recentSettles[i] == idHigh && recentSettles[i + 1] == idLow) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Remembers batch {@code idHigh:idLow}, forgetting the oldest beyond {@value #SETTLES_REMEMBERED}. */
+    void rememberSettle(long idHigh, long idLow) {
+        int kept = Math.min(recentSettles.length, 2 * (SETTLES_REMEMBERED - 1));
+        long[] next = new long[kept + 2];
+        System.arraycopy(recentSettles, recentSettles.length - kept, next, 0, kept);
+        next[kept] = idHigh;
+        next[kept + 1] = idLow;
+        recentSettles = next;
     }
 
     /** The plan bucket holds at most its capacity less the tokens members hold as allowances (until those lapse). */
@@ -394,7 +420,8 @@ public final class KeyUsage {
                 && Arrays.equals(nanosToFill, o.nanosToFill) && Arrays.equals(tokens, o.tokens)
                 && Arrays.equals(lastRefillNanos, o.lastRefillNanos) && Arrays.equals(usageDays, o.usageDays)
                 && Arrays.equals(usageCounts, o.usageCounts) && Arrays.equals(usageQuotaUsed, o.usageQuotaUsed)
-                && leasedTokens == o.leasedTokens && leaseDeadlineNanos == o.leaseDeadlineNanos;
+                && leasedTokens == o.leasedTokens && leaseDeadlineNanos == o.leaseDeadlineNanos
+                && Arrays.equals(recentSettles, o.recentSettles);
     }
 
     @Override

@@ -43,6 +43,8 @@ final class Serializers {
             // entries written before lease mode hold no allowances
             u.leasedTokens = in.getFieldKind("leasedTokens") == FieldKind.INT64 ? in.readInt64("leasedTokens") : 0;
             u.leaseDeadlineNanos = in.getFieldKind("leaseDeadlineNanos") == FieldKind.INT64 ? in.readInt64("leaseDeadlineNanos") : 0;
+            u.recentSettles = in.getFieldKind("recentSettles") == FieldKind.ARRAY_OF_INT64 ? in.readArrayOfInt64("recentSettles")
+                    : new long[0];
             return u;
         }
 
@@ -60,6 +62,7 @@ final class Serializers {
             out.writeArrayOfInt64("usageQuotaUsed", u.usageQuotaUsed);
             out.writeInt64("leasedTokens", u.leasedTokens);
             out.writeInt64("leaseDeadlineNanos", u.leaseDeadlineNanos);
+            out.writeArrayOfInt64("recentSettles", u.recentSettles);
         }
 
         @Override
@@ -258,7 +261,7 @@ final class Serializers {
                                 : new QuotaWindow(quotaLimits[i], quotaStarts[i], quotaEnds[i]),
                         nowNanos[i], spent[i], returned[i], wanted[i], holdNanos[i]));
             }
-            return new Settle(changes, in.readInt32("reportDays"));
+            return new Settle(changes, in.readInt32("reportDays"), in.readInt64("idHigh"), in.readInt64("idLow"));
         }
 
         @Override
@@ -295,6 +298,8 @@ final class Serializers {
             out.writeArrayOfInt64("wanted", columns[8]);
             out.writeArrayOfInt64("holdNanos", columns[9]);
             out.writeInt32("reportDays", s.reportDays);
+            out.writeInt64("idHigh", s.idHigh);
+            out.writeInt64("idLow", s.idLow);
         }
 
         @Override

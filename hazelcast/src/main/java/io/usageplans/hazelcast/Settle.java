@@ -10,7 +10,8 @@ import io.usageplans.spi.AllowanceGrant;
 /**
  * Allowance settlements for the keys of one partition, run on its owner (and replayed on its backups with the same
  * times, so they reach the same state): for each key, its changes in batch order. The answer per key is its grants,
- * four longs each ({@link AllowanceGrant}'s fields), in the order of its changes.
+ * four longs each ({@link AllowanceGrant}'s fields), in the order of its changes. A batch that reaches a key a second
+ * time (Hazelcast retries an operation whose owner left after its backup applied it) changes nothing and grants nothing.
  */
 public final class Settle implements EntryProcessor<String, KeyUsage, long[]> {
 
@@ -18,10 +19,20 @@ public final class Settle implements EntryProcessor<String, KeyUsage, long[]> {
 
     final List<AllowanceChange> changes;
     final int reportDays;
+    /** This batch's id: a batch Hazelcast runs again (its owner died after the backup applied it) changes nothing twice. */
+    final long idHigh;
+    final long idLow;
 
     Settle(List<AllowanceChange> changes, int reportDays) {
+        this(changes, reportDays, java.util.concurrent.ThreadLocalRandom.current().nextLong(),
+                java.util.concurrent.ThreadLocalRandom.current().nextLong());
+    }
+
+    Settle(List<AllowanceChange> changes, int reportDays, long idHigh, long idLow) {
         this.changes = changes;
         this.reportDays = reportDays;
+        this.idHigh = idHigh;
+        this.idLow = idLow;
     }
 
     @Override
@@ -38,6 +49,10 @@ public final class Settle implements EntryProcessor<String, KeyUsage, long[]> {
             }
         }
         long[] grants = new long[4 * count];
+        if (count == 0 || state.settledAlready(idHigh, idLow)) {
+            return grants; // applied before this run: nothing granted now, and nothing returned twice
+        }
+        state.rememberSettle(idHigh, idLow);
         int at = 0;
         AllowanceChange last = null;
         for (AllowanceChange change : changes) {

@@ -54,6 +54,25 @@ class KeyUsageTest {
     }
 
     @Test
+    void aSettleBatchRunAgainOnANewOwnerReturnsNothingTwice() {
+        BucketSpec big = new BucketSpec("plan", 1000, 1000 * SECOND);
+        QuotaWindow quota = new QuotaWindow(100_000, 0, 86_400_000L);
+        java.util.Map.Entry<String, KeyUsage> entry = new java.util.AbstractMap.SimpleEntry<>("k", null);
+        new Settle(java.util.List.of(new io.usageplans.spi.AllowanceChange("k", big, quota, SECOND, 0, 0, 100, 10 * SECOND)), 90)
+                .process(entry);
+        Settle giveBack = new Settle(java.util.List.of(
+                new io.usageplans.spi.AllowanceChange("k", big, quota, SECOND, 20, 80, 0, 10 * SECOND)), 90);
+
+        giveBack.process(entry);
+        KeyUsage once = copy(entry.getValue());
+        long[] again = giveBack.process(entry); // Hazelcast's retry after the owner died: the same batch, the same id
+
+        assertEquals(20, once.quotaUsed, "100 granted, 80 returned");
+        assertEquals(once, entry.getValue(), "the retry changed nothing");
+        assertEquals(0, again[0], "and granted nothing");
+    }
+
+    @Test
     void configureKeepsTheStateMapAsObjectsUnlessAnotherFormatIsNamed() {
         assertEquals(InMemoryFormat.OBJECT, HazelcastUsageStore.configure(new Config())
                 .getMapConfig(HazelcastUsageStore.STATE_MAP).getInMemoryFormat());
@@ -75,6 +94,9 @@ class KeyUsageTest {
         to.usageDays = from.usageDays.clone();
         to.usageCounts = from.usageCounts.clone();
         to.usageQuotaUsed = from.usageQuotaUsed.clone();
+        to.leasedTokens = from.leasedTokens;
+        to.leaseDeadlineNanos = from.leaseDeadlineNanos;
+        to.recentSettles = from.recentSettles.clone();
         return to;
     }
 }
