@@ -28,7 +28,7 @@ public final class PlanFileLocator {
     /** The catalog from the plan file found as described above; fails naming every place looked in. */
     public static Catalog load(UnaryOperator<String> adapterParameter, ClassLoader loader) {
         Optional<Setting> configured = Setting.find(CONFIG, adapterParameter);
-        PlanFile.Limits limits = PlanFile.Limits.of(adapterParameter, loader);
+        PlanFileInput limits = PlanFileInput.of(adapterParameter, loader);
         if (configured.isPresent()) {
             return loadConfigured(configured.get(), loader, limits);
         }
@@ -43,7 +43,7 @@ public final class PlanFileLocator {
                 + "usage-plans.yaml or usage-plans.json on the classpath (e.g. WEB-INF/classes)");
     }
 
-    private static Catalog loadConfigured(Setting setting, ClassLoader loader, PlanFile.Limits limits) {
+    private static Catalog loadConfigured(Setting setting, ClassLoader loader, PlanFileInput limits) {
         String location = setting.value();
         if (location.startsWith("classpath:")) {
             String resource = location.substring("classpath:".length());

@@ -75,6 +75,16 @@ class KeyCsvTest {
                         List.of(), List.of("1:key:the header has no column 'key'", "1:name:the header has no column 'name'")),
                 table("a quote never closed is reported at the line it opened", "key,name\nk1,alice\nk2,\"bob\nk3,carol\n", 1,
                         List.of("2:k1|alice||true|[]"), List.of("3:null:a field opened with \" is never closed")),
+                table("a quote inside an unquoted field is a character of it", "key,name\nk1,al\"ice\n", 1,
+                        List.of("2:k1|al\"ice||true|[]"), List.of()),
+                table("text after a closing quote joins the quoted text", "key,name\nk1,\"al\"ice\n", 1,
+                        List.of("2:k1|alice||true|[]"), List.of()),
+                table("spaces inside quotes are trimmed like any others", "key,name\n\" k1 \",\"alice \"\n", 1,
+                        List.of("2:k1|alice||true|[]"), List.of()),
+                table("lone CR line ends", "key,name\rk1,alice\rk2,bob\r", 2,
+                        List.of("2:k1|alice||true|[]", "3:k2|bob||true|[]"), List.of()),
+                table("a header and no lines has no keys and no problems", "key,name,description\n", 0,
+                        List.of(), List.of()),
                 table("an empty file has no keys and no problems", "", 0, List.of(), List.of()));
     }
 

@@ -118,6 +118,43 @@ class RouteTableTablesTest {
         assertEquals(expected, decision.methodKey());
     }
 
+    /** A catch-all, a regex variable and a plain variable with any method, written least specific first. */
+    private static final String REGEX_AND_CATCH_ALL = """
+            plans:
+              - name: basic
+                throttle: { rateLimit: 100, burstLimit: 100 }
+                quota: { limit: 1000, period: DAY }
+                apiStages:
+                  - stage: test
+                    throttle:
+                      "*/*": { rateLimit: 1, burstLimit: 9 }
+                      "/codes/{name}/*": { rateLimit: 1, burstLimit: 8 }
+                      "/codes/{code: [0-9]+}/GET": { rateLimit: 1, burstLimit: 7 }
+                      "/codes/{code: [0-9]+}/{rest: .+}/GET": { rateLimit: 1, burstLimit: 6 }
+              - name: premium
+                apiStages:
+                  - stage: test
+            """ + KEYS;
+
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            # method | path             | method throttle that applies
+            GET      | /codes/42        | /codes/{code}/GET
+            GET      | /codes/abc       | /codes/{name}/*
+            POST     | /codes/42        | /codes/{name}/*
+            GET      | /codes/42/a/b    | /codes/{code}/{rest}/GET
+            GET      | /codes/abc/a     | */*
+            DELETE   | /                | */*
+            PATCH    | /anything/at/all | */*
+            """)
+    void aRegexVariableOutranksAPlainOneAndTheCatchAllTakesWhatNothingElseMatches(String method, String path,
+                                                                                 String expected) {
+        Decision decision = engine(REGEX_AND_CATCH_ALL, List.of()).decide(BASIC_KEY, method, path);
+
+        assertEquals(Decision.Outcome.ALLOWED, decision.outcome());
+        assertEquals(expected, decision.methodKey());
+    }
+
     /** Basic's plan file entry names the annotated method (another variable name, no regex); premium has none. */
     private static final String PLAN_FILE_AND_ANNOTATION = """
             plans:

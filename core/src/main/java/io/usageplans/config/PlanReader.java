@@ -1,0 +1,146 @@
+package io.usageplans.config;
+
+import static io.usageplans.config.PlanNodes.indexEntry;
+import static io.usageplans.config.PlanNodes.isNull;
+import static io.usageplans.config.PlanNodes.line;
+import static io.usageplans.config.PlanNodes.nameOf;
+import static io.usageplans.config.Problems.orEmpty;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import io.usageplans.ApiStage;
+import io.usageplans.FailMode;
+import io.usageplans.Plan;
+import io.usageplans.Quota;
+import io.usageplans.StatusSet;
+import io.usageplans.Throttle;
+import io.usageplans.config.Problems.Reported;
+
+import org.snakeyaml.engine.v2.nodes.Node;
+
+/** The {@code plans} list: each plan's name, description, throttle, quota, apiStages, failMode and enabled. */
+final class PlanReader {
+
+    static final Set<String> PLAN_FIELDS = Set.of("name", "description", "throttle", "quota", "apiStages", "failMode",
+            "enabled");
+
+    private final PlanNodes nodes;
+    private final Problems problems;
+    private final EntryLines lines;
+    private final LimitReader limits;
+    private final StageReader stages;
+
+    PlanReader(PlanNodes nodes, Problems problems, EntryLines lines) {
+        this.nodes = nodes;
+        this.problems = problems;
+        this.lines = lines;
+        this.limits = new LimitReader(nodes, problems);
+        this.stages = new StageReader(nodes, problems, lines, limits);
+    }
+
+    /**
+     * The plans read, without those with problems (reported); every name read, in file order, also of plans left out;
+     * and whether every plan entry had a name to tell keys on it from keys on unknown plans.
+     */
+    record Plans(List<Plan> plans, Set<String> names, boolean allNamed) {
+    }
+
+    /**
+     * The {@code plans} list ({@code plansNode}, in the map {@code root}). {@code topComplete}: the top-level map has
+     * no misspelled field, which might be "plans" itself.
+     */
+    Plans plans(Node plansNode, Node root, boolean topComplete) {
+        List<Plan> plans = new ArrayList<>();
+        Set<String> planNames = new LinkedHashSet<>();
+        boolean allPlansNamed = topComplete;
+        List<Node> planNodes = problems.attempt(() -> nodes.list(plansNode, "plans"));
+        for (Node node : orEmpty(planNodes)) {
+            Plan plan = problems.attempt(() -> plan(node, indexEntry("plans", node), planNames));
+            if (plan != null) {
+                plans.add(plan);
+            } else if (!planNames.contains(nameOf(node))) {
+                allPlansNamed = false; // a plan with problems, and no name to tell keys on it from keys on unknown plans
+            }
+        }
+        if (planNodes == null) {
+            allPlansNamed = false;
+        } else if (planNodes.isEmpty() && topComplete) { // with a misspelled top field, "plan:" may be "plans:"
+            problems.report(nodes.error(plansNode == null ? root : plansNode, "plans",
+                    "at least one plan is required; without plans nothing is metered"));
+        }
+        return new Plans(plans, planNames, allPlansNamed);
+    }
+
+    /** A plan, or {@link Reported} when it has problems (all of them reported); a second plan of a name is one. */
+    private Plan plan(Node node, String fallbackEntry, Set<String> planNames) {
+        int before = problems.found();
+        Map<String, Node> f = nodes.fields(node, fallbackEntry, PLAN_FIELDS);
+        String name = problems.attempt(() -> nodes.requiredString(f.get("name"), fallbackEntry + ".name", node));
+        String entry = name == null ? fallbackEntry : "plans[" + name + "]";
+        if (name != null) {
+            if (!planNames.add(name)) {
+                problems.report(nodes.error(node, entry, "plan '" + name + "' is defined twice; plan names must be unique"));
+            }
+            lines.put(entry, line(node));
+        }
+        Plan.Builder plan = Plan.builder(name == null ? "-" : name);
+        String description = problems.attempt(() -> nodes.optionalString(f.get("description"), entry + ".description"));
+        Throttle throttle = problems.attempt(() -> limits.throttle(f.get("throttle"), entry + ".throttle"));
+        StatusSet throttleStatuses = problems.attempt(() -> limits.countStatuses(f.get("throttle"), entry + ".throttle"));
+        Quota quota = problems.attempt(() -> limits.quota(f.get("quota"), entry + ".quota"));
+        StatusSet quotaStatuses = problems.attempt(() -> limits.countStatuses(f.get("quota"), entry + ".quota"));
+        Set<String> stageNames = new HashSet<>();
+        List<Node> stageNodes = orEmpty(problems.attempt(() -> nodes.list(f.get("apiStages"), entry + ".apiStages")));
+        for (int i = 0; i < stageNodes.size(); i++) {
+            Node stageNode = stageNodes.get(i);
+            String stageEntry = entry + ".apiStages[" + i + "]";
+            ApiStage stage = problems.attempt(() -> stages.stage(stageNode, stageEntry, stageNames));
+            if (stage != null) {
+                plan.stage(stage);
+            }
+        }
+        Node enabledNode = f.get("enabled");
+        Boolean enabled = enabledNode == null || isNull(enabledNode) ? null
+                : problems.attempt(() -> nodes.bool(enabledNode, entry + ".enabled"));
+        FailMode failMode = problems.attempt(() -> failMode(f.get("failMode"), entry + ".failMode"));
+        problems.failIfFound(before);
+        if (name == null) {
+            throw Reported.INSTANCE; // missing from a map with a misspelled field, reported as that
+        }
+        plan.description(description);
+        if (throttle != null) {
+            plan.throttle(throttle);
+            plan.throttleCountStatuses(throttleStatuses);
+        }
+        plan.quota(quota);
+        if (quota != null) {
+            plan.quotaCountStatuses(quotaStatuses);
+        }
+        if (enabled != null) {
+            plan.enabled(enabled);
+        }
+        if (failMode != null) {
+            plan.failMode(failMode);
+        }
+        return plan.build();
+    }
+
+    private FailMode failMode(Node node, String entry) {
+        if (node == null || isNull(node)) {
+            return null;
+        }
+        String text = nodes.requiredString(node, entry);
+        try {
+            return FailMode.valueOf(text.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw nodes.error(node, entry, "unknown fail mode '" + text + "'; use CLOSED (answer 503 when the "
+                    + "store cannot answer, the default) or OPEN (let requests through unmetered)");
+        }
+    }
+}
