@@ -51,16 +51,21 @@ final class KeyState {
         this.reportDays = reportDays;
     }
 
-    Consumption consume(MeteringRequest request, BucketShapes shapes) {
-        long now = request.nowNanos();
-        QuotaWindow quota = request.quota();
+    /**
+     * Checks and consumes every limit of one request: null when it is allowed (then {@link #allowed} reads the
+     * answer), else the rejection. Takes the request's parts rather than the request, and answers an allowed request
+     * through the caller, so that on the hot path neither object need leave the caller's frame (the JIT can then
+     * keep both off the heap).
+     */
+    Consumption consume(BucketSpec planSpec, BucketSpec methodSpec, QuotaWindow quota, long now, long cost,
+                        BucketShapes shapes) {
         // only a later period resets: a request that read the clock just before midnight counts in the new day
         if (quota != null && quota.startMillis() > quotaStartMillis) {
             quotaStartMillis = quota.startMillis();
             quotaUsed = 0;
         }
-        BucketState plan = request.planBucket() == null ? null : planBucket(request.planBucket(), shapes, now);
-        BucketState method = request.methodBucket() == null ? null : methodBucket(request.methodBucket(), shapes, now);
+        BucketState plan = planSpec == null ? null : planBucket(planSpec, shapes, now);
+        BucketState method = methodSpec == null ? null : methodBucket(methodSpec, shapes, now);
         if (plan != null) {
             refillPlan(plan, now);
         }
@@ -68,7 +73,6 @@ final class KeyState {
             method.refillAllBandwidth(now);
         }
 
-        long cost = request.cost();
         if (quota != null && quotaUsed + cost > quota.limit()) {
             return rejected(Verdict.QUOTA_EXCEEDED, plan, method, now, 0);
         }
@@ -102,7 +106,16 @@ final class KeyState {
             history = History.add(history, dayOf(now), cost, quota == null ? 0 : quotaUsed, reportDays);
         }
         extendIdle(now + Math.max(planToFull, methodToFull));
-        return new Consumption(Verdict.ALLOWED, planTokens, planToFull, methodTokens, methodToFull, quotaUsed, 0);
+        return null;
+    }
+
+    /** The answer for the request {@link #consume} just allowed (under the same lock). */
+    Consumption allowed(BucketSpec planSpec, BucketSpec methodSpec, long now) {
+        BucketState plan = planSpec == null ? null : planBucket;
+        BucketState method = methodSpec == null ? null : existingMethodBucket(methodSpec);
+        return new Consumption(Verdict.ALLOWED, plan == null ? 0 : plan.getAvailableTokens(),
+                plan == null ? 0 : plan.calculateFullRefillingTime(now), method == null ? 0 : method.getAvailableTokens(),
+                method == null ? 0 : method.calculateFullRefillingTime(now), quotaUsed, 0);
     }
 
     void refund(MeteringRequest request, boolean plan, boolean method, boolean quota) {
@@ -243,6 +256,15 @@ final class KeyState {
             leasedTokens = 0;
         }
         return planBucket;
+    }
+
+    private BucketState existingMethodBucket(BucketSpec spec) {
+        for (int i = 0; i < methodSpecs.length; i++) {
+            if (methodSpecs[i] == spec || methodSpecs[i].equals(spec)) {
+                return methodBuckets[i];
+            }
+        }
+        throw new IllegalStateException("no bucket for " + spec.id());
     }
 
     private BucketState methodBucket(BucketSpec spec, BucketShapes shapes, long now) {

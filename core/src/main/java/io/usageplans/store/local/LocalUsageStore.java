@@ -93,7 +93,10 @@ public final class LocalUsageStore implements UsageStore {
             }
             synchronized (state) {
                 if (!state.evicted) {
-                    return state.consume(request, shapes);
+                    long now = request.nowNanos();
+                    Consumption rejected = state.consume(request.planBucket(), request.methodBucket(), request.quota(), now,
+                            request.cost(), shapes);
+                    return rejected != null ? rejected : state.allowed(request.planBucket(), request.methodBucket(), now);
                 }
             }
             // evicted between lookup and lock: the sweeper removed it, take the fresh one
