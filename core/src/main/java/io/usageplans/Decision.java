@@ -87,8 +87,8 @@ public final class Decision {
     }
 
     /**
-     * The state of every limit after the store decided a request (the store's answer implements it). Numbers of
-     * limits that do not apply are 0.
+     * The state of every limit after the store decided a request (the store's answer implements it; the decision keeps
+     * a copy, {@link #usage()}). Numbers of limits that do not apply are 0.
      */
     public interface Usage {
         /** Tokens left in the plan bucket. */
@@ -147,36 +147,69 @@ public final class Decision {
     }
 
     /** The decision for a request that is not metered: it passes, nothing is counted, no RateLimit fields. */
-    public static final Decision NOT_METERED = new Decision(Outcome.NOT_METERED, null, null, null, null, null, null, 0,
+    public static final Decision NOT_METERED = new Decision(Outcome.NOT_METERED, null, null, null, null, null, null,
             ResponseSettings.DEFAULT);
 
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final long NANOS_PER_MILLI = 1_000_000L;
+    private static final ForbiddenReason[] REASONS = ForbiddenReason.values();
+    private static final Limit[] LIMITS = Limit.values();
 
+    // One object per decision and nothing else: the store's numbers and the charge's time and cost are copied in,
+    // not kept as objects, so that the request and the store's answer need not outlive the call into the store.
     private final Outcome outcome;
-    private final ForbiddenReason forbiddenReason;
-    private final Limit refusedBy;
+    /** {@link ForbiddenReason#ordinal()} + 1, 0 for none. */
+    private final byte forbiddenReason;
+    /** {@link Limit#ordinal()} + 1, 0 for none. */
+    private final byte refusedBy;
+    /** Whether a store decided (then the numbers below are its answer and the charge's). */
+    private final boolean metered;
     private final ApiKey key;
     private final Limits limits;
-    private final Charge charge;
-    private final Usage usage;
-    private final long retryAfterSeconds;
+    private final QuotaWindow window;
     private final ResponseSettings responses;
+    private final long nowNanos;
+    private final long cost;
+    private final long planTokens;
+    private final long planNanosToFull;
+    private final long methodTokens;
+    private final long methodNanosToFull;
+    private final long quotaUsed;
+    private final long nanosToRetry;
     private volatile int completed;
     private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<Decision> COMPLETED =
             java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Decision.class, "completed");
 
     private Decision(Outcome outcome, ForbiddenReason forbiddenReason, Limit refusedBy, ApiKey key, Limits limits,
-                     Charge charge, Usage usage, long retryAfterSeconds, ResponseSettings responses) {
+                     Charge charge, Usage usage, ResponseSettings responses) {
         this.outcome = outcome;
-        this.forbiddenReason = forbiddenReason;
-        this.refusedBy = refusedBy;
+        this.forbiddenReason = (byte) (forbiddenReason == null ? 0 : forbiddenReason.ordinal() + 1);
+        this.refusedBy = (byte) (refusedBy == null ? 0 : refusedBy.ordinal() + 1);
         this.key = key;
         this.limits = limits;
-        this.charge = charge;
-        this.usage = usage;
-        this.retryAfterSeconds = retryAfterSeconds;
         this.responses = java.util.Objects.requireNonNull(responses, "responses");
+        this.metered = usage != null;
+        if (usage != null) {
+            this.window = charge.quota();
+            this.nowNanos = charge.nowNanos();
+            this.cost = charge.cost();
+            this.planTokens = usage.planTokens();
+            this.planNanosToFull = usage.planNanosToFull();
+            this.methodTokens = usage.methodTokens();
+            this.methodNanosToFull = usage.methodNanosToFull();
+            this.quotaUsed = usage.quotaUsed();
+            this.nanosToRetry = usage.nanosToRetry();
+        } else {
+            this.window = null;
+            this.nowNanos = 0;
+            this.cost = 0;
+            this.planTokens = 0;
+            this.planNanosToFull = 0;
+            this.methodTokens = 0;
+            this.methodNanosToFull = 0;
+            this.quotaUsed = 0;
+            this.nanosToRetry = 0;
+        }
     }
 
     /** The decision for a request that is not metered: it passes, nothing is counted, no RateLimit fields. */
@@ -184,9 +217,13 @@ public final class Decision {
         return NOT_METERED;
     }
 
-    /** The store counted the request against every limit and let it through. */
+    /**
+     * The store counted the request against every limit and let it through. The decision copies what it needs from
+     * {@code charge} and {@code usage} and keeps neither.
+     */
     public static Decision allowed(ApiKey key, Limits limits, Charge charge, Usage usage, ResponseSettings responses) {
-        return new Decision(Outcome.ALLOWED, null, null, key, limits, charge, usage, 0, responses);
+        return new Decision(Outcome.ALLOWED, null, null, key, limits, java.util.Objects.requireNonNull(charge, "charge"),
+                java.util.Objects.requireNonNull(usage, "usage"), responses);
     }
 
     /**
@@ -198,30 +235,33 @@ public final class Decision {
         if (by != Limit.METHOD_THROTTLE && by != Limit.PLAN_THROTTLE) {
             throw new IllegalArgumentException("a throttle refuses a throttled request, not " + by);
         }
-        long retry = Math.max(1, (usage.nanosToRetry() + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND);
-        return new Decision(Outcome.THROTTLED, null, by, key, limits, charge, usage, retry, responses);
+        return new Decision(Outcome.THROTTLED, null, by, key, limits, java.util.Objects.requireNonNull(charge, "charge"),
+                java.util.Objects.requireNonNull(usage, "usage"), responses);
     }
 
     /** The quota of the current period is used up: 429, retry when the period ends. */
     public static Decision quotaExceeded(ApiKey key, Limits limits, Charge charge, Usage usage, ResponseSettings responses) {
-        long retry = charge.quota().secondsUntilEnd(Math.floorDiv(charge.nowNanos(), NANOS_PER_MILLI));
-        return new Decision(Outcome.QUOTA_EXCEEDED, null, Limit.QUOTA, key, limits, charge, usage, retry, responses);
+        if (charge.quota() == null) {
+            throw new IllegalArgumentException("a quota refuses a request only where the plan has a quota");
+        }
+        return new Decision(Outcome.QUOTA_EXCEEDED, null, Limit.QUOTA, key, limits, charge,
+                java.util.Objects.requireNonNull(usage, "usage"), responses);
     }
 
     /** No usable key for this request on this stage: 403. {@code key} and {@code plan} as far as they were found. */
     public static Decision forbidden(ForbiddenReason reason, ApiKey key, Limits plan, ResponseSettings responses) {
         return new Decision(Outcome.FORBIDDEN, java.util.Objects.requireNonNull(reason, "reason"), null, key, plan, null,
-                null, 0, responses);
+                null, responses);
     }
 
     /** The store could not answer and the key's plan fails closed: 503, retry after 1 s. */
     public static Decision unavailable(ApiKey key, Limits plan, ResponseSettings responses) {
-        return new Decision(Outcome.UNAVAILABLE, null, null, key, plan, null, null, 1, responses);
+        return new Decision(Outcome.UNAVAILABLE, null, null, key, plan, null, null, responses);
     }
 
     /** The store could not answer and the key's plan fails open: the request passes, counted nowhere. */
     public static Decision failedOpen(ApiKey key, Limits plan, ResponseSettings responses) {
-        return new Decision(Outcome.ALLOWED, null, null, key, plan, null, null, 0, responses);
+        return new Decision(Outcome.ALLOWED, null, null, key, plan, null, null, responses);
     }
 
     public Outcome outcome() {
@@ -238,9 +278,14 @@ public final class Decision {
         return limits;
     }
 
-    /** For the engine: what the store charged, or null when no store was asked. */
-    Charge charge() {
-        return charge;
+    /** For the engine: when the store decided the request, in nanoseconds since the epoch on the engine's clock; 0 if it was not asked. */
+    long nowNanos() {
+        return nowNanos;
+    }
+
+    /** For the engine: the units the store was asked to charge against every limit; 0 if it was not asked. */
+    long cost() {
+        return cost;
     }
 
     /** True the first time only: a request is completed (and maybe refunded) exactly once. */
@@ -250,12 +295,12 @@ public final class Decision {
 
     /** Whether a key was checked against a plan, i.e. the RateLimit fields apply. */
     public boolean metered() {
-        return usage != null;
+        return metered;
     }
 
     /** For {@link Outcome#FORBIDDEN}: why; otherwise null. */
     public ForbiddenReason forbiddenReason() {
-        return forbiddenReason;
+        return forbiddenReason == 0 ? null : REASONS[forbiddenReason - 1];
     }
 
     /** The key, once it was recognised; null for missing, malformed and unknown keys. */
@@ -280,32 +325,37 @@ public final class Decision {
 
     /** The quota period the request was counted in, or null when the plan has no quota. */
     public QuotaWindow quotaWindow() {
-        return charge == null ? null : charge.quota();
+        return window;
     }
 
     /** The state of every limit after the store decided, or null when no store was asked. */
     public Usage usage() {
-        return usage;
+        return metered ? new UsageView(this) : null;
     }
 
     /** Which limit refused the request, or null when none did. */
     public Limit refusedBy() {
-        return refusedBy;
+        return refusedBy == 0 ? null : LIMITS[refusedBy - 1];
     }
 
     /** Whole seconds until a retry can succeed, rounded up, at least 1 on a 429; 0 otherwise. */
     public long retryAfterSeconds() {
-        return retryAfterSeconds;
+        return switch (outcome) {
+            case THROTTLED -> Math.max(1, (nanosToRetry + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND);
+            case QUOTA_EXCEEDED -> window.secondsUntilEnd(Math.floorDiv(nowNanos, NANOS_PER_MILLI));
+            case UNAVAILABLE -> 1;
+            default -> 0;
+        };
     }
 
     /** The {@code RateLimit-Policy} field (draft-ietf-httpapi-ratelimit-headers-11), or null when not metered. */
     public String rateLimitPolicy() {
-        return usage == null ? null : limits.rateLimitPolicy(charge.quota(), responses.bucketShape());
+        return metered ? limits.rateLimitPolicy(window, responses.bucketShape()) : null;
     }
 
     /** Whether the response carries the RateLimit fields: metered, and not hidden by the response settings. */
     public boolean sendsRateLimitFields() {
-        return usage != null && responses.rateLimitHeaders();
+        return metered && responses.rateLimitHeaders();
     }
 
     /** The refusal as the response settings render it (status, content type, body, extra headers). */
@@ -324,6 +374,7 @@ public final class Decision {
     public Map<String, String> refusalHeaders() {
         ResponseSettings.Rendered rendered = rejection();
         Map<String, String> headers = new LinkedHashMap<>();
+        long retryAfterSeconds = retryAfterSeconds();
         if (retryAfterSeconds > 0) {
             headers.put("Retry-After", Long.toString(retryAfterSeconds));
         }
@@ -340,18 +391,51 @@ public final class Decision {
 
     /** The name of the policy that refused the request, e.g. {@code premium-day}; null if none did. */
     public String violatedPolicy() {
-        return usage == null || refusedBy == null ? null : limits.policyName(refusedBy);
+        return !metered || refusedBy == 0 ? null : limits.policyName(refusedBy());
     }
 
     /** The {@code RateLimit} field (draft-ietf-httpapi-ratelimit-headers-11), or null when not metered. */
     public String rateLimit() {
-        return usage == null ? null
-                : limits.rateLimit(usage, charge.quota(), Math.floorDiv(charge.nowNanos(), NANOS_PER_MILLI));
+        return metered ? limits.rateLimit(new UsageView(this), window, Math.floorDiv(nowNanos, NANOS_PER_MILLI)) : null;
+    }
+
+    /** The store's answer as the decision keeps it (copied in, so that the store's object need not live on). */
+    private record UsageView(Decision d) implements Usage {
+        @Override
+        public long planTokens() {
+            return d.planTokens;
+        }
+
+        @Override
+        public long planNanosToFull() {
+            return d.planNanosToFull;
+        }
+
+        @Override
+        public long methodTokens() {
+            return d.methodTokens;
+        }
+
+        @Override
+        public long methodNanosToFull() {
+            return d.methodNanosToFull;
+        }
+
+        @Override
+        public long quotaUsed() {
+            return d.quotaUsed;
+        }
+
+        @Override
+        public long nanosToRetry() {
+            return d.nanosToRetry;
+        }
     }
 
     @Override
     public String toString() {
-        return "Decision[" + outcome + (forbiddenReason == null ? "" : " " + forbiddenReason)
+        long retryAfterSeconds = retryAfterSeconds();
+        return "Decision[" + outcome + (forbiddenReason == 0 ? "" : " " + forbiddenReason())
                 + (limits == null ? "" : " plan=" + limits.planName()) + (retryAfterSeconds == 0 ? "" : " retryAfter=" + retryAfterSeconds) + "]";
     }
 }

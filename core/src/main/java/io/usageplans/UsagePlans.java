@@ -86,9 +86,9 @@ public final class UsagePlans implements AutoCloseable {
      * exactly once however often this is called. Cheap and safe for any decision.
      */
     public void complete(Decision decision, int status) {
-        Decision.Charge charge = decision.charge();
-        if (charge != null && decision.outcome() == Outcome.ALLOWED && decision.markCompleted()) {
-            engine.complete(decision.limits(), charge, status);
+        if (decision.metered() && decision.outcome() == Outcome.ALLOWED && decision.markCompleted()) {
+            engine.complete(decision.apiKey(), decision.limits(), decision.quotaWindow(), decision.nowNanos(),
+                    decision.cost(), status);
         }
     }
 

@@ -15,21 +15,23 @@ import io.usageplans.spi.UsageStore;
  * Finds a key by the SHA-256 of the presented value. Lookup by hash means the secret itself is never compared;
  * the final comparison of hashes is constant-time ({@link ApiKey#matchesSha256}).
  *
- * <p>Built for catalogs of a million keys: an open-addressing table of {@code int}s over parallel arrays (the key,
- * the first 32 bits of its hash, its plan on this stage, its state key), so a key costs about 30 bytes here besides
- * its state-key string, and nothing per key is boxed. A lookup answers a slot; {@link #key}, {@link #plan},
- * {@link #stateKey} and {@link #validUntilMillis} read that slot.
+ * <p>Built for catalogs of a million keys: an open-addressing table of {@code long}s, each the first 32 bits of a
+ * key's hash and its slot, over parallel arrays (the key, its plan on this stage, its state key), so a key costs about
+ * 30 bytes here besides its state-key string, and nothing per key is boxed. A probe reads one table entry and skips
+ * other keys without touching their arrays: with a million keys, each array read is a cache miss. A lookup answers a
+ * slot; {@link #key}, {@link #plan}, {@link #stateKey} and {@link #validUntilMillis} read that slot.
  */
 final class KeyRegistry {
 
     /** What {@link #findPresented} answers when no key has the presented value. */
     public static final int NONE = -1;
 
-    /** Slot + 1 of each entry, 0 where free; a power of two at least twice the entries, probed linearly. */
-    private final int[] table;
+    /**
+     * Per entry, the first 32 bits of its hash (high half) and its slot + 1 (low half), 0 where free; a power of two at
+     * least twice the entries, probed linearly.
+     */
+    private final long[] table;
     private final ApiKey[] keys;
-    /** The first 32 bits of each entry's hash, to skip other keys without reading them. */
-    private final int[] prefixes;
     private final CompiledPlan[] plans;
     private final String[] stateKeys;
     /** Entries from {@code current} on are rotated keys' previous values; their hashes and ends of validity. */
@@ -49,12 +51,11 @@ final class KeyRegistry {
         int size = n + rotated;
         this.current = n;
         this.keys = new ApiKey[size];
-        this.prefixes = new int[size];
         this.plans = new CompiledPlan[size];
         this.stateKeys = new String[size];
         this.previousHashes = new byte[rotated][];
         this.previousValidUntil = new long[rotated];
-        this.table = new int[Math.max(2, Integer.highestOneBit(Math.max(1, size) * 2 - 1) << 1)];
+        this.table = new long[Math.max(2, Integer.highestOneBit(Math.max(1, size) * 2 - 1) << 1)];
         // keys on the same plans share one list (see Catalog), so a plan is looked up once per list
         Map<List<String>, Object> planOfList = new IdentityHashMap<>();
         Map<CompiledPlan, String> planNames = new HashMap<>();
@@ -89,7 +90,6 @@ final class KeyRegistry {
 
     private void put(int slot, ApiKey key, int prefix, CompiledPlan plan, String stateKey) {
         keys[slot] = key;
-        prefixes[slot] = prefix;
         plans[slot] = plan;
         stateKeys[slot] = stateKey;
         int mask = table.length - 1;
@@ -97,7 +97,7 @@ final class KeyRegistry {
         while (table[i] != 0) {
             i = (i + 1) & mask;
         }
-        table[i] = slot + 1;
+        table[i] = entry(prefix, slot);
     }
 
     /** Marks, in the memo of plans by list, a list without a plan on this stage (the memo cannot hold null). */
@@ -127,13 +127,21 @@ final class KeyRegistry {
 
     private int lookup(int prefix, byte[] sha256) {
         int mask = table.length - 1;
-        for (int i = mix(prefix) & mask; table[i] != 0; i = (i + 1) & mask) {
-            int slot = table[i] - 1;
-            if (prefixes[slot] == prefix && matches(slot, sha256)) {
-                return slot;
+        long entry;
+        for (int i = mix(prefix) & mask; (entry = table[i]) != 0; i = (i + 1) & mask) {
+            if ((int) (entry >>> 32) == prefix) {
+                int slot = (int) entry - 1;
+                if (matches(slot, sha256)) {
+                    return slot;
+                }
             }
         }
         return NONE;
+    }
+
+    /** A table entry: never 0, since slot + 1 is at least 1. */
+    private static long entry(int prefix, int slot) {
+        return (long) prefix << 32 | (slot + 1L);
     }
 
     private boolean matches(int slot, byte[] sha256) {

@@ -242,16 +242,19 @@ public final class MeteringEngine implements StoreContext {
      * Gives back the units of an allowed request whose final status does not count ({@code countStatuses}). The caller
      * makes sure this runs once per decision.
      */
-    public void complete(Decision.Limits limits, Decision.Charge charge, int status) {
+    public void complete(ApiKey key, Decision.Limits limits, QuotaWindow window, long nowNanos, long cost, int status) {
         CompiledPlan plan = compiledPlan(limits);
         MethodRoute route = limits instanceof MethodRoute m ? m : null;
-        if (plan == null || plan.countsEverything(route) || !(charge instanceof MeteringRequest request)) {
+        if (plan == null || key == null || plan.countsEverything(route)) {
             return;
         }
         boolean planBucket = plan.plan().throttleCountStatuses() != null && !plan.plan().throttleCountStatuses().contains(status);
         boolean methodBucket = route != null && route.countStatuses() != null && !route.countStatuses().contains(status);
         boolean quota = plan.plan().quotaCountStatuses() != null && !plan.plan().quotaCountStatuses().contains(status);
         if (planBucket || methodBucket || quota) {
+            // the request the store decided, again: the decision kept its time, quota period and cost, not the request
+            MeteringRequest request = new MeteringRequest(UsageStore.stateKey(key.name(), plan.name()), plan.bucket(),
+                    route == null ? null : route.bucket(), window, nowNanos, cost);
             try {
                 store.refund(request, planBucket, methodBucket, quota);
             } catch (RuntimeException e) {

@@ -51,16 +51,20 @@ final class KeyState {
         this.reportDays = reportDays;
     }
 
-    Consumption consume(MeteringRequest request, BucketShapes shapes) {
-        long now = request.nowNanos();
-        QuotaWindow quota = request.quota();
+    /**
+     * Checks and consumes every limit of one request, all or nothing, and says which limit refused it if one did;
+     * {@link #answer} then reads the state of every limit. It takes the request's parts rather than the request, and
+     * the caller builds the one answer object, so that on the hot path neither the request nor the answer leaves the
+     * caller's frame (the JIT can then keep both off the heap).
+     */
+    Verdict consume(BucketSpec planSpec, BucketSpec methodSpec, QuotaWindow quota, long now, long cost, BucketShapes shapes) {
         // only a later period resets: a request that read the clock just before midnight counts in the new day
         if (quota != null && quota.startMillis() > quotaStartMillis) {
             quotaStartMillis = quota.startMillis();
             quotaUsed = 0;
         }
-        BucketState plan = request.planBucket() == null ? null : planBucket(request.planBucket(), shapes, now);
-        BucketState method = request.methodBucket() == null ? null : methodBucket(request.methodBucket(), shapes, now);
+        BucketState plan = planSpec == null ? null : planBucket(planSpec, shapes, now);
+        BucketState method = methodSpec == null ? null : methodBucket(methodSpec, shapes, now);
         if (plan != null) {
             refillPlan(plan, now);
         }
@@ -68,17 +72,14 @@ final class KeyState {
             method.refillAllBandwidth(now);
         }
 
-        long cost = request.cost();
         if (quota != null && quotaUsed + cost > quota.limit()) {
-            return rejected(Verdict.QUOTA_EXCEEDED, plan, method, now, 0);
+            return Verdict.QUOTA_EXCEEDED;
         }
         if (method != null && method.getAvailableTokens() < cost) {
-            return rejected(Verdict.METHOD_THROTTLED, plan, method, now,
-                    method.calculateDelayNanosAfterWillBePossibleToConsume(cost, now, false));
+            return Verdict.METHOD_THROTTLED;
         }
         if (plan != null && plan.getAvailableTokens() < cost) {
-            return rejected(Verdict.PLAN_THROTTLED, plan, method, now,
-                    plan.calculateDelayNanosAfterWillBePossibleToConsume(cost, now, false));
+            return Verdict.PLAN_THROTTLED;
         }
         long planTokens = 0;
         long planToFull = 0;
@@ -102,7 +103,24 @@ final class KeyState {
             history = History.add(history, dayOf(now), cost, quota == null ? 0 : quotaUsed, reportDays);
         }
         extendIdle(now + Math.max(planToFull, methodToFull));
-        return new Consumption(Verdict.ALLOWED, planTokens, planToFull, methodTokens, methodToFull, quotaUsed, 0);
+        return Verdict.ALLOWED;
+    }
+
+    /**
+     * The answer to the request {@link #consume} just decided, under the same lock: the state of every limit after
+     * it, and for a throttled request when the refusing bucket has {@code cost} tokens again.
+     */
+    Consumption answer(Verdict verdict, BucketSpec planSpec, BucketSpec methodSpec, long now, long cost) {
+        BucketState plan = planSpec == null ? null : planBucket;
+        BucketState method = methodSpec == null ? null : existingMethodBucket(methodSpec);
+        long nanosToRetry = switch (verdict) {
+            case METHOD_THROTTLED -> method.calculateDelayNanosAfterWillBePossibleToConsume(cost, now, false);
+            case PLAN_THROTTLED -> plan.calculateDelayNanosAfterWillBePossibleToConsume(cost, now, false);
+            default -> 0;
+        };
+        return new Consumption(verdict, plan == null ? 0 : plan.getAvailableTokens(),
+                plan == null ? 0 : plan.calculateFullRefillingTime(now), method == null ? 0 : method.getAvailableTokens(),
+                method == null ? 0 : method.calculateFullRefillingTime(now), quotaUsed, nanosToRetry);
     }
 
     void refund(MeteringRequest request, boolean plan, boolean method, boolean quota) {
@@ -222,14 +240,6 @@ final class KeyState {
         return Math.floorDiv(Math.floorDiv(epochNanos, NANOS_PER_MILLI), MILLIS_PER_DAY);
     }
 
-    private Consumption rejected(Verdict verdict, BucketState plan, BucketState method, long now, long nanosToRetry) {
-        long planTokens = plan == null ? 0 : plan.getAvailableTokens();
-        long methodTokens = method == null ? 0 : method.getAvailableTokens();
-        long planToFull = plan == null ? 0 : plan.calculateFullRefillingTime(now);
-        long methodToFull = method == null ? 0 : method.calculateFullRefillingTime(now);
-        return new Consumption(verdict, planTokens, planToFull, methodTokens, methodToFull, quotaUsed, nanosToRetry);
-    }
-
     private void extendIdle(long untilNanos) {
         if (untilNanos > idleAfterNanos) {
             idleAfterNanos = untilNanos;
@@ -243,6 +253,15 @@ final class KeyState {
             leasedTokens = 0;
         }
         return planBucket;
+    }
+
+    private BucketState existingMethodBucket(BucketSpec spec) {
+        for (int i = 0; i < methodSpecs.length; i++) {
+            if (methodSpecs[i] == spec || methodSpecs[i].equals(spec)) {
+                return methodBuckets[i];
+            }
+        }
+        throw new IllegalStateException("no bucket for " + spec.id());
     }
 
     private BucketState methodBucket(BucketSpec spec, BucketShapes shapes, long now) {

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import io.usageplans.QuotaWindow;
 import io.usageplans.spi.AllowanceChange;
 import io.usageplans.spi.AllowanceGrant;
+import io.usageplans.spi.BucketSpec;
 import io.usageplans.spi.Consumption;
 import io.usageplans.spi.DailyUsage;
 import io.usageplans.spi.QuotaUpdate;
@@ -85,19 +86,30 @@ public final class LocalUsageStore implements UsageStore {
 
     @Override
     public Consumption tryConsume(MeteringRequest request) {
+        // kept small, with one answer object made here: inlined into the engine, the JIT keeps the request and the
+        // answer off the heap (the decision copies the answer's numbers)
         String stateKey = request.stateKey();
+        BucketSpec plan = request.planBucket();
+        BucketSpec method = request.methodBucket();
+        long now = request.nowNanos();
+        long cost = request.cost();
         while (true) {
             KeyState state = states.get(stateKey);
             if (state == null) {
-                state = states.computeIfAbsent(stateKey, newState);
+                state = newState(stateKey);
             }
             synchronized (state) {
                 if (!state.evicted) {
-                    return state.consume(request, shapes);
+                    Consumption.Verdict verdict = state.consume(plan, method, request.quota(), now, cost, shapes);
+                    return state.answer(verdict, plan, method, now, cost);
                 }
             }
             // evicted between lookup and lock: the sweeper removed it, take the fresh one
         }
+    }
+
+    private KeyState newState(String stateKey) {
+        return states.computeIfAbsent(stateKey, newState);
     }
 
     @Override
