@@ -99,16 +99,19 @@ final class Lease {
             return;
         }
         boolean busy = demand >= LeasingUsageStore.BUSY_REQUESTS;
-        long wanted = busy && units < demand
-                ? Math.min(LeasingUsageStore.MAX_WANTED, Math.max(LeasingUsageStore.MIN_WANTED, 2 * demand - units)) : 0;
+        // top up while a busy key still holds less than two intervals' demand, to four intervals' worth: fewer
+        // settlements per key, and its requests rarely fall through to the store between two rounds
+        long wanted = busy && units < 2 * demand ? Math.min(LeasingUsageStore.MAX_WANTED,
+                Math.max(LeasingUsageStore.MIN_WANTED, LeasingUsageStore.DEMAND_FACTOR * demand - units)) : 0;
         long returning = 0;
         if (units > 0 && now >= deadlineNanos - 2 * round.intervalNanos()) {
             // renew before the store forgets these units: give them back, and ask again if the key is busy
             returning = units;
             units = 0;
-            wanted = busy ? Math.min(LeasingUsageStore.MAX_WANTED, Math.max(LeasingUsageStore.MIN_WANTED, 2 * demand)) : 0;
+            wanted = busy ? Math.min(LeasingUsageStore.MAX_WANTED,
+                    Math.max(LeasingUsageStore.MIN_WANTED, LeasingUsageStore.DEMAND_FACTOR * demand)) : 0;
         }
-        if (wanted > 0 || returning > 0 || spentSinceSettle >= LeasingUsageStore.MIN_WANTED) {
+        if (wanted > 0 || returning > 0 || spentSinceSettle >= LeasingUsageStore.SPENT_TO_REPORT) {
             round.add(this, change(now, returning, wanted, round.holdNanos()));
             spentSinceSettle = 0;
         }

@@ -94,13 +94,14 @@ class LeasingUsageStoreTest {
 
         member.syncNow();
         int before = shared.decisions.get();
-        for (int i = 0; i < 20; i++) {
+        for (int i = 0; i < 40; i++) {
             assertTrue(allowed(member, DEV, null));
         }
 
-        assertEquals(before, shared.decisions.get(), "20 requests decided from the allowance of 20, none on the store");
+        assertEquals(before, shared.decisions.get(), "40 requests decided from the allowance of 40 (four intervals' demand), none "
+                + "on the store");
         assertEquals(1, shared.settlements.get(), "one batch for the round");
-        assertEquals(new AllowanceTotals(20, 20, 0, 0), member.totals());
+        assertEquals(new AllowanceTotals(40, 40, 0, 0), member.totals());
     }
 
     @Test
@@ -233,7 +234,8 @@ class LeasingUsageStoreTest {
             assertTrue(allowed(a, null, quota));
         }
         a.syncNow();
-        assertEquals(200, a.totals().held(), "a busy key gets twice its last interval's demand");
+        assertEquals(237, a.totals().held(), "a busy key asks for four intervals' demand (400) and gets at most an eighth of "
+                + "the 1,900 left");
 
         goIdle();
         assertEquals(0, a.totals().held());
@@ -260,7 +262,7 @@ class LeasingUsageStoreTest {
 
         assertEquals(11, fromAllowance.quotaUsed(), "the RateLimit count includes this request and not the units held");
         assertEquals(11, a.quotaUsed("key", quota));
-        assertEquals(30, shared.quotaUsed("key", quota), "the store counts the 20 granted units at once");
+        assertEquals(50, shared.quotaUsed("key", quota), "the store counts the 40 granted units at once");
     }
 
     @Test
@@ -279,7 +281,7 @@ class LeasingUsageStoreTest {
         assertTrue(allowed(a, null, today));
         assertEquals(before + 1, shared.decisions.get(), "the allowance of yesterday does not count today");
         a.syncNow();
-        assertEquals(new AllowanceTotals(20, 0, 20, 0), a.totals(), "yesterday's 20 unspent units were given back");
+        assertEquals(new AllowanceTotals(40, 0, 40, 0), a.totals(), "yesterday's 40 unspent units were given back");
         assertEquals(1, shared.quotaUsed("key", today), "and today's count holds only today's request");
     }
 
