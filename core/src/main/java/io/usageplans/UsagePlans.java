@@ -5,11 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
 
 import io.usageplans.Decision.ForbiddenReason;
 import io.usageplans.Decision.Outcome;
-import io.usageplans.config.Setting;
 import io.usageplans.internal.MeteringEngine;
 import io.usageplans.manage.AdminContext;
 import io.usageplans.manage.UsagePlansAdmin;
@@ -150,29 +148,6 @@ public final class UsagePlans implements AutoCloseable {
     /** Where keys are added, changed and removed at run time: this JVM's catalog, or the cluster's shared keys. */
     public KeyDirectory keyDirectory() {
         return engine.keyDirectory();
-    }
-
-    /**
-     * The days of daily usage to keep, from the setting {@value #REPORT_DAYS} (init-param, system property or
-     * USAGEPLANS_REPORT_DAYS), 90 when it is not set.
-     *
-     * @throws UsagePlansConfigException if it is not a whole number of 0 or more
-     */
-    public static int reportDays(UnaryOperator<String> adapterParameter) {
-        Optional<Setting> setting = Setting.find(REPORT_DAYS, adapterParameter);
-        if (setting.isEmpty()) {
-            return LocalUsageStore.DEFAULT_REPORT_DAYS;
-        }
-        try {
-            int days = Integer.parseInt(setting.get().value());
-            if (days >= 0) {
-                return days;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new UsagePlansConfigException(setting.get().origin(), "must be a whole number of days, 0 or more, was '"
-                + setting.get().value() + "'");
     }
 
     /** The plan named {@code name} as this engine compiled it, if it applies to this engine's stage. */

@@ -8,7 +8,7 @@ import io.usageplans.UsagePlans;
 import io.usageplans.manage.AdminException;
 import io.usageplans.manage.AdminException.Kind;
 import io.usageplans.manage.UsagePlansAdmin;
-import io.usageplans.servlet.UsagePlanFilter;
+import io.usageplans.servlet.UsagePlansBootstrap;
 import jakarta.servlet.ServletContext;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.ServiceUnavailableException;
@@ -35,7 +35,7 @@ abstract class AdminResource {
     UriInfo uriInfo;
 
     /**
-     * The admin of the engine the filter (or the CDI start-up) put in the servlet context.
+     * The admin of the engine this application runs (see {@link UsagePlansBootstrap#running}).
      *
      * @throws NotFoundException when another application serves this resource, or the admin is off
      * @throws AdminException    (400) when a query parameter is given more than once
@@ -55,11 +55,9 @@ abstract class AdminResource {
                         + parameter.getKey() + "' is given " + parameter.getValue().size() + " times; give it once");
             }
         }
-        if (servletContext.getAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE) instanceof UsagePlans engine) {
-            return engine;
-        }
-        throw new ServiceUnavailableException("the usage-plans engine is not running in this application: "
-                + "no UsagePlanFilter (or CDI start-up) has put it in the servlet context");
+        return UsagePlansBootstrap.running(servletContext)
+                .orElseThrow(() -> new ServiceUnavailableException("the usage-plans engine is not running in this "
+                        + "application: no UsagePlanFilter (or CDI start-up) has put it in the servlet context"));
     }
 
     /** The request's body as text, read within the admin's limits (see {@link RequestBody}). */

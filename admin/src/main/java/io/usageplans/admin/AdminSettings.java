@@ -9,7 +9,6 @@ import java.util.Optional;
 
 import io.usageplans.config.Setting;
 import io.usageplans.UsagePlansConfigException;
-import io.usageplans.servlet.UsagePlanFilter;
 import jakarta.servlet.ServletContext;
 
 /**
@@ -59,7 +58,7 @@ public record AdminSettings(boolean enabled, String role, byte[] tokenSha256, lo
 
     static AdminSettings read(java.util.function.UnaryOperator<String> parameters) {
         try {
-            boolean enabled = Setting.find(ENABLED, parameters).map(UsagePlanFilter::parseSwitch).orElse(false);
+            boolean enabled = Setting.find(ENABLED, parameters).map(Setting::switchValue).orElse(false);
             String role = Setting.find(ROLE, parameters).map(Setting::value).orElse(DEFAULT_ROLE);
             Optional<Setting> token = Setting.find(TOKEN, parameters);
             Optional<Setting> tokenSha256 = Setting.find(TOKEN_SHA256, parameters);

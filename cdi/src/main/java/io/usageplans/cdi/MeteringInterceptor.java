@@ -8,7 +8,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.usageplans.Decision;
 import io.usageplans.routing.MeteringContext;
 import io.usageplans.UsagePlanRejectedException;
+import io.usageplans.UsagePlans;
 import jakarta.annotation.Priority;
+import jakarta.enterprise.inject.Intercepted;
+import jakarta.enterprise.inject.spi.Bean;
 import jakarta.inject.Inject;
 import jakarta.interceptor.AroundInvoke;
 import jakarta.interceptor.Interceptor;
@@ -27,10 +30,18 @@ import jakarta.interceptor.InvocationContext;
 public class MeteringInterceptor implements Serializable {
 
     private static final long serialVersionUID = 1L;
-    private static final Map<Method, String> IDS = new ConcurrentHashMap<>();
+    /** Route ids by bean class and method: two beans that inherit one method are two routes. */
+    private static final Map<Class<?>, Map<Method, String>> IDS = new ConcurrentHashMap<>();
 
+    private final RunningEngine engine;
+    private final Class<?> beanClass;
+
+    /** Given the engine and the bean it intercepts, as SmallRye Fault Tolerance's interceptor is. */
     @Inject
-    UsagePlansExtension extension;
+    public MeteringInterceptor(RunningEngine engine, @Intercepted Bean<?> bean) {
+        this.engine = engine;
+        this.beanClass = bean.getBeanClass();
+    }
 
     @AroundInvoke
     public Object meter(InvocationContext invocation) throws Exception {
@@ -39,12 +50,14 @@ public class MeteringInterceptor implements Serializable {
             return invocation.proceed();
         }
         Method method = invocation.getMethod();
-        String routeId = IDS.computeIfAbsent(method, m -> Routes.id(beanClass(invocation, m), m));
+        String routeId = IDS.computeIfAbsent(beanClass, type -> new ConcurrentHashMap<>())
+                .computeIfAbsent(method, m -> Routes.id(beanClass, m));
         if (context == null || (context.apiKey() == null && !context.fromRequest())) {
             throw new IllegalStateException("usage-plans: " + routeId + " is metered, but it was called outside an HTTP "
                     + "request and without MeteringContext.withKey(apiKey, ...): there is no API key to charge it to");
         }
-        Decision decision = extension.engine().decideRoute(context.apiKey(), routeId);
+        UsagePlans running = engine.get();
+        Decision decision = running.decideRoute(context.apiKey(), routeId);
         if (!decision.passes()) {
             throw UsagePlanRejectedException.of(decision);
         }
@@ -62,18 +75,8 @@ public class MeteringInterceptor implements Serializable {
         } finally {
             MeteringContext.restore(previous);
             if (completeHere) {
-                extension.engine().complete(decision, returned ? 200 : 500);
+                running.complete(decision, returned ? 200 : 500);
             }
         }
-    }
-
-    /** The bean's own class (not a container subclass or proxy) that declares or inherits the method. */
-    private static Class<?> beanClass(InvocationContext invocation, Method method) {
-        Object target = invocation.getTarget();
-        Class<?> type = target == null ? method.getDeclaringClass() : target.getClass();
-        while (type != null && (type.isSynthetic() || type.getName().contains("$$") || type.getName().contains("$Proxy$"))) {
-            type = type.getSuperclass();
-        }
-        return type == null ? method.getDeclaringClass() : type;
     }
 }

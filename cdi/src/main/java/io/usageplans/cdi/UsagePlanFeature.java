@@ -7,7 +7,7 @@ import java.util.Optional;
 import io.usageplans.routing.AnnotatedRoutes;
 import io.usageplans.routing.RouteDefinition;
 import io.usageplans.UsagePlans;
-import io.usageplans.servlet.UsagePlanFilter;
+import io.usageplans.servlet.UsagePlansBootstrap;
 import jakarta.servlet.ServletContext;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.DynamicFeature;
@@ -51,6 +51,6 @@ public class UsagePlanFeature implements DynamicFeature {
     }
 
     private UsagePlans engine() {
-        return servletContext == null ? null : (UsagePlans) servletContext.getAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE);
+        return servletContext == null ? null : UsagePlansBootstrap.running(servletContext).orElse(null);
     }
 }

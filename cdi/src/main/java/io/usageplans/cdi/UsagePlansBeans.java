@@ -3,14 +3,12 @@ package io.usageplans.cdi;
 import java.time.Clock;
 
 import io.usageplans.Catalog;
-import io.usageplans.config.PlanFileLocator;
 import io.usageplans.UsagePlans;
-import io.usageplans.store.local.LocalUsageStore;
-import io.usageplans.servlet.ApiKeyResolver;
+import io.usageplans.config.EngineBootstrap;
 import io.usageplans.config.Setting;
-import io.usageplans.config.StoreSetting;
+import io.usageplans.config.Settings;
+import io.usageplans.servlet.ApiKeyResolver;
 import io.usageplans.spi.UsageStore;
-import io.usageplans.spi.UsageStoreProvider;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Disposes;
@@ -21,7 +19,8 @@ import jakarta.inject.Singleton;
  * The default beans behind the engine. Each can be replaced by the application with an alternative producer
  * ({@code @Produces @Alternative @Priority(1) Catalog myCatalog()}): the catalog (default: the plan file found
  * by {@code usageplans.config} or {@code usage-plans.yaml} on the classpath), the clock, the store (default: the one the
- * setting {@code usageplans.store} names, else the local store) and the key resolver. {@code @Inject UsagePlans} gives the running engine. The beans are singletons, not application-scoped,
+ * setting {@code usageplans.store} names, else the local store) and the key resolver. {@code @Inject UsagePlans} gives the running engine.
+ * Catalog and store are made by {@link EngineBootstrap}, as the servlet module makes them. The beans are singletons, not application-scoped,
  * because the model types are final and cannot be proxied.
  */
 @ApplicationScoped
@@ -30,7 +29,7 @@ public class UsagePlansBeans {
     @Produces
     @Singleton
     Catalog catalog() {
-        return PlanFileLocator.load(name -> null, classLoader());
+        return bootstrap().catalog();
     }
 
     @Produces
@@ -42,10 +41,7 @@ public class UsagePlansBeans {
     @Produces
     @Singleton
     UsageStore store(Clock clock) {
-        return StoreSetting.provider(name -> null, classLoader())
-                .map(provider -> provider.create(name -> Setting.find(name, null).map(Setting::value).orElse(null),
-                        clock, classLoader()))
-                .orElseGet(() -> LocalUsageStore.create(clock, java.time.Duration.ofMinutes(1), UsagePlans.reportDays(null)));
+        return bootstrap().clock(clock).newStore();
     }
 
     void closeStore(@Disposes UsageStore store) {
@@ -61,8 +57,13 @@ public class UsagePlansBeans {
 
     @Produces
     @Dependent
-    UsagePlans engine(UsagePlansExtension extension) {
-        return extension.engine();
+    UsagePlans engine(RunningEngine running) {
+        return running.get();
+    }
+
+    /** The catalog and store as every adapter makes them; here, before any servlet context, from system settings only. */
+    private static EngineBootstrap bootstrap() {
+        return EngineBootstrap.of(Settings.system(), classLoader());
     }
 
     private static ClassLoader classLoader() {

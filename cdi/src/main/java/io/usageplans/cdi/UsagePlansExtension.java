@@ -9,7 +9,6 @@ import io.usageplans.routing.AnnotatedRoutes;
 import io.usageplans.Catalog;
 import io.usageplans.MethodKey;
 import io.usageplans.routing.RouteDefinition;
-import io.usageplans.UsagePlans;
 import io.usageplans.UsagePlansConfigException;
 import io.usageplans.annotation.MethodThrottle;
 import io.usageplans.annotation.Unmetered;
@@ -44,7 +43,6 @@ public class UsagePlansExtension implements Extension {
     private final Set<String> applicationPaths = new LinkedHashSet<>();
     private final List<RouteDefinition> resourceRoutes = new ArrayList<>();
     private final List<RouteDefinition> beanRoutes = new ArrayList<>();
-    private volatile UsagePlans engine;
 
     /** The bean types an application may replace with an alternative producer of its own. */
     private static final Set<Class<?>> REPLACEABLE = Set.of(Catalog.class, java.time.Clock.class,
@@ -73,6 +71,7 @@ public class UsagePlansExtension implements Extension {
 
     void registerOwnBeans(@Observes BeforeBeanDiscovery event, BeanManager manager) {
         event.addAnnotatedType(manager.createAnnotatedType(UsagePlansBeans.class), UsagePlansBeans.class.getName());
+        event.addAnnotatedType(manager.createAnnotatedType(RunningEngine.class), RunningEngine.class.getName());
         event.addAnnotatedType(manager.createAnnotatedType(MeteringInterceptor.class), MeteringInterceptor.class.getName());
         event.addAnnotatedType(manager.createAnnotatedType(CurrentUsage.class), CurrentUsage.class.getName());
     }
@@ -174,20 +173,6 @@ public class UsagePlansExtension implements Extension {
     /** The {@code @ApplicationPath} values seen (only of Application classes CDI discovered). */
     public Set<String> applicationPaths() {
         return applicationPaths;
-    }
-
-    /** The engine, once the servlet context started it. */
-    public UsagePlans engine() {
-        UsagePlans current = engine;
-        if (current == null) {
-            throw new IllegalStateException("usage-plans: the engine is not started yet; it starts with the servlet context "
-                    + "(UsagePlansStartup, registered by the usage-plans-cdi jar's web-fragment.xml)");
-        }
-        return current;
-    }
-
-    void engine(UsagePlans started) {
-        this.engine = started;
     }
 
     private static boolean isAnnotated(AnnotatedMethod<?> method) {

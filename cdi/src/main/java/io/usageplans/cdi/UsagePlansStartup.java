@@ -12,14 +12,15 @@ import io.usageplans.routing.AnnotatedRoutes;
 import io.usageplans.Catalog;
 import io.usageplans.MethodKey;
 import io.usageplans.routing.RouteDefinition;
+import io.usageplans.config.EngineBootstrap;
 import io.usageplans.config.Setting;
+import io.usageplans.config.Settings;
 import io.usageplans.UsagePlans;
 import io.usageplans.UsagePlansConfigException;
 import io.usageplans.servlet.AnnotationScan;
 import io.usageplans.servlet.ApiKeyResolver;
 import io.usageplans.servlet.ContextSettings;
 import io.usageplans.servlet.MethodKeyCheck;
-import io.usageplans.servlet.StageSetting;
 import io.usageplans.servlet.UsagePlanFilter;
 import io.usageplans.servlet.UsagePlansBootstrap;
 import io.usageplans.spi.UsageListener;
@@ -31,8 +32,8 @@ import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.ServletRegistration;
 
 /**
- * Starts the engine from the CDI beans (catalog, clock, store) and the routes the extension compiled, before any
- * filter or servlet starts, and hands it to the servlet module's start-up (which checks and announces it) through the
+ * Starts the engine with {@link EngineBootstrap} from the CDI beans (catalog, clock, store, listeners) and the routes
+ * the extension compiled, before any filter or servlet starts, and hands it to the servlet module's start-up (which checks and announces it) through the
  * servlet context. Also tells it every JAX-RS route of the application, so that plan-file method keys can be checked
  * against them. Registered by this jar's {@code web-fragment.xml}; embedded servers add it themselves.
  */
@@ -46,6 +47,7 @@ public class UsagePlansStartup implements ServletContextListener {
             "Lio/usageplans/annotation/MethodThrottle;", "Lio/usageplans/annotation/Unmetered;");
 
     private UsagePlans engine;
+    private RunningEngine runningEngine;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -59,7 +61,7 @@ public class UsagePlansStartup implements ServletContextListener {
             return;
         }
         try {
-            ContextSettings settings = ContextSettings.of(context);
+            Settings settings = ContextSettings.of(context);
             UsagePlansExtension extension = cdi.getBeanManager().getExtension(UsagePlansExtension.class);
             String applicationPath = applicationPath(context, extension, settings);
             List<RouteDefinition> routes = new ArrayList<>(extension.routes(applicationPath));
@@ -74,7 +76,7 @@ public class UsagePlansStartup implements ServletContextListener {
             Set<String> scanned = AnnotationScan.classesMentioning(context, SCANNED, false);
             addUndiscovered(scanned, extension, applicationPath, loader, routes, jaxrsRoutes, problems);
 
-            UsagePlans existing = context.getAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE) instanceof UsagePlans app ? app : null;
+            UsagePlans existing = UsagePlansBootstrap.running(context).orElse(null);
             Catalog catalog = existing != null ? existing.catalog() : cdi.select(Catalog.class).get();
             for (RouteDefinition route : routes) {
                 try {
@@ -87,24 +89,20 @@ public class UsagePlansStartup implements ServletContextListener {
             if (existing != null) {
                 existing.addRoutes(routes); // the application built its own engine: it still gets the annotations
             } else {
-                StageSetting stage = StageSetting.of(settings, context.getContextPath(), catalog);
-                UsagePlans.Builder builder = UsagePlans.builder(catalog);
-                UsagePlanFilter.excludeModulePaths(context, builder);
-                engine = builder.stage(stage.name(), stage.origin())
+                // the beans (an application may replace each) stand in for what the bootstrap would read itself
+                engine = EngineBootstrap.of(settings, loader).catalog(catalog).contextPath(context.getContextPath())
+                        .excludePaths(UsagePlanFilter.modulePaths(context))
                         .clock(cdi.select(Clock.class).get())
-                        .store(cdi.select(UsageStore.class).get())
+                        .store(cdi.select(UsageStore.class).get()) // a bean: CDI closes it
                         .routes(routes)
-                        .enabled(settings.find(UsagePlans.ENABLED).map(UsagePlanFilter::parseSwitch).orElse(true))
+                        .listeners(cdi.select(UsageListener.class)) // beans that implement the listener SPI hear every decision
                         .build();
-                // CDI beans that implement the listener SPI hear every decision, like those listed for ServiceLoader
-                for (UsageListener listener : cdi.select(UsageListener.class)) {
-                    engine.addListener(listener);
-                }
                 context.setAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE, engine);
                 context.setAttribute(UsagePlanFilter.RESOLVER_ATTRIBUTE, cdi.select(ApiKeyResolver.class).get());
             }
             UsagePlans running = existing != null ? existing : engine;
-            extension.engine(running);
+            runningEngine = cdi.select(RunningEngine.class).get();
+            runningEngine.start(running);
             if (!MethodKeyCheck.unmatched(running, context, jaxrsRoutes, applicationPath).isEmpty()) {
                 // before calling a method key wrong, look for resources in the libraries too
                 addUndiscovered(AnnotationScan.classesMentioning(context, List.of(SCANNED.get(0)), true), extension,
@@ -171,10 +169,14 @@ public class UsagePlansStartup implements ServletContextListener {
 
     @Override
     public void contextDestroyed(ServletContextEvent event) {
+        if (runningEngine != null) {
+            runningEngine.stop();
+            runningEngine = null;
+        }
         if (engine != null) {
             event.getServletContext().removeAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE);
             event.getServletContext().removeAttribute(UsagePlanFilter.RESOLVER_ATTRIBUTE);
-            engine.close(); // the store is a bean: CDI closes it
+            engine.close(); // not the store: it is a bean, CDI closes it
             engine = null;
         }
     }
@@ -184,7 +186,7 @@ public class UsagePlansStartup implements ServletContextListener {
      * servlet, else {@code @ApplicationPath}, else the root; never an application below the paths other modules keep
      * out of metering.
      */
-    static String applicationPath(ServletContext context, UsagePlansExtension extension, ContextSettings settings) {
+    static String applicationPath(ServletContext context, UsagePlansExtension extension, Settings settings) {
         Optional<Setting> explicit = settings.find(JAXRS_PATH);
         if (explicit.isPresent()) {
             return normalize(explicit.get().value());

@@ -4,6 +4,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
+import io.usageplans.UsagePlansConfigException;
+
 /**
  * A configuration value and where it came from, looked up the same way for every setting: the adapter's own
  * parameter (a filter init-param), then the web application's context-param (where the adapter has one), then the
@@ -39,6 +41,19 @@ public record Setting(String name, String value, String origin) {
             return Optional.of(new Setting(name, value.trim(), "environment variable " + variable));
         }
         return Optional.empty();
+    }
+
+    /**
+     * The value as a switch: {@code true} or {@code false} (any case), nothing else, so that a typo never silently
+     * switches limits off.
+     *
+     * @throws UsagePlansConfigException naming where the value came from
+     */
+    public boolean switchValue() {
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        throw new UsagePlansConfigException(origin, null, 0, "must be true or false, was '" + value + "'");
     }
 
     /** {@code usageplans.key-header} becomes {@code USAGEPLANS_KEY_HEADER}. */

@@ -20,7 +20,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
-import io.usageplans.UsagePlans;
+import io.usageplans.config.EngineBootstrap;
 import io.usageplans.UsagePlansConfigException;
 import io.usageplans.store.lease.ClusterSettings;
 import io.usageplans.store.lease.LeasingUsageStore;
@@ -94,7 +94,7 @@ public final class HazelcastStoreProvider implements UsageStoreProvider {
                         ? "lease (settled every " + cluster.syncInterval().toMillis() + " ms)" : "exact");
         HazelcastUsageStore store = HazelcastUsageStore.builder(instance).timeout(Duration.ofMillis(timeout)).ownsInstance(owned)
                 .warmUp(Duration.ofMillis(warmUp))
-                .usageReportDays(settings.apply(PREFIX + "usage-report-days") == null ? UsagePlans.reportDays(settings)
+                .usageReportDays(settings.apply(PREFIX + "usage-report-days") == null ? EngineBootstrap.reportDays(settings)
                         : (int) number(settings, "usage-report-days", 90))
                 .decideOnCaller(Boolean.parseBoolean(setting(settings, "decide-on-caller", "false")))
                 .build();

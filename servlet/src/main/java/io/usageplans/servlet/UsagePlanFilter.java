@@ -5,7 +5,7 @@ import java.util.List;
 
 import io.usageplans.Decision;
 import io.usageplans.routing.MeteringContext;
-import io.usageplans.config.Setting;
+import io.usageplans.config.EngineBootstrap;
 import io.usageplans.UsagePlanRejectedException;
 import io.usageplans.UsagePlans;
 import io.usageplans.UsagePlansConfigException;
@@ -43,8 +43,8 @@ public class UsagePlanFilter implements Filter {
     /** The servlet-context attribute with an {@link ApiKeyResolver} the application chose (e.g. a CDI bean). */
     public static final String RESOLVER_ATTRIBUTE = ApiKeyResolver.class.getName();
 
-    public static final String STAGE = "usageplans.stage";
-    public static final String EXCLUDE = "usageplans.exclude";
+    public static final String STAGE = EngineBootstrap.STAGE;
+    public static final String EXCLUDE = EngineBootstrap.EXCLUDE;
 
     private static final System.Logger LOG = System.getLogger(UsagePlanFilter.class.getName());
 
@@ -91,22 +91,9 @@ public class UsagePlanFilter implements Filter {
         only = started.only();
     }
 
-    /** Excludes the paths other modules registered under {@link #EXCLUDE_ATTRIBUTE}. */
-    public static void excludeModulePaths(ServletContext context, UsagePlans.Builder builder) {
-        if (context.getAttribute(EXCLUDE_ATTRIBUTE) instanceof java.util.Collection<?> paths) {
-            for (Object path : paths) {
-                builder.excludePath(String.valueOf(path));
-            }
-        }
-    }
-
-    /** {@code true} or {@code false}, nothing else: a typo must not silently switch limits off. */
-    public static boolean parseSwitch(Setting setting) {
-        String value = setting.value().trim();
-        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
-            return Boolean.parseBoolean(value);
-        }
-        throw new UsagePlansConfigException(setting.origin(), null, 0, "must be true or false, was '" + value + "'");
+    /** The paths other modules registered under {@link #EXCLUDE_ATTRIBUTE}, never metered. */
+    public static java.util.Collection<?> modulePaths(ServletContext context) {
+        return context.getAttribute(EXCLUDE_ATTRIBUTE) instanceof java.util.Collection<?> paths ? paths : List.of();
     }
 
     @Override

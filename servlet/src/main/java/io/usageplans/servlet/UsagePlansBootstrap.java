@@ -1,6 +1,5 @@
 package io.usageplans.servlet;
 
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -13,14 +12,12 @@ import io.usageplans.Catalog;
 import io.usageplans.Condition;
 import io.usageplans.MethodKey;
 import io.usageplans.Plan;
-import io.usageplans.config.PlanFileLocator;
 import io.usageplans.routing.RouteDefinition;
+import io.usageplans.config.EngineBootstrap;
 import io.usageplans.config.Setting;
-import io.usageplans.config.StoreSetting;
+import io.usageplans.config.Settings;
 import io.usageplans.UsagePlans;
 import io.usageplans.UsagePlansConfigException;
-import io.usageplans.spi.UsageStoreProvider;
-import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -29,7 +26,8 @@ import jakarta.servlet.http.HttpServlet;
 
 /**
  * Starts usage plans for a web application when it deploys, not at its first request (Undertow initialises filters
- * lazily): takes the engine the CDI module or the application built, or builds one from the plan file; adds the
+ * lazily): takes the engine the CDI module or the application built, or has {@link io.usageplans.config.EngineBootstrap}
+ * build one from the settings and the plan file; adds the
  * annotated servlets' routes; checks that nothing annotated or configured is left unmetered by mistake; and logs
  * one line saying what runs. Registered by this jar's {@code web-fragment.xml}; the filter does the same work
  * itself when no listener ran (an embedded server, a {@code metadata-complete} web.xml).
@@ -83,7 +81,7 @@ public class UsagePlansBootstrap implements ServletContextListener {
      *
      * @throws UsagePlansConfigException naming every problem, after logging it
      */
-    static synchronized Started start(ServletContext context, ContextSettings settings, UsagePlans givenEngine,
+    static synchronized Started start(ServletContext context, Settings settings, UsagePlans givenEngine,
                                       ApiKeyResolver givenResolver) {
         if (context.getAttribute(STARTED_ATTRIBUTE) instanceof Started existing) {
             return existing;
@@ -92,8 +90,8 @@ public class UsagePlansBootstrap implements ServletContextListener {
         UsagePlans engine = givenEngine;
         boolean owns = false;
         try {
-            if (engine == null && context.getAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE) instanceof UsagePlans shared) {
-                engine = shared; // built by the CDI module or by the application before the filter starts
+            if (engine == null) {
+                engine = running(context).orElse(null); // built by the CDI module or by the application before the filter starts
             }
             if (engine == null) {
                 engine = buildEngine(settings, context, loader);
@@ -101,7 +99,7 @@ public class UsagePlansBootstrap implements ServletContextListener {
             }
             Optional<Setting> enabled = settings.find(UsagePlans.ENABLED);
             if (enabled.isPresent()) {
-                engine.setEnabled(UsagePlanFilter.parseSwitch(enabled.get()));
+                engine.setEnabled(enabled.get().switchValue());
             }
             ApiKeyResolver resolver = givenResolver;
             if (resolver == null) {
@@ -136,6 +134,15 @@ public class UsagePlansBootstrap implements ServletContextListener {
     }
 
     /**
+     * The engine this application runs, wherever it was built (here, by the CDI module, or by the application), once
+     * started; every module (the JAX-RS feature, the admin API) finds it here.
+     */
+    public static Optional<UsagePlans> running(ServletContext context) {
+        return context.getAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE) instanceof UsagePlans engine
+                ? Optional.of(engine) : Optional.empty();
+    }
+
+    /**
      * The plan file's {@code skip} or {@code only} conditions, compiled; a condition class that cannot be made is a
      * problem naming the plan file, the line, the entry ({@code skip[2].class}) and the class.
      */
@@ -163,27 +170,9 @@ public class UsagePlansBootstrap implements ServletContextListener {
         }
     }
 
-    private static UsagePlans buildEngine(ContextSettings settings, ServletContext context, ClassLoader loader) {
-        Catalog catalog = PlanFileLocator.load(settings.parameters(), loader);
-        StageSetting stage = StageSetting.of(settings, context.getContextPath(), catalog);
-        UsagePlans.Builder builder = UsagePlans.builder(catalog).stage(stage.name(), stage.origin())
-                .usageReportDays(UsagePlans.reportDays(settings.parameters()));
-        settings.find(UsagePlans.ENABLED).ifPresent(setting -> builder.enabled(UsagePlanFilter.parseSwitch(setting)));
-        StoreSetting.provider(settings.parameters(), loader).ifPresent(provider -> builder.ownedStore(
-                provider.create(name -> settings.find(name).map(Setting::value).orElse(null), Clock.systemUTC(), loader)));
-        UsagePlanFilter.excludeModulePaths(context, builder);
-        settings.find(UsagePlanFilter.EXCLUDE).ifPresent(setting -> {
-            for (String pattern : setting.value().split(",")) {
-                if (!pattern.isBlank()) {
-                    try {
-                        builder.excludePath(pattern.trim());
-                    } catch (UsagePlansConfigException e) {
-                        throw new UsagePlansConfigException(setting.origin(), pattern.trim(), 0, e.problem());
-                    }
-                }
-            }
-        });
-        return builder.build();
+    private static UsagePlans buildEngine(Settings settings, ServletContext context, ClassLoader loader) {
+        return EngineBootstrap.of(settings, loader).contextPath(context.getContextPath())
+                .excludePaths(UsagePlanFilter.modulePaths(context)).build();
     }
 
     /**

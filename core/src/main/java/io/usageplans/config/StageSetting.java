@@ -1,4 +1,4 @@
-package io.usageplans.servlet;
+package io.usageplans.config;
 
 import java.util.LinkedHashSet;
 import java.util.Optional;
@@ -6,7 +6,6 @@ import java.util.Set;
 
 import io.usageplans.Catalog;
 import io.usageplans.Plan;
-import io.usageplans.config.Setting;
 import io.usageplans.UsagePlansConfigException;
 
 /**
@@ -17,10 +16,10 @@ import io.usageplans.UsagePlansConfigException;
  * @param name   the stage, e.g. {@code test}
  * @param origin e.g. {@code context-param usageplans.stage} or {@code the context path /test}
  */
-public record StageSetting(String name, String origin) {
+record StageSetting(String name, String origin) {
 
-    public static StageSetting of(ContextSettings settings, String contextPath, Catalog catalog) {
-        Optional<Setting> explicit = settings.find(UsagePlanFilter.STAGE);
+    static StageSetting of(Settings settings, String contextPath, Catalog catalog) {
+        Optional<Setting> explicit = settings.find(EngineBootstrap.STAGE);
         if (explicit.isPresent()) {
             return new StageSetting(explicit.get().value(), explicit.get().origin());
         }
@@ -35,7 +34,7 @@ public record StageSetting(String name, String origin) {
         if (stages.size() == 1) {
             return new StageSetting(stages.iterator().next(), "the plans' only stage, at the root context");
         }
-        throw new UsagePlansConfigException(UsagePlanFilter.STAGE, "the application runs at the root context, so its stage "
+        throw new UsagePlansConfigException(EngineBootstrap.STAGE, "the application runs at the root context, so its stage "
                 + "cannot be taken from the context path, and the plans name " + (stages.isEmpty() ? "no stage" : "stages "
                 + stages) + "; set usageplans.stage (context-param, init-param, system property or USAGEPLANS_STAGE)");
     }

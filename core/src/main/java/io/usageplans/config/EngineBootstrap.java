@@ -1,0 +1,192 @@
+package io.usageplans.config;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+import io.usageplans.Catalog;
+import io.usageplans.UsagePlans;
+import io.usageplans.UsagePlansConfigException;
+import io.usageplans.routing.RouteDefinition;
+import io.usageplans.spi.UsageListener;
+import io.usageplans.spi.UsageStore;
+import io.usageplans.spi.UsageStoreProvider;
+import io.usageplans.store.local.LocalUsageStore;
+
+/**
+ * Builds an application's {@link UsagePlans} engine from its settings, the one way every adapter does (the servlet
+ * filter, the CDI start-up and producers): the plan file (or a given catalog), the stage, the switch, the excluded
+ * paths, the store ({@value UsageStoreProvider#STORE}, made by its provider, else the local store) and the listeners.
+ * An adapter hands in what only it knows (the context path, the paths other modules serve, annotated routes, beans that
+ * replace a default) and gets the engine; it never assembles one itself.
+ *
+ * <pre>{@code
+ * UsagePlans engine = EngineBootstrap.of(settings, classLoader).contextPath("/test").build();
+ * }</pre>
+ */
+public final class EngineBootstrap {
+
+    /** The stage the application serves; default: its context path without the slash. */
+    public static final String STAGE = "usageplans.stage";
+    /** Comma-separated path patterns never metered, in addition to the plan file's {@code excludePaths}. */
+    public static final String EXCLUDE = "usageplans.exclude";
+
+    private final Settings settings;
+    private final ClassLoader loader;
+    private Catalog catalog;
+    private Clock clock = Clock.systemUTC();
+    private UsageStore store;
+    private String contextPath;
+    private final List<String> excludedPaths = new ArrayList<>();
+    private final List<RouteDefinition> routes = new ArrayList<>();
+    private final List<UsageListener> listeners = new ArrayList<>();
+
+    private EngineBootstrap(Settings settings, ClassLoader loader) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.loader = loader != null ? loader : EngineBootstrap.class.getClassLoader();
+    }
+
+    /** A bootstrap reading {@code settings}, finding plan files, store providers and classes with {@code loader}. */
+    public static EngineBootstrap of(Settings settings, ClassLoader loader) {
+        return new EngineBootstrap(settings, loader);
+    }
+
+    /** Plans and keys given in code (or by a CDI bean), instead of the plan file. */
+    public EngineBootstrap catalog(Catalog value) {
+        this.catalog = value;
+        return this;
+    }
+
+    /** The time source of throttles, quota periods and a store made here; default: UTC system time. */
+    public EngineBootstrap clock(Clock value) {
+        this.clock = Objects.requireNonNull(value, "clock");
+        return this;
+    }
+
+    /**
+     * A store the application made and closes itself (a CDI bean), instead of the one {@value UsageStoreProvider#STORE}
+     * names.
+     */
+    public EngineBootstrap store(UsageStore value) {
+        this.store = value;
+        return this;
+    }
+
+    /** Where the application is deployed ({@code /test}): its stage when {@value #STAGE} is not set. */
+    public EngineBootstrap contextPath(String value) {
+        this.contextPath = value;
+        return this;
+    }
+
+    /** Paths other modules serve and that are never metered (the admin's {@code /usage-plans/*}). */
+    public EngineBootstrap excludePaths(Collection<?> patterns) {
+        for (Object pattern : patterns) {
+            excludedPaths.add(String.valueOf(pattern));
+        }
+        return this;
+    }
+
+    /** Routes an adapter compiled from annotations. */
+    public EngineBootstrap routes(Collection<RouteDefinition> found) {
+        routes.addAll(found);
+        return this;
+    }
+
+    /** Listeners that hear every metered decision, besides those {@code META-INF/services} lists. */
+    public EngineBootstrap listeners(Iterable<? extends UsageListener> values) {
+        for (UsageListener listener : values) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+        }
+        return this;
+    }
+
+    /**
+     * The catalog given, else the one the plan file holds (read once; see {@link PlanFileLocator}).
+     *
+     * @throws UsagePlansConfigException naming the file, line, entry and value of every problem
+     */
+    public Catalog catalog() {
+        if (catalog == null) {
+            catalog = PlanFileLocator.load(settings.parameters(), loader);
+        }
+        return catalog;
+    }
+
+    /**
+     * A new store as the settings say: the {@link UsageStoreProvider} {@value UsageStoreProvider#STORE} names (which
+     * wraps its store for the cluster mode itself), else a local store keeping {@value UsagePlans#REPORT_DAYS} days of
+     * usage. The caller closes it.
+     */
+    public UsageStore newStore() {
+        int reportDays = reportDays(settings.parameters());
+        Optional<UsageStoreProvider> provider = StoreSetting.provider(settings.parameters(), loader);
+        return provider.isPresent() ? provider.get().create(settings.values(), clock, loader)
+                : LocalUsageStore.create(clock, Duration.ofMinutes(1), reportDays);
+    }
+
+    /**
+     * The engine. Every setting is checked before a store is made, so that a bad value never leaves a cluster member
+     * running; a store made here is closed with the engine (or at once, when the engine cannot be built).
+     *
+     * @throws UsagePlansConfigException naming the setting or the plan-file entry at fault
+     */
+    public UsagePlans build() {
+        Catalog plans = catalog();
+        StageSetting stage = StageSetting.of(settings, contextPath, plans);
+        UsagePlans.Builder builder = UsagePlans.builder(plans).stage(stage.name(), stage.origin()).clock(clock).routes(routes);
+        settings.find(UsagePlans.ENABLED).ifPresent(setting -> builder.enabled(setting.switchValue()));
+        for (String pattern : excludedPaths) {
+            builder.excludePath(pattern);
+        }
+        settings.find(EXCLUDE).ifPresent(setting -> {
+            for (String pattern : setting.value().split(",")) {
+                if (!pattern.isBlank()) {
+                    try {
+                        builder.excludePath(pattern.trim());
+                    } catch (UsagePlansConfigException e) {
+                        throw new UsagePlansConfigException(setting.origin(), pattern.trim(), 0, e.problem());
+                    }
+                }
+            }
+        });
+        listeners.forEach(builder::listener);
+        if (store != null) {
+            return builder.store(store).build();
+        }
+        UsageStore made = newStore();
+        try {
+            return builder.ownedStore(made).build();
+        } catch (RuntimeException e) {
+            made.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The days of daily usage to keep, from the setting {@value UsagePlans#REPORT_DAYS} (adapter parameter, system
+     * property or USAGEPLANS_REPORT_DAYS), 90 when it is not set.
+     *
+     * @throws UsagePlansConfigException if it is not a whole number of 0 or more
+     */
+    public static int reportDays(UnaryOperator<String> adapterParameter) {
+        Optional<Setting> setting = Setting.find(UsagePlans.REPORT_DAYS, adapterParameter);
+        if (setting.isEmpty()) {
+            return LocalUsageStore.DEFAULT_REPORT_DAYS;
+        }
+        try {
+            int days = Integer.parseInt(setting.get().value());
+            if (days >= 0) {
+                return days;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsagePlansConfigException(setting.get().origin(), "must be a whole number of days, 0 or more, was '"
+                + setting.get().value() + "'");
+    }
+}
