@@ -121,6 +121,14 @@ public interface UsageStore extends AutoCloseable {
         return getClass().getSimpleName().replace("UsageStore", "").toLowerCase(java.util.Locale.ROOT);
     }
 
+    /**
+     * This store as {@code type}, or the store it wraps as {@code type} (lease mode wraps a clustered store), like
+     * JDBC's {@code unwrap}: {@code engine.store().unwrap(HazelcastUsageStore.class)}.
+     */
+    default <T> java.util.Optional<T> unwrap(Class<T> type) {
+        return type.isInstance(this) ? java.util.Optional.of(type.cast(this)) : java.util.Optional.empty();
+    }
+
     /** Releases threads and connections; the default does nothing. */
     @Override
     default void close() {

@@ -208,6 +208,11 @@ public final class LeasingUsageStore implements UsageStore {
     }
 
     @Override
+    public <T> java.util.Optional<T> unwrap(Class<T> type) {
+        return type.isInstance(this) ? java.util.Optional.of(type.cast(this)) : shared.unwrap(type);
+    }
+
+    @Override
     public String kind() {
         return shared.kind() + ", lease mode every " + intervalNanos / 1_000_000 + " ms";
     }

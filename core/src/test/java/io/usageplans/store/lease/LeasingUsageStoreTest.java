@@ -332,12 +332,28 @@ class LeasingUsageStoreTest {
     }
 
     @Test
+    void theWrappedStoreIsReachedThroughUnwrapAndNamedInKind() {
+        LeasingUsageStore member = member();
+
+        assertEquals(java.util.Optional.of(member), member.unwrap(LeasingUsageStore.class));
+        assertEquals(java.util.Optional.of(shared), member.unwrap(CountingStore.class));
+        assertEquals(java.util.Optional.empty(), member.unwrap(String.class));
+        assertEquals("counting, lease mode every 100 ms", member.kind());
+    }
+
+    @Test
     void exactModeHandsTheStoreOverUnchanged() {
         assertEquals(shared, LeasingUsageStore.forMode(shared, new ClusterSettings(ClusterSettings.Mode.EXACT, INTERVAL), clock));
     }
 
     /** The shared store, counting what members ask of it, able to fail settlements as an unreachable cluster would. */
     private final class CountingStore implements UsageStore {
+
+        @Override
+        public String kind() {
+            return "counting";
+        }
+
         private LocalUsageStore store;
         final AtomicInteger decisions = new AtomicInteger();
         final AtomicInteger settlements = new AtomicInteger();
