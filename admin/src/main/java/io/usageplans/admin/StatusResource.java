@@ -19,7 +19,7 @@ public class StatusResource extends AdminResource {
     public Response status() {
         UsagePlans engine = engine();
         return json(Json.object().put("stage", engine.stage()).put("enabled", engine.enabled())
-                .put("store", engine.store().getClass().getSimpleName()).put("storeKind", engine.store().kind())
+                .put("store", engine.store().getClass().getSimpleName())
                 .put("today", LocalDate.ofInstant(engine.clock().instant(), ZoneOffset.UTC)));
     }
 }
