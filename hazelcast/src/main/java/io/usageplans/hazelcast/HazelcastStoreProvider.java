@@ -17,6 +17,7 @@ import com.hazelcast.client.config.XmlClientConfigBuilder;
 import com.hazelcast.client.config.YamlClientConfigBuilder;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
@@ -42,6 +43,9 @@ import io.usageplans.spi.UsageStoreProvider;
  *     (default 5701, and up), {@code usageplans.hazelcast.timeout} (ms a request waits, default 500),
  *     {@code usageplans.hazelcast.warm-up-timeout} (ms start-up may spend warming the grid, default 10000, 0 skips it),
  *     {@code usageplans.hazelcast.backup-count} (of the state map, default 1),
+ *     {@code usageplans.hazelcast.async-backups} ({@code true}: the member this store starts keeps the state map's
+ *     backups asynchronous, a cheaper decision for a small risk: a count acknowledged just before its owner dies can
+ *     be lost; default {@code false}),
  *     {@code usageplans.hazelcast.usage-report-days} (default {@code usageplans.report-days}, else 90), {@code usageplans.hazelcast.decide-on-caller}
  *     ({@code true} for clusters whose members cannot have this jar: 2-3 round trips instead of 1)</li>
  * </ul>
@@ -49,6 +53,7 @@ import io.usageplans.spi.UsageStoreProvider;
 public final class HazelcastStoreProvider implements UsageStoreProvider {
 
     private static final String PREFIX = "usageplans.hazelcast.";
+    private static final String ASYNC_BACKUPS = "async-backups";
     private static final System.Logger LOG = System.getLogger(HazelcastStoreProvider.class.getName());
 
     @Override
@@ -62,6 +67,11 @@ public final class HazelcastStoreProvider implements UsageStoreProvider {
         long timeout = number(settings, "timeout", 500);
         long warmUp = millisOrZero(settings, "warm-up-timeout", 10_000);
         ClusterSettings cluster = ClusterSettings.fromSettings(settings); // a bad value fails before a member starts
+        if (asyncBackups(settings) && !mode.equals("member")) {
+            throw new UsagePlansConfigException(PREFIX + ASYNC_BACKUPS, "applies to the member this store starts (mode=member);"
+                    + " in " + mode + " mode set async-backup-count of map '" + HazelcastUsageStore.STATE_MAP
+                    + "' in the cluster's own Hazelcast configuration");
+        }
         HazelcastInstance instance;
         boolean owned = true;
         switch (mode) {
@@ -131,9 +141,15 @@ public final class HazelcastStoreProvider implements UsageStoreProvider {
                 network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
             }
         }
+        MapConfig state = config.getMapConfig(HazelcastUsageStore.STATE_MAP);
         String backups = settings.apply(PREFIX + "backup-count");
         if (backups != null && !backups.isBlank()) {
-            config.getMapConfig(HazelcastUsageStore.STATE_MAP).setBackupCount((int) number(settings, "backup-count", 1));
+            state.setBackupCount((int) number(settings, "backup-count", 1));
+        }
+        if (asyncBackups(settings)) {
+            // every backup of the state map becomes asynchronous: a decision is acknowledged without waiting for them
+            int total = state.getTotalBackupCount();
+            state.setBackupCount(0).setAsyncBackupCount(total);
         }
         config.setClassLoader(loader);
         return HazelcastUsageStore.configure(config);
@@ -168,6 +184,20 @@ public final class HazelcastStoreProvider implements UsageStoreProvider {
         config.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(-1);
         config.setClassLoader(loader);
         return HazelcastUsageStore.configure(config);
+    }
+
+    /**
+     * {@code usageplans.hazelcast.async-backups}: {@code true} or {@code false} (the default); anything else fails
+     * start-up naming the setting.
+     */
+    static boolean asyncBackups(UnaryOperator<String> settings) {
+        String value = setting(settings, ASYNC_BACKUPS, "false").toLowerCase(Locale.ROOT);
+        return switch (value) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new UsagePlansConfigException(PREFIX + ASYNC_BACKUPS, "must be true or false, was '"
+                    + settings.apply(PREFIX + ASYNC_BACKUPS).trim() + "'");
+        };
     }
 
     private static String setting(UnaryOperator<String> settings, String name, String fallback) {
