@@ -158,24 +158,6 @@ final class CallerSideStrategy extends KeyStateStrategy {
 
     /** A KeyUsage to change, from a state-map value. */
     private static KeyUsage copyOf(Object value) {
-        return value instanceof KeyUsage usage ? copy(usage) : usageOf(value);
-    }
-
-    private static KeyUsage copy(KeyUsage from) {
-        KeyUsage to = new KeyUsage();
-        to.bucketIds = from.bucketIds.clone();
-        to.capacities = from.capacities.clone();
-        to.nanosToFill = from.nanosToFill.clone();
-        to.tokens = from.tokens.clone();
-        to.lastRefillNanos = from.lastRefillNanos.clone();
-        to.leasedTokens = from.leasedTokens;
-        to.leaseDeadlineNanos = from.leaseDeadlineNanos;
-        to.recentSettles = from.recentSettles.clone();
-        to.quotaStartMillis = from.quotaStartMillis;
-        to.quotaUsed = from.quotaUsed;
-        to.usageDays = from.usageDays.clone();
-        to.usageCounts = from.usageCounts.clone();
-        to.usageQuotaUsed = from.usageQuotaUsed.clone();
-        return to;
+        return value instanceof KeyUsage usage ? usage.copy() : usageOf(value);
     }
 }

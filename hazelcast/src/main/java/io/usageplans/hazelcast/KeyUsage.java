@@ -409,6 +409,25 @@ public final class KeyUsage {
         }
     }
 
+    /** A deep copy: compare-and-set on the caller side changes a copy, never the value it compares against. */
+    KeyUsage copy() {
+        KeyUsage to = new KeyUsage();
+        to.bucketIds = bucketIds.clone();
+        to.capacities = capacities.clone();
+        to.nanosToFill = nanosToFill.clone();
+        to.tokens = tokens.clone();
+        to.lastRefillNanos = lastRefillNanos.clone();
+        to.leasedTokens = leasedTokens;
+        to.leaseDeadlineNanos = leaseDeadlineNanos;
+        to.recentSettles = recentSettles.clone();
+        to.quotaStartMillis = quotaStartMillis;
+        to.quotaUsed = quotaUsed;
+        to.usageDays = usageDays.clone();
+        to.usageCounts = usageCounts.clone();
+        to.usageQuotaUsed = usageQuotaUsed.clone();
+        return to;
+    }
+
     /**
      * Equal state, field by field: compare-and-set on the caller side compares values with it where the map keeps
      * objects (OBJECT in-memory format).

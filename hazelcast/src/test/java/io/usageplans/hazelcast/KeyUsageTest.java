@@ -27,7 +27,7 @@ class KeyUsageTest {
         KeyUsage owner = new KeyUsage();
         assertTrue(owner.decide(PLAN, null, DAY, SECOND, 90, 1).changed());
         assertTrue(owner.decide(PLAN, null, DAY, SECOND, 90, 1).changed());
-        KeyUsage backup = copy(owner);
+        KeyUsage backup = owner.copy();
 
         KeyUsage.Outcome rejected = owner.decide(PLAN, null, DAY, SECOND + SECOND / 4, 90, 1);
         assertEquals(Verdict.PLAN_THROTTLED, rejected.consumption().verdict());
@@ -64,7 +64,7 @@ class KeyUsageTest {
                 new io.usageplans.spi.AllowanceChange("k", big, quota, SECOND, 20, 80, 0, 10 * SECOND)), 90);
 
         giveBack.process(entry);
-        KeyUsage once = copy(entry.getValue());
+        KeyUsage once = entry.getValue().copy();
         long[] again = giveBack.process(entry); // Hazelcast's retry after the owner died: the same batch, the same id
 
         assertEquals(20, once.quotaUsed, "100 granted, 80 returned");
@@ -80,23 +80,5 @@ class KeyUsageTest {
         native_.getMapConfig(HazelcastUsageStore.STATE_MAP).setInMemoryFormat(InMemoryFormat.NATIVE);
         assertEquals(InMemoryFormat.NATIVE, HazelcastUsageStore.configure(native_)
                 .getMapConfig(HazelcastUsageStore.STATE_MAP).getInMemoryFormat());
-    }
-
-    private static KeyUsage copy(KeyUsage from) {
-        KeyUsage to = new KeyUsage();
-        to.bucketIds = from.bucketIds.clone();
-        to.capacities = from.capacities.clone();
-        to.nanosToFill = from.nanosToFill.clone();
-        to.tokens = from.tokens.clone();
-        to.lastRefillNanos = from.lastRefillNanos.clone();
-        to.quotaStartMillis = from.quotaStartMillis;
-        to.quotaUsed = from.quotaUsed;
-        to.usageDays = from.usageDays.clone();
-        to.usageCounts = from.usageCounts.clone();
-        to.usageQuotaUsed = from.usageQuotaUsed.clone();
-        to.leasedTokens = from.leasedTokens;
-        to.leaseDeadlineNanos = from.leaseDeadlineNanos;
-        to.recentSettles = from.recentSettles.clone();
-        return to;
     }
 }
