@@ -111,7 +111,9 @@ final class Lease {
             wanted = busy ? Math.min(LeasingUsageStore.MAX_WANTED,
                     Math.max(LeasingUsageStore.MIN_WANTED, LeasingUsageStore.DEMAND_FACTOR * demand)) : 0;
         }
-        if (wanted > 0 || returning > 0 || spentSinceSettle >= LeasingUsageStore.SPENT_TO_REPORT) {
+        // a key that spent from its allowance in this interval settles every round, so the shared numbers its
+        // RateLimit fields start from are never more than one interval old
+        if (wanted > 0 || returning > 0 || spentSinceSettle > 0) {
             round.add(this, change(now, returning, wanted, round.holdNanos()));
             spentSinceSettle = 0;
         }

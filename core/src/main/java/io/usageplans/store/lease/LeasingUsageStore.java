@@ -53,8 +53,6 @@ public final class LeasingUsageStore implements UsageStore {
     static final long MIN_WANTED = 16;
     /** A busy key asks for this many intervals' demand at once. */
     static final long DEMAND_FACTOR = 4;
-    /** Units spent are reported on their own (to lift the store's refill cap) once this many add up. */
-    static final long SPENT_TO_REPORT = 256;
     static final long MAX_WANTED = 1L << 20;
     /** Units of a grant may be spent for this many intervals; a busy member renews two intervals before. */
     static final int HOLD_INTERVALS = 20;
