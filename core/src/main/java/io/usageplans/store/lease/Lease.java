@@ -68,10 +68,6 @@ final class Lease {
         sharedQuotaUsed = consumption.quotaUsed();
     }
 
-    synchronized boolean removed() {
-        return removed;
-    }
-
     /** Units held that count in {@code quota}'s period (for quota reads that subtract what this member has not spent). */
     synchronized long unitsIn(QuotaWindow quota) {
         return Objects.equals(window, quota) ? units : 0;
@@ -85,7 +81,7 @@ final class Lease {
      * Adds to {@code round} what this lease settles now, taking returned units out of reach first. An idle lease (no request for one interval) gives everything back and leaves the member's map.
      */
     synchronized void settle(long now, LeasingUsageStore.Round round) {
-        boolean idle = now - lastUseNanos >= round.intervalNanos();
+        boolean idle = round.closing || now - lastUseNanos >= round.intervalNanos();
         if (idle) {
             removed = true;
             round.remove(this);
@@ -131,8 +127,7 @@ final class Lease {
         }
         if (removed || !Objects.equals(spec, change.planBucket()) || !Objects.equals(window, change.quota())) {
             // the key went idle or changed shape while the grant was on its way: give it back at the next round
-            lateReturns.add(new AllowanceChange(stateKey, change.planBucket(), change.quota(), change.nowNanos(), 0,
-                    grant.granted(), 0, 0));
+            lateReturns.add(LeasingUsageStore.returnOf(change, grant.granted()));
             return;
         }
         units += grant.granted();

@@ -142,9 +142,14 @@ public final class LeasingUsageStore implements UsageStore {
      * for more. The background thread calls this every interval; tests call it after moving the clock.
      */
     public void syncNow() {
+        settleRound(false);
+    }
+
+    /** One round; a closing one gives everything back, as if every key were idle. */
+    private void settleRound(boolean closing) {
         synchronized (roundLock) {
             Instant instant = clock.instant();
-            Round round = new Round(instant.getEpochSecond() * 1_000_000_000L + instant.getNano());
+            Round round = new Round(instant.getEpochSecond() * 1_000_000_000L + instant.getNano(), closing);
             for (AllowanceChange change = giveBack.poll(); change != null; change = giveBack.poll()) {
                 round.add(null, change);
             }
@@ -176,7 +181,8 @@ public final class LeasingUsageStore implements UsageStore {
         }
     }
 
-    private static AllowanceChange returnOf(AllowanceChange change, long units) {
+    /** A change that gives back {@code units} of {@code change}'s shape, asking for nothing. */
+    static AllowanceChange returnOf(AllowanceChange change, long units) {
         return new AllowanceChange(change.stateKey(), change.planBucket(), change.quota(), change.nowNanos(), 0, units, 0, 0);
     }
 
@@ -249,28 +255,7 @@ public final class LeasingUsageStore implements UsageStore {
         if (syncer != null) {
             syncer.shutdownNow();
         }
-        synchronized (roundLock) {
-            Instant instant = clock.instant();
-            Round round = new Round(Long.MAX_VALUE);
-            for (AllowanceChange change = giveBack.poll(); change != null; change = giveBack.poll()) {
-                round.add(null, change);
-            }
-            long now = instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
-            for (Lease lease : leases.values()) {
-                lease.settle(Long.MAX_VALUE, round); // every lease is idle at the end of time
-            }
-            if (!round.changes.isEmpty()) {
-                List<AllowanceChange> atNow = new ArrayList<>();
-                for (AllowanceChange c : round.changes) {
-                    atNow.add(new AllowanceChange(c.stateKey(), c.planBucket(), c.quota(), now, c.spent(), c.returned(), 0, 0));
-                }
-                try {
-                    shared.settle(atNow);
-                } catch (RuntimeException e) {
-                    logFailure(e);
-                }
-            }
-        }
+        settleRound(true);
         shared.close();
     }
 
@@ -294,11 +279,14 @@ public final class LeasingUsageStore implements UsageStore {
     /** One settlement round: the changes in batch order, and the lease each came from (null for a late give-back). */
     final class Round {
         final long nowNanos;
+        /** The store is closing: every lease gives everything back. */
+        final boolean closing;
         final List<AllowanceChange> changes = new ArrayList<>();
         final List<Lease> owners = new ArrayList<>();
 
-        Round(long nowNanos) {
+        Round(long nowNanos, boolean closing) {
             this.nowNanos = nowNanos;
+            this.closing = closing;
         }
 
         void add(Lease lease, AllowanceChange change) {
