@@ -41,9 +41,20 @@ public final class Http {
         return request("GET", url);
     }
 
-    /** Sends {@code request} with the shared client and reads the body as a string. */
+    /**
+     * Sends {@code request} with the shared client and reads the body as a string. A server may close a kept-alive
+     * connection after an error response (a body it did not read); when the client had picked that connection
+     * and got no byte back, the request never reached the application, so it is sent once more on a new one.
+     */
     public static HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
-        return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+        try {
+            return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("received no bytes")) {
+                throw e;
+            }
+            return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+        }
     }
 
     /**
