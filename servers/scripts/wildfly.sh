@@ -6,6 +6,8 @@
 # to requests from this machine (servlet-container stack-trace-on-error="none"; the default is local-only).
 wildfly_version="${WILDFLY_VERSION:-39.0.1.Final}"
 wildfly_jdk=17
+# WILDFLY_CONFIG=standalone-microprofile.xml adds MicroProfile Health and OpenAPI (standalone.xml has MP Config only)
+wildfly_config="${WILDFLY_CONFIG:-standalone.xml}"
 
 wildfly_install() { install "org.wildfly:wildfly-dist:$wildfly_version:tar.gz" "wildfly-$wildfly_version"; }
 
@@ -15,15 +17,15 @@ wildfly_start() {
   mkdir -p "$base/log"
   cp -r "$home/standalone/configuration" "$home/standalone/deployments" "$base/"
   sed -i 's|<servlet-container name="default">|<servlet-container name="default" stack-trace-on-error="none">|' \
-    "$base/configuration/standalone.xml"
-  grep -q 'stack-trace-on-error="none"' "$base/configuration/standalone.xml" \
+    "$base/configuration/$wildfly_config"
+  grep -q 'stack-trace-on-error="none"' "$base/configuration/$wildfly_config" \
     || { log "could not set stack-trace-on-error in standalone.xml"; return 1; }
   for i in "${!contexts[@]}"; do cp "${wars[$i]}" "$base/deployments/$(file_name "${contexts[$i]}").war"; done
   emit log "$base/log/server.log"
   emit log "$rundir/console.log"
   start_bg "$rundir/console.log" env JAVA_HOME="$jdk" JBOSS_HOME="$home" LAUNCH_JBOSS_IN_BACKGROUND=1 \
     JAVA_OPTS="-Xms64m -Xmx1g -Djava.net.preferIPv4Stack=true ${JAVA_OPTS_EXTRA:-}" \
-    "$home/bin/standalone.sh" -c standalone.xml -Djboss.server.base.dir="$base" -b 127.0.0.1 -bmanagement 127.0.0.1 \
+    "$home/bin/standalone.sh" -c "$wildfly_config" -Djboss.server.base.dir="$base" -b 127.0.0.1 -bmanagement 127.0.0.1 \
     -Djboss.http.port="$port" -Djboss.https.port=$((port + 1)) -Djboss.management.http.port=$((port + 2)) \
     -Djboss.management.https.port=$((port + 3)) >/dev/null
   wildfly_settled() {

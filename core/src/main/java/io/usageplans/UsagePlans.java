@@ -224,6 +224,17 @@ public final class UsagePlans implements AutoCloseable {
         return engine.store();
     }
 
+    /**
+     * Whether an operation is metered, and for which plans, with which method throttle and cost, as this engine would
+     * decide a call of it now: for documentation (the OpenAPI filter of {@code usage-plans-microprofile}).
+     *
+     * @param httpMethod {@code GET}, {@code POST}, ...
+     * @param path       a path relative to the application, literal or a template ({@code /pets/{petId}})
+     */
+    public RouteDescription describe(String httpMethod, String path) {
+        return engine.describe(httpMethod, path);
+    }
+
     /** Whether any plan applies to this stage, i.e. any request can be metered at all. */
     public boolean metersAnything() {
         return engine.metersAnything();

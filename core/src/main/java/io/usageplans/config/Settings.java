@@ -47,8 +47,29 @@ public final class Settings {
         };
     }
 
-    /** Every level at once, as a store provider reads its settings: the value, or null when it is set nowhere. */
+    /**
+     * Every level at once, as a store provider reads its settings: the value, or null when it is set nowhere.
+     * {@link #origin(UnaryOperator, String)} tells where a value of these came from.
+     */
     public UnaryOperator<String> values() {
-        return name -> find(name).map(Setting::value).orElse(null);
+        return new Values(this);
+    }
+
+    /**
+     * Where {@code name}'s value came from, for an error message ({@code system property usageplans.x}), when
+     * {@code values} is one {@link #values()} made; else {@code name} itself.
+     */
+    public static String origin(UnaryOperator<String> values, String name) {
+        if (values instanceof Values found) {
+            return found.settings.find(name).map(Setting::origin).orElse(name);
+        }
+        return name;
+    }
+
+    private record Values(Settings settings) implements UnaryOperator<String> {
+        @Override
+        public String apply(String name) {
+            return settings.find(name).map(Setting::value).orElse(null);
+        }
     }
 }

@@ -388,6 +388,29 @@ public final class MeteringEngine implements StoreContext {
         return store;
     }
 
+    /** What {@code io.usageplans.UsagePlans#describe} answers. */
+    public io.usageplans.RouteDescription describe(String httpMethod, String path) {
+        Snapshot s = snapshot;
+        String method = httpMethod.toUpperCase(java.util.Locale.ROOT);
+        if (!enabled || s.excluded(path)) {
+            return io.usageplans.RouteDescription.unmetered(method, path);
+        }
+        RouteTable.Route route = s.routes.describe(method, path);
+        if (route == null || route.unmetered()) {
+            return io.usageplans.RouteDescription.unmetered(method, path);
+        }
+        List<io.usageplans.RouteDescription.PlanAccess> access = new ArrayList<>();
+        for (CompiledPlan plan : s.plans.values()) {
+            if (route.allows(plan)) {
+                MethodRoute throttle = route.throttleFor(plan);
+                access.add(new io.usageplans.RouteDescription.PlanAccess(plan.name(),
+                        throttle == null ? null : throttle.throttle(), route.costFor(plan)));
+            }
+        }
+        return access.isEmpty() ? io.usageplans.RouteDescription.unmetered(method, path)
+                : new io.usageplans.RouteDescription(method, path, true, access);
+    }
+
     public boolean metersAnything() {
         return !snapshot.plans.isEmpty();
     }

@@ -168,6 +168,26 @@ final class RouteTable {
         return annotated ? null : stageDefault;
     }
 
+    /**
+     * The route for an operation named by a path template ({@code GET /pets/{petId}}, as an OpenAPI document names it):
+     * the route declared for the same template (variable names and regexes aside), else the route a request to the
+     * template's literal path would get ({@link #match}).
+     */
+    public Route describe(String method, String template) {
+        String normalized;
+        try {
+            normalized = MethodKey.of(template, method).normalized();
+        } catch (RuntimeException e) {
+            return match(method, template);
+        }
+        for (Route route : httpRoutes) {
+            if (route.key.normalized().equals(normalized)) {
+                return route;
+            }
+        }
+        return match(method, template);
+    }
+
     /** A route by the id its adapter gave it (interceptors use this), or null. */
     public Route byId(String id) {
         return byId.get(id);

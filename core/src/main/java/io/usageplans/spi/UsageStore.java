@@ -129,6 +129,22 @@ public interface UsageStore extends AutoCloseable {
         return type.isInstance(this) ? java.util.Optional.of(type.cast(this)) : java.util.Optional.empty();
     }
 
+    /**
+     * Whether this store can answer now, for a readiness check ({@code usage-plans-microprofile}); quick, never
+     * waiting for a cluster. The default: a store in this JVM, always answering.
+     */
+    default StoreHealth health() {
+        return StoreHealth.LOCAL;
+    }
+
+    /**
+     * How many key states this store holds (a key on a plan counts once), for a gauge; {@code -1} when it cannot tell
+     * without waiting (the default).
+     */
+    default long activeKeys() {
+        return -1;
+    }
+
     /** Releases threads and connections; the default does nothing. */
     @Override
     default void close() {

@@ -22,6 +22,7 @@ import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.usageplans.config.EngineBootstrap;
+import io.usageplans.config.Settings;
 import io.usageplans.UsagePlansConfigException;
 import io.usageplans.store.lease.ClusterSettings;
 import io.usageplans.store.lease.LeasingUsageStore;
@@ -66,7 +67,7 @@ public final class HazelcastStoreProvider implements UsageStoreProvider {
         String mode = setting(settings, "mode", "member").toLowerCase(Locale.ROOT);
         long timeout = number(settings, "timeout", 500);
         long warmUp = millisOrZero(settings, "warm-up-timeout", 10_000);
-        ClusterSettings cluster = ClusterSettings.fromSettings(settings); // a bad value fails before a member starts
+        ClusterSettings cluster = ClusterSettings.fromSettings(settings, name -> Settings.origin(settings, name)); // fails before a member starts
         if (asyncBackups(settings) && !mode.equals("member")) {
             throw new UsagePlansConfigException(PREFIX + ASYNC_BACKUPS, "applies to the member this store starts (mode=member);"
                     + " in " + mode + " mode set async-backup-count of map '" + HazelcastUsageStore.STATE_MAP

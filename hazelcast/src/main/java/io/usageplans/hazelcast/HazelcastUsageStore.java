@@ -56,6 +56,8 @@ public final class HazelcastUsageStore implements UsageStore {
     private volatile ClusterCatalog catalog;
     private final long warmUpMillis;
     private final AtomicBoolean warmed = new AtomicBoolean();
+    /** A client's connection, from its lifecycle events; a member is always connected to its own cluster. */
+    private final AtomicBoolean connected = new AtomicBoolean(true);
 
     private static final System.Logger LOG = System.getLogger(HazelcastUsageStore.class.getName());
     /** Keys of the entries that warm each partition; real state keys always contain a '|'. */
@@ -73,6 +75,15 @@ public final class HazelcastUsageStore implements UsageStore {
         this.strategy = builder.callerSide
                 ? new CallerSideStrategy(hazelcast, mapName, timeoutMillis, builder.reportDays)
                 : new OwnerSideStrategy(hazelcast, mapName, timeoutMillis, builder.reportDays);
+        hazelcast.getLifecycleService().addLifecycleListener(event -> {
+            switch (event.getState()) {
+                case CLIENT_CONNECTED -> connected.set(true);
+                case CLIENT_DISCONNECTED -> connected.set(false);
+                default -> {
+                    // members and starting clients: the member list tells
+                }
+            }
+        });
     }
 
     public static Builder builder(HazelcastInstance hazelcast) {
@@ -311,6 +322,33 @@ public final class HazelcastUsageStore implements UsageStore {
     /** How many keys (per plan) have state in the cluster. */
     public int size() {
         return strategy.map().size();
+    }
+
+    /**
+     * Whether the cluster can answer now: the instance runs, a client is connected (its lifecycle events say so) and
+     * it sees members. Never waits for the cluster.
+     */
+    @Override
+    public io.usageplans.spi.StoreHealth health() {
+        try {
+            if (!hazelcast.getLifecycleService().isRunning()) {
+                return new io.usageplans.spi.StoreHealth(false, 0, "the Hazelcast instance is not running");
+            }
+            int members = hazelcast.getCluster().getMembers().size();
+            if (!connected.get() || members == 0) {
+                return new io.usageplans.spi.StoreHealth(false, connected.get() ? members : 0,
+                        "not connected to the Hazelcast cluster");
+            }
+            return new io.usageplans.spi.StoreHealth(true, members, "");
+        } catch (RuntimeException e) {
+            return new io.usageplans.spi.StoreHealth(false, 0, "Hazelcast: " + e);
+        }
+    }
+
+    /** The entries of the state map, when the cluster can answer; else -1 (never waits for a cluster that is away). */
+    @Override
+    public long activeKeys() {
+        return health().answering() ? size() : -1;
     }
 
     /** The name of the map holding key state. */

@@ -1,11 +1,14 @@
 package io.usageplans.servlet;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.WeakHashMap;
 
 import io.usageplans.routing.AnnotatedRoutes;
 import io.usageplans.Catalog;
@@ -122,6 +125,7 @@ public class UsagePlansBootstrap implements ServletContextListener {
             }
             context.setAttribute(UsagePlanFilter.RESOLVER_ATTRIBUTE, resolver);
             context.setAttribute(STARTED_ATTRIBUTE, result);
+            register(loader, new Running(engine, ApiKeyResolver.describe(resolver), context.getContextPath()));
             LOG.log(System.Logger.Level.INFO, startupLine(engine, resolver));
             return result;
         } catch (UsagePlansConfigException e) {
@@ -130,6 +134,53 @@ public class UsagePlansBootstrap implements ServletContextListener {
                 engine.close();
             }
             throw e;
+        }
+    }
+
+    /**
+     * An application's running engine, the key source its callers use ({@code header:x-api-key}) and its context path
+     * ({@code /test}).
+     */
+    public record Running(UsagePlans engine, String keySource, String contextPath) {
+    }
+
+    /** Started applications by their class loader, for code the server runs outside requests and CDI. */
+    private static final Map<ClassLoader, Running> BY_LOADER = new WeakHashMap<>();
+
+    private static void register(ClassLoader loader, Running running) {
+        synchronized (BY_LOADER) {
+            BY_LOADER.put(loader, running);
+            BY_LOADER.notifyAll();
+        }
+    }
+
+    private static void unregister(UsagePlans engine) {
+        synchronized (BY_LOADER) {
+            BY_LOADER.values().removeIf(running -> running.engine() == engine);
+        }
+    }
+
+    /**
+     * The application started with {@code loader} as its servlet context's class loader, waiting up to {@code wait}
+     * for it to start: for code a server runs for the application outside its requests and its CDI container (a
+     * MicroProfile OpenAPI filter, built while the application deploys).
+     */
+    public static Optional<Running> running(ClassLoader loader, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        synchronized (BY_LOADER) {
+            while (true) {
+                Running found = BY_LOADER.get(loader);
+                long left = deadline - System.nanoTime();
+                if (found != null || left <= 0) {
+                    return Optional.ofNullable(found);
+                }
+                try {
+                    BY_LOADER.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return Optional.empty();
+                }
+            }
         }
     }
 
@@ -162,6 +213,7 @@ public class UsagePlansBootstrap implements ServletContextListener {
     }
 
     static void stop(ServletContext context, Started started) {
+        unregister(started.engine());
         context.removeAttribute(STARTED_ATTRIBUTE);
         context.removeAttribute(UsagePlanFilter.RESOLVER_ATTRIBUTE);
         if (started.ownsEngine()) {

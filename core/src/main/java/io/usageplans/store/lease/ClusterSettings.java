@@ -53,13 +53,22 @@ public record ClusterSettings(Mode mode, Duration syncInterval) {
      * @throws UsagePlansConfigException naming the setting and its value when a value is not valid
      */
     public static ClusterSettings fromSettings(UnaryOperator<String> settings) {
+        return fromSettings(settings, name -> name);
+    }
+
+    /**
+     * As {@link #fromSettings(UnaryOperator)}, with {@code origins} naming where a setting's value came from (the
+     * setting and its source, e.g. {@code MicroProfile Config usageplans.cluster.sync-interval from ...}) for the
+     * message of a bad value.
+     */
+    public static ClusterSettings fromSettings(UnaryOperator<String> settings, UnaryOperator<String> origins) {
         String modeValue = trimmed(settings.apply(MODE));
         Mode mode = Mode.LEASE;
         if (modeValue != null) {
             switch (modeValue.toLowerCase(Locale.ROOT)) {
                 case "lease" -> mode = Mode.LEASE;
                 case "exact" -> mode = Mode.EXACT;
-                default -> throw new UsagePlansConfigException(MODE, "unknown cluster mode '" + modeValue
+                default -> throw new UsagePlansConfigException(origins.apply(MODE), null, 0, "unknown cluster mode '" + modeValue
                         + "'; use lease (the default) or exact");
             }
         }
@@ -69,9 +78,13 @@ public record ClusterSettings(Mode mode, Duration syncInterval) {
             try {
                 millis = Long.parseLong(intervalValue);
             } catch (NumberFormatException e) {
-                throw new UsagePlansConfigException(SYNC_INTERVAL, "must be a whole number of milliseconds between "
+                throw new UsagePlansConfigException(origins.apply(SYNC_INTERVAL), null, 0, "must be a whole number of milliseconds between "
                         + MIN_SYNC_INTERVAL_MILLIS + " and " + MAX_SYNC_INTERVAL_MILLIS + ", was '" + intervalValue + "'");
             }
+        }
+        if (millis < MIN_SYNC_INTERVAL_MILLIS || millis > MAX_SYNC_INTERVAL_MILLIS) {
+            throw new UsagePlansConfigException(origins.apply(SYNC_INTERVAL), null, 0, "must be between "
+                    + MIN_SYNC_INTERVAL_MILLIS + " and " + MAX_SYNC_INTERVAL_MILLIS + " milliseconds, was " + millis);
         }
         return new ClusterSettings(mode, Duration.ofMillis(millis));
     }

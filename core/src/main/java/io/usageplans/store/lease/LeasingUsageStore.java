@@ -217,6 +217,16 @@ public final class LeasingUsageStore implements UsageStore {
     }
 
     @Override
+    public io.usageplans.spi.StoreHealth health() {
+        return shared.health();
+    }
+
+    @Override
+    public long activeKeys() {
+        return shared.activeKeys();
+    }
+
+    @Override
     public String kind() {
         return shared.kind() + ", lease mode every " + intervalNanos / 1_000_000 + " ms";
     }

@@ -207,6 +207,11 @@ public final class LocalUsageStore implements UsageStore {
     }
 
     /** How many keys (per plan) have state now. */
+    @Override
+    public long activeKeys() {
+        return size();
+    }
+
     public int size() {
         return states.size();
     }
