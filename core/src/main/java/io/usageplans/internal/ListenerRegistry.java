@@ -57,6 +57,37 @@ final class ListenerRegistry {
         }
     }
 
+    /** The engine started: every listener hears it (a failing one is logged and skipped). */
+    void started(io.usageplans.spi.ListenerContext context) {
+        for (UsageListener listener : listeners) {
+            started(listener, context);
+        }
+    }
+
+    static void started(UsageListener listener, io.usageplans.spi.ListenerContext context) {
+        try {
+            listener.started(context);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "usage-plans: listener " + listener.getClass().getName()
+                    + " failed to start; it still hears decisions", e);
+        }
+    }
+
+    /** The engine closed. */
+    void closed() {
+        for (UsageListener listener : listeners) {
+            closed(listener);
+        }
+    }
+
+    static void closed(UsageListener listener) {
+        try {
+            listener.closed();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "usage-plans: listener " + listener.getClass().getName() + " failed to close", e);
+        }
+    }
+
     synchronized void add(UsageListener listener) {
         Objects.requireNonNull(listener, "listener");
         List<UsageListener> all = new ArrayList<>(List.of(listeners));

@@ -33,7 +33,7 @@ import io.usageplans.spi.UsageStoreUnavailableException;
  * {@link #route} → {@link #keyRefusal key} → {@link #planRefusal plan} → {@link #consume store} → {@link #decision}.
  * Everything that can be computed from the catalog is in the {@link Snapshot}, compiled when it is built or replaced.
  */
-public final class MeteringEngine implements StoreContext {
+public final class MeteringEngine implements StoreContext, io.usageplans.spi.ListenerContext {
 
     /**
      * What a key resolver hands the engine for a request that carries more than one distinct key; no real key can
@@ -91,6 +91,7 @@ public final class MeteringEngine implements StoreContext {
             compiler.noPlanOnStage(setup.catalog(), stageOrigin, enabled);
         }
         store.started(this);
+        listeners.started(this);
     }
 
     /** Decides one request; {@code path} is relative to the application. */
@@ -277,10 +278,15 @@ public final class MeteringEngine implements StoreContext {
 
     public void addListener(UsageListener listener) {
         listeners.add(listener);
+        ListenerRegistry.started(listener, this);
     }
 
     public boolean removeListener(UsageListener listener) {
-        return listeners.remove(listener);
+        boolean removed = listeners.remove(listener);
+        if (removed) {
+            ListenerRegistry.closed(listener);
+        }
+        return removed;
     }
 
     public KeyDirectory keyDirectory() {
@@ -424,6 +430,7 @@ public final class MeteringEngine implements StoreContext {
     /** Writes the count of rejections not yet logged, and closes the store if this engine created it. */
     public void close() {
         rejectionLog.flush();
+        listeners.closed();
         if (ownsStore) {
             store.close();
         }

@@ -21,4 +21,15 @@ public interface UsageListener {
      * @param path       the path within the application, or the bean method for {@code CALL}
      */
     void onDecision(Decision decision, String stage, String httpMethod, String path);
+
+    /**
+     * The engine this listener was added to has started (or the listener was added to a running engine): a listener
+     * that reads the engine (gauges) keeps {@code context}. The default does nothing.
+     */
+    default void started(ListenerContext context) {
+    }
+
+    /** The engine closed, or the listener was removed: release what {@link #started} registered. The default does nothing. */
+    default void closed() {
+    }
 }
