@@ -56,6 +56,7 @@ final class Harness {
         List<String> known = new ArrayList<>();
         Arrays.stream(ServerKind.values()).forEach(kind -> known.add(kind.id));
         known.addAll(CLUSTERS);
+        known.add(MicroProfileIT.ID);
         if (value.equals("all")) {
             return new LinkedHashSet<>(known);
         }
