@@ -97,7 +97,7 @@ public final class HazelcastStoreProvider implements UsageStoreProvider {
                 }
                 owned = false;
             }
-            default -> throw new UsagePlansConfigException(PREFIX + "mode", "unknown mode '" + mode
+            default -> throw new UsagePlansConfigException(Settings.origin(settings, PREFIX + "mode"), null, 0, "unknown mode '" + mode
                     + "'; use member, client, instance or jndi");
         }
         LOG.log(System.Logger.Level.INFO, "usage-plans: Hazelcast store in {0} mode, cluster ''{1}'', cluster mode {2}", mode,
@@ -196,7 +196,7 @@ public final class HazelcastStoreProvider implements UsageStoreProvider {
         return switch (value) {
             case "true" -> true;
             case "false" -> false;
-            default -> throw new UsagePlansConfigException(PREFIX + ASYNC_BACKUPS, "must be true or false, was '"
+            default -> throw new UsagePlansConfigException(Settings.origin(settings, PREFIX + ASYNC_BACKUPS), null, 0, "must be true or false, was '"
                     + settings.apply(PREFIX + ASYNC_BACKUPS).trim() + "'");
         };
     }
@@ -224,7 +224,7 @@ public final class HazelcastStoreProvider implements UsageStoreProvider {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new UsagePlansConfigException(PREFIX + name, "must be a whole number of milliseconds, 0 or more, was '" + value + "'");
+        throw new UsagePlansConfigException(Settings.origin(settings, PREFIX + name), null, 0, "must be a whole number of milliseconds, 0 or more, was '" + value + "'");
     }
 
     private static long number(UnaryOperator<String> settings, String name, long fallback) {
@@ -236,7 +236,7 @@ public final class HazelcastStoreProvider implements UsageStoreProvider {
             }
             return parsed;
         } catch (NumberFormatException e) {
-            throw new UsagePlansConfigException(PREFIX + name, "must be a positive whole number, was '" + value + "'");
+            throw new UsagePlansConfigException(Settings.origin(settings, PREFIX + name), null, 0, "must be a positive whole number, was '" + value + "'");
         }
     }
 }

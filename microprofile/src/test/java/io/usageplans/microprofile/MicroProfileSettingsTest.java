@@ -137,6 +137,17 @@ class MicroProfileSettingsTest {
     }
 
     @Test
+    void badHazelcastTimeoutNamesTheSettingAndTheFileBeforeAnyMemberStarts() throws Exception {
+        file.put("usageplans.hazelcast.timeout", "abc");
+        UsagePlansConfigException e = assertThrows(UsagePlansConfigException.class, () -> inApplication(() ->
+                new io.usageplans.hazelcast.HazelcastStoreProvider().create(Settings.system().values(),
+                        java.time.Clock.systemUTC(), getClass().getClassLoader())));
+        assertTrue(e.getMessage().startsWith("usage-plans: MicroProfile Config usageplans.hazelcast.timeout from "), e.getMessage());
+        assertTrue(e.getMessage().contains(FILE), e.getMessage());
+        assertTrue(e.getMessage().endsWith(": must be a positive whole number, was 'abc'"), e.getMessage());
+    }
+
+    @Test
     void withoutTheMicroprofileConfigApiTheSourceAnswersNothing() throws Exception {
         // this jar and core, without MicroProfile on the class path: as on Tomcat
         URL own = MicroProfileSettings.class.getProtectionDomain().getCodeSource().getLocation();
