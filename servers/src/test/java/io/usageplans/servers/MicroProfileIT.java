@@ -41,7 +41,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
  * with npm into {@code target/openapi-validator}), and a second WAR whose settings come only from its
  * {@code microprofile-config.properties}: a Hazelcast client store pointed at a cluster that is not running, failing
  * closed, so that readiness is DOWN until it is undeployed. Selected with {@code -Dservers=wildfly-microprofile} (or
- * {@code all}); one WildFly start, about 90 s on 2 cores.
+ * {@code all}); one WildFly start, about 2 minutes on 2 cores (115 s measured on a busy machine).
  */
 @EnabledIf("selected")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
