@@ -125,6 +125,11 @@ public final class RedisServer implements AutoCloseable {
         if (process == null) {
             return;
         }
+        try {
+            signal("CONT"); // a paused server would not hear SIGTERM
+        } catch (RuntimeException e) {
+            // already gone
+        }
         process.destroy();
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -135,6 +140,33 @@ public final class RedisServer implements AutoCloseable {
             process.destroyForcibly();
         }
         process = null;
+    }
+
+    /** Freezes the server (SIGSTOP): connections stay open and nothing answers, as with a server stuck or swapping. */
+    public synchronized void pause() {
+        signal("STOP");
+    }
+
+    /** Lets a {@link #pause() paused} server go on (SIGCONT). */
+    public synchronized void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        if (process == null) {
+            throw new IllegalStateException("redis-server on port " + port + " is not running");
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Starts the server again on the same port, empty. */
