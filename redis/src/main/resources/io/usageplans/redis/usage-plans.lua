@@ -172,7 +172,7 @@ end
 
 -- writes the changed fields and keeps the state until its buckets are full, its allowances lapsed and its
 -- quota period is over (a counter below 0 after an extension must last the period too)
-local function store(w)
+local function store()
   local fields = {}
   for f, _ in pairs(dirty) do
     fields[#fields + 1] = f
@@ -197,16 +197,14 @@ local function store(w)
   if leased > 0 then
     untilMs = math.max(untilMs, math.floor(leaseUntil / 1000) + 1)
   end
-  if w ~= nil and quotaUsed ~= 0 then
-    untilMs = math.max(untilMs, w['end'])
-  elseif quotaUsed ~= 0 and st['q.e'] ~= nil then
+  if quotaUsed ~= 0 and st['q.e'] ~= nil then -- the end of the period the counter belongs to (not of an earlier one)
     untilMs = math.max(untilMs, tonumber(st['q.e']))
   end
   redis.call('PEXPIRE', S, math.max(1, untilMs - nowMs))
 end
 
 local function notePeriodEnd(w)
-  if w ~= nil and st['q.e'] ~= tostring(w['end']) then
+  if w ~= nil and w.start == quotaStart and st['q.e'] ~= tostring(w['end']) then
     put('q.e', tostring(w['end']))
   end
 end
@@ -248,7 +246,7 @@ if op == 'decide' then
     save(p)
     save(m)
     notePeriodEnd(w)
-    store(w)
+    store()
   end
   return answer
 end
@@ -281,7 +279,7 @@ if op == 'refund' then
     end
     takeBackUsage(today(), cost, hasQuota and quotaUsed or nil)
   end
-  store(nil)
+  store()
   return 1
 end
 
@@ -351,7 +349,7 @@ if op == 'settle' then
   put('l.d', num(leaseUntil))
   save(p)
   notePeriodEnd(w)
-  store(w)
+  store()
   return { granted, p == nil and 0 or math.floor(p.tokens), p == nil and 0 or nanosFor(p, p.cap - p.tokens),
            w == nil and 0 or quotaUsed }
 end
@@ -369,7 +367,7 @@ if op == 'quota' then
     countUsage(today(), 0, quotaUsed)
   end
   notePeriodEnd(w)
-  store(w)
+  store()
   return quotaUsed
 end
 

@@ -169,6 +169,26 @@ class RedisStoreTest {
     }
 
     @Test
+    void aQuotaUpdateOfAnEarlierPeriodKeepsTheCurrentPeriodsCounterUntilThatPeriodEnds() {
+        String prefix = "earlier-" + UUID.randomUUID();
+        RedisUsageStore store = RedisUsageStore.builder(client).keyPrefix(prefix).serverTime(false).build();
+        try {
+            MutableClock clock = MutableClock.at("2027-01-16T08:00:00Z");
+            io.usageplans.QuotaWindow jan15 = Quota.limit(5).period(QuotaPeriod.DAY).windowAt(java.time.Instant.parse("2027-01-15T12:00:00Z"));
+            io.usageplans.QuotaWindow jan16 = Quota.limit(5).period(QuotaPeriod.DAY).windowAt(clock.instant());
+            store.tryConsume(new MeteringRequest("k|p", null, null, jan16, clock.nanos()));
+
+            store.updateQuota("k|p", jan15, io.usageplans.spi.QuotaUpdate.setUsed(0), clock.nanos());
+
+            long ttl = client.pttl(store.redisKeys("k", "p").get(0));
+            assertTrue(ttl > Duration.ofHours(15).toMillis(), "kept until 2027-01-17T00:00Z (16 h): " + ttl + " ms");
+            assertEquals(1, store.quotaUsed("k|p", jan16));
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
     void aKeyAddedOrDisabledOnOneInstanceIsEnforcedOnTheOtherWithinOneSecond() {
         String prefix = "catalog-" + UUID.randomUUID();
         RedisUsageStore first = store(prefix);
