@@ -30,7 +30,8 @@ import org.glassfish.jersey.servlet.ServletContainer;
  * The dashboard is at {@code /test/usage-plans/} and the admin API at {@code /test/usage-plans/admin/}, with the
  * token {@value #DEMO_ADMIN_TOKEN} unless {@code usageplans.admin.token} is set.
  *
- * <pre>java -jar examples/target/usage-plans-example.jar [--port 8080] [--store hazelcast] [--cluster NAME]</pre>
+ * <pre>java -jar examples/target/usage-plans-example.jar [--port 8080] [--store hazelcast] [--cluster NAME]
+ *     [--store redis --redis-uri redis://127.0.0.1:6379] [--cluster-mode lease|exact]</pre>
  */
 public final class PetStoreApp {
 

@@ -74,6 +74,7 @@ public final class RedisStoreProvider implements UsageStoreProvider {
                 redisCluster ? " (Redis Cluster)" : "", cluster.mode() == ClusterSettings.Mode.LEASE
                         ? "lease (settled every " + cluster.syncInterval().toMillis() + " ms)" : "exact");
         RedisUsageStore store = RedisUsageStore.builder(client).ownsClient(true).keyPrefix(keyPrefix).description(shown)
+                .timeout(Duration.ofMillis(timeout))
                 .usageReportDays(EngineBootstrap.reportDays(settings)).build();
         return LeasingUsageStore.forMode(store, cluster, clock);
     }

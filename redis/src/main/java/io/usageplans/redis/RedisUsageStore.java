@@ -51,6 +51,7 @@ public final class RedisUsageStore implements UsageStore {
     private final boolean shareKeys;
     private final Duration catalogPollInterval;
     private final String description;
+    private final Deadline deadline;
     private volatile RedisCatalog catalog;
 
     private RedisUsageStore(Builder builder) {
@@ -62,6 +63,7 @@ public final class RedisUsageStore implements UsageStore {
         this.shareKeys = builder.shareKeys;
         this.catalogPollInterval = builder.catalogPollInterval;
         this.description = builder.description;
+        this.deadline = builder.timeout == null ? null : new Deadline(redis, builder.timeout);
     }
 
     public static Builder builder(UnifiedJedis redis) {
@@ -89,7 +91,34 @@ public final class RedisUsageStore implements UsageStore {
         bucket(args, request.planBucket());
         bucket(args, request.methodBucket());
         quota(args, request.quota());
-        List<?> answer = (List<?>) run(StateKeys.of(prefix, request.stateKey()), args, "decide");
+        StateKeys keys = StateKeys.of(prefix, request.stateKey());
+        if (deadline == null) {
+            return consumption((List<?>) run(keys, args, "decide"));
+        }
+        try {
+            args.add(deadline.deadline());
+        } catch (JedisException e) {
+            throw unavailable("read its clock", e);
+        }
+        List<?> answer = (List<?>) run(keys, args, "decide");
+        if (longAt(answer, 0) < 0) {
+            // answered in time, yet Redis saw the deadline passed: our idea of Redis's clock is off (a clock was set)
+            try {
+                deadline.measure();
+                args.set(args.size() - 1, deadline.deadline());
+            } catch (JedisException e) {
+                throw unavailable("read its clock", e);
+            }
+            answer = (List<?>) run(keys, args, "decide");
+            if (longAt(answer, 0) < 0) {
+                throw new UsageStoreUnavailableException("usage-plans: Redis at " + description + " ran the decision after "
+                        + "its deadline", null);
+            }
+        }
+        return consumption(answer);
+    }
+
+    private static Consumption consumption(List<?> answer) {
         return new Consumption(VERDICTS[(int) longAt(answer, 0)], longAt(answer, 1), longAt(answer, 2), longAt(answer, 3),
                 longAt(answer, 4), longAt(answer, 5), longAt(answer, 6));
     }
@@ -354,6 +383,7 @@ public final class RedisUsageStore implements UsageStore {
         private boolean shareKeys = true;
         private Duration catalogPollInterval = Duration.ofMillis(250);
         private String description = "the configured server";
+        private Duration timeout;
 
         private Builder(UnifiedJedis redis) {
             this.redis = Objects.requireNonNull(redis, "redis");
@@ -398,6 +428,20 @@ public final class RedisUsageStore implements UsageStore {
                 throw new IllegalArgumentException("catalogPollInterval must be positive, was " + value);
             }
             this.catalogPollInterval = value;
+            return this;
+        }
+
+        /**
+         * How long a request waits for a decision (the client's timeout): a decision Redis runs later than that, because
+         * it was stuck or the connection slow, changes nothing, since its request already got the plan's fail mode.
+         * The store keeps an estimate of Redis's clock (one {@code TIME} every 10 s) for it. Unset (the default for a
+         * client built elsewhere): a late decision counts, which admits fewer requests, never more.
+         */
+        public Builder timeout(Duration value) {
+            if (value == null || value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive, was " + value);
+            }
+            this.timeout = value;
             return this;
         }
 

@@ -11,10 +11,13 @@
 
 local S, D = KEYS[1], KEYS[2]
 local op = ARGV[1]
+local function serverNow()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
 local now
 if ARGV[2] == '' then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  now = serverNow()
 else
   now = tonumber(ARGV[2])
 end
@@ -210,7 +213,12 @@ local function notePeriodEnd(w)
 end
 
 if op == 'decide' then
-  -- ARGV: 4 cost, 5-7 plan bucket (id, capacity, nanos to fill), 8-10 method bucket, 11-13 quota (start, end, limit)
+  -- ARGV: 4 cost, 5-7 plan bucket (id, capacity, nanos to fill), 8-10 method bucket, 11-13 quota (start, end, limit),
+  -- 14 the deadline in Redis's time (us) or '': a decision that runs after it (its caller stopped waiting and gave the
+  -- request its plan's fail mode) changes nothing, so a request that was not served is never charged
+  if ARGV[14] ~= nil and ARGV[14] ~= '' and (ARGV[2] == '' and now or serverNow()) > tonumber(ARGV[14]) then
+    return { -1 }
+  end
   local cost = tonumber(ARGV[4])
   local w, reshaped = window(ARGV[11], ARGV[12], ARGV[13])
   local p = bucket(ARGV[5], ARGV[6], ARGV[7])

@@ -38,6 +38,7 @@ class RedisStoreTest {
     static final String DEV = "demo-dev-key-0123456789";
     static final String SLOW = "slow-key-0123456789abcdef";
     static final String OPEN = "fail-open-key-0123456789";
+    static final String COUNTED = "counted-key-0123456789abc";
 
     private static RedisServer server;
     private static UnifiedJedis client;
@@ -60,6 +61,8 @@ class RedisStoreTest {
                 .plan(Plan.builder("dev").throttle(Throttle.rateLimit(1000).burstLimit(2000)).stage("test").build())
                 .plan(Plan.builder("slow").throttle(Throttle.rateLimit(1).burstLimit(5)).stage("test").build())
                 .plan(Plan.builder("lenient").throttle(Throttle.rateLimit(1000).burstLimit(1000)).stage("test").failMode(FailMode.OPEN).build())
+                .plan(Plan.builder("counted").quota(Quota.limit(1_000_000).period(QuotaPeriod.DAY)).stage("test").build())
+                .apiKey(ApiKey.builder("counted-customer").value(COUNTED).plans("counted").build())
                 .apiKey(ApiKey.builder("basic-customer").value(BASIC).plans("basic").build())
                 .apiKey(ApiKey.builder("dev-team").value(DEV).plans("dev").build())
                 .apiKey(ApiKey.builder("slow-customer").value(SLOW).plans("slow").build())
