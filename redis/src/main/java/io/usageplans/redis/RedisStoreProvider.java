@@ -23,6 +23,7 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisException;
@@ -85,7 +86,10 @@ public final class RedisStoreProvider implements UsageStoreProvider {
                 .connectionTimeoutMillis(timeoutMillis).socketTimeoutMillis(timeoutMillis)
                 .user(JedisURIHelper.getUser(uri)).password(JedisURIHelper.getPassword(uri))
                 .ssl(JedisURIHelper.isRedisSSLScheme(uri)).clientName("usage-plans")
-                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED); // two round trips fewer per new connection
+                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED) // two round trips fewer per new connection
+                // RESP2 from the start: negotiating RESP3 (HELLO, then a fallback) would make a new connection to a
+                // frozen Redis wait the timeout twice
+                .protocol(RedisProtocol.RESP2);
         if (!redisCluster) {
             config.database(JedisURIHelper.getDBIndex(uri));
         }
