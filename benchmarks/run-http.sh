@@ -59,15 +59,16 @@ cleanup() {
     for _ in $(seq 1 50); do kill -0 "$driver" 2>/dev/null || break; sleep 0.2; done
     kill -KILL "$driver" 2>/dev/null || true
   fi
-  if [[ -f "$out/pids" ]]; then             # the servers, in case the driver could not stop them
+  for list in "$out/pids" "$out/redis-pids"; do   # the servers (and redis-servers), in case the driver could not stop them
+    [[ -f "$list" ]] || continue
     while read -r pid; do
       [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null || true
-    done < "$out/pids"
+    done < "$list"
     sleep 1
     while read -r pid; do
       [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-    done < "$out/pids"
-  fi
+    done < "$list"
+  done
   exit "$status"
 }
 trap cleanup EXIT

@@ -411,6 +411,9 @@ public final class HttpBench {
                 "--appendonly", "no", "--dir", dir.toString()).redirectErrorStream(true)
                 .redirectOutput(out.resolve("redis-" + mode + ".log").toFile()).start();
         LIVE.add(p);
+        // for run-http.sh, should this JVM be killed before it can stop what it started
+        Files.writeString(out.resolve("redis-pids"), p.pid() + "\n", java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (true) {
             try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
