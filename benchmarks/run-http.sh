@@ -6,7 +6,8 @@
 #   benchmarks/run-http.sh --help     every option
 #
 # Starts one embedded Jetty 12 per mode on 127.0.0.1 (bare app, hand-written Bucket4j filter, our filter with one
-# key, with 10,000 keys, and with half the requests rejected), warms each up, drives them with wrk in interleaved
+# key, with 10,000 keys, and with half the requests rejected; clustered on Hazelcast and on Redis, each Redis mode
+# with a redis-server of its own), warms each up, drives them with wrk in interleaved
 # rounds and prints one table (see docs/benchmarks.md). Installs wrk (Debian package) if it is missing. Everything it
 # starts is stopped when it ends, fails or is interrupted (Ctrl-C).
 set -euo pipefail
@@ -29,10 +30,18 @@ if ! command -v wrk >/dev/null 2>&1; then
     sudo apt-get update -qq && sudo apt-get install -y -qq wrk >/dev/null
   fi
 fi
+if ! command -v redis-server >/dev/null 2>&1 && [[ -z "${REDIS_SERVER:-}" ]]; then
+  echo "redis-server is missing (the ours-redis modes start one): installing the Debian package" >&2
+  if [[ "$(id -u)" == 0 ]]; then
+    apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
+  else
+    sudo apt-get update -qq && sudo apt-get install -y -qq redis-server >/dev/null
+  fi
+fi
 command -v java >/dev/null || { echo "java (17+) is needed" >&2; exit 1; }
 
 # (re)build the benchmarks jar when it is missing or older than the sources it is made of
-if [[ ! -f "$jar" ]] || [[ -n "$(find "$here/src" "$here/pom.xml" "$root/core/src/main" "$root/servlet/src/main" "$root/hazelcast/src/main" \
+if [[ ! -f "$jar" ]] || [[ -n "$(find "$here/src" "$here/pom.xml" "$root/core/src/main" "$root/servlet/src/main" "$root/hazelcast/src/main" "$root/redis/src/main" \
       -newer "$jar" -type f 2>/dev/null | head -n 1)" ]]; then
   echo "building $jar" >&2
   (cd "$root" && mvn -B -q package -DskipTests -pl benchmarks -am)
@@ -50,15 +59,16 @@ cleanup() {
     for _ in $(seq 1 50); do kill -0 "$driver" 2>/dev/null || break; sleep 0.2; done
     kill -KILL "$driver" 2>/dev/null || true
   fi
-  if [[ -f "$out/pids" ]]; then             # the servers, in case the driver could not stop them
+  for list in "$out/pids" "$out/redis-pids"; do   # the servers (and redis-servers), in case the driver could not stop them
+    [[ -f "$list" ]] || continue
     while read -r pid; do
       [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null || true
-    done < "$out/pids"
+    done < "$list"
     sleep 1
     while read -r pid; do
       [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-    done < "$out/pids"
-  fi
+    done < "$list"
+  done
   exit "$status"
 }
 trap cleanup EXIT

@@ -134,7 +134,8 @@ public final class HttpBench {
                       --thorough         20 rounds x 5 s per mode, 30 s warm-up per server (about 12 minutes)
                       --rounds N --duration S --warmup S --connections C --wrk-threads T
                       --modes bare,bucket4j,bucket4j-10k,ours-1key,ours-10k,ours-mix,ours-10k-biting,bucket4j-hazelcast,
-                              ours-hazelcast,ours-hazelcast-exact,ours-hazelcast-biting,ours-hazelcast-exact-biting
+                              ours-hazelcast,ours-hazelcast-exact,ours-hazelcast-biting,ours-hazelcast-exact-biting,
+                              ours-redis,ours-redis-exact (each Redis mode starts a redis-server of its own)
                                          any subset, bare required (default: all)
                       --keys N           keys of the 10k, biting and cluster modes (default 10000)
                       --members N        Hazelcast members per cluster mode, the server's included (default 2)
@@ -394,6 +395,44 @@ public final class HttpBench {
         return s;
     }
 
+    /**
+     * A redis-server of its own for a Redis mode, on a free loopback port, without persistence, stopped like the
+     * servers; {@code REDIS_SERVER} or the one on the PATH (run-http.sh installs Debian's package when it is missing).
+     * Returns its port once it answers.
+     */
+    private static int startRedis(String mode, Path out) throws Exception {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        String executable = System.getenv().getOrDefault("REDIS_SERVER", "redis-server");
+        Path dir = Files.createDirectories(out.resolve("redis-" + mode));
+        Process p = new ProcessBuilder(executable, "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--dir", dir.toString()).redirectErrorStream(true)
+                .redirectOutput(out.resolve("redis-" + mode + ".log").toFile()).start();
+        LIVE.add(p);
+        // for run-http.sh, should this JVM be killed before it can stop what it started
+        Files.writeString(out.resolve("redis-pids"), p.pid() + "\n", java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+                socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+                if (socket.getInputStream().read() == '+') {
+                    break;
+                }
+            } catch (IOException e) {
+                if (!p.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("redis-server for " + mode + " did not start; see "
+                            + out.resolve("redis-" + mode + ".log").toAbsolutePath(), e);
+                }
+                Thread.sleep(50);
+            }
+        }
+        System.out.printf(Locale.ROOT, "started redis-server for %s pid %d on 127.0.0.1:%d%n", mode, p.pid(), port);
+        return port;
+    }
+
     /** The summed {allocated bytes, CPU ns} of a cluster mode's other members ({0, 0} for none). */
     private static long[] stats(List<ServerProcess> members) throws InterruptedException {
         long[] sum = new long[2];
@@ -414,6 +453,11 @@ public final class HttpBench {
 
     /** The command line of {@code mode}'s server JVM (our cluster modes get {@code -Dusageplans.cluster.mode=lease|exact}). */
     static List<String> serverCommand(Options o, String mode, int port, String cluster, int hazelcastPort) {
+        return serverCommand(o, mode, port, cluster, hazelcastPort, 0);
+    }
+
+    /** The same, for a Redis mode whose redis-server listens on {@code redisPort}. */
+    static List<String> serverCommand(Options o, String mode, int port, String cluster, int hazelcastPort, int redisPort) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(Arrays.asList(o.serverJvmOptions.trim().split("\\s+")));
@@ -430,6 +474,9 @@ public final class HttpBench {
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), HttpBenchServer.class.getName(),
                 "--mode", mode, "--port", Integer.toString(port), "--keys", Integer.toString(o.keys)));
+        if (HttpBenchServer.redis(mode)) {
+            command.addAll(List.of("--redis-uri", "redis://127.0.0.1:" + redisPort));
+        }
         if (hazelcast) {
             command.addAll(List.of("--cluster", cluster, "--hazelcast-port", Integer.toString(hazelcastPort),
                     "--members", Integer.toString(o.members)));
@@ -441,7 +488,8 @@ public final class HttpBench {
     }
 
     private static ServerProcess start(Options o, String mode, int port, Path out, String cluster, int hazelcastPort) throws Exception {
-        List<String> command = serverCommand(o, mode, port, cluster, hazelcastPort);
+        int redisPort = HttpBenchServer.redis(mode) ? startRedis(mode, out) : 0;
+        List<String> command = serverCommand(o, mode, port, cluster, hazelcastPort, redisPort);
         Path log = out.resolve("server-" + mode + ".log");
         Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
         LIVE.add(p);

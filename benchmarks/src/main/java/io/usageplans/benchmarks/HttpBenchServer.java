@@ -54,6 +54,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *   <li>{@code ours-hazelcast-exact}: the same in {@code exact} mode;</li>
  *   <li>{@code bucket4j-hazelcast}: {@link Bucket4jHazelcastFilter} (Bucket4j's own Hazelcast proxy) on the same
  *       cluster set-up, 10,000 keys: the cluster baseline;</li>
+ *   <li>{@code ours-redis}, {@code ours-redis-exact}: {@link UsagePlanFilter} with the Redis store as
+ *       {@code usageplans.store=redis} makes it, on the redis-server at {@code --redis-uri} that {@link HttpBench} starts
+ *       for the mode (no persistence), in lease and in exact mode; 10,000 keys;</li>
  *   <li>{@code ours-10k-biting}, {@code ours-hazelcast-biting}, {@code ours-hazelcast-exact-biting}: {@code ours-10k}
  *       and the two cluster modes with {@link BenchCatalogs#bitingCatalog} (about 20% of requests get 429 under the
  *       wrk pattern {@code groups}); the quotas of the spent keys are used up before serving, and the line
@@ -76,7 +79,11 @@ public final class HttpBenchServer {
     /** Every mode; HttpBench and HttpReport take them in this order. */
     public static final List<String> MODES = List.of("bare", "bucket4j", "bucket4j-10k", "ours-1key", "ours-10k", "ours-mix",
             "ours-10k-biting", "bucket4j-hazelcast", "ours-hazelcast", "ours-hazelcast-exact", "ours-hazelcast-biting",
-            "ours-hazelcast-exact-biting");
+            "ours-hazelcast-exact-biting", "ours-redis", "ours-redis-exact");
+    /** Our Redis store in lease mode, on a redis-server of its own that {@link HttpBench} starts ({@code --redis-uri}). */
+    public static final String REDIS_MODE = "ours-redis";
+    /** Our Redis store in exact mode: one script call per decision. */
+    public static final String REDIS_EXACT_MODE = "ours-redis-exact";
     /** Our Hazelcast store in lease mode ({@code usageplans.cluster.mode=lease}). */
     public static final String HAZELCAST_MODE = "ours-hazelcast";
     /** Our Hazelcast store in exact mode ({@code usageplans.cluster.mode=exact}: one operation per decision). */
@@ -95,6 +102,9 @@ public final class HttpBenchServer {
 
     /** {@code lease} or {@code exact} for our cluster modes, null for the others. */
     public static String clusterMode(String mode) {
+        if (redis(mode)) {
+            return mode.equals(REDIS_EXACT_MODE) ? "exact" : "lease";
+        }
         if (!mode.startsWith(HAZELCAST_MODE)) {
             return null;
         }
@@ -106,9 +116,14 @@ public final class HttpBenchServer {
         return mode.endsWith("-biting");
     }
 
+    /** Whether {@code mode} runs our Redis store, on a redis-server of its own. */
+    public static boolean redis(String mode) {
+        return mode.equals(REDIS_MODE) || mode.equals(REDIS_EXACT_MODE);
+    }
+
     /** Whether {@code mode} sends the 10,000 keys (the others send one key, or the mix). */
     public static boolean manyKeys(String mode) {
-        return mode.equals("bucket4j-10k") || mode.equals("ours-10k") || biting(mode) || clustered(mode);
+        return mode.equals("bucket4j-10k") || mode.equals("ours-10k") || biting(mode) || clustered(mode) || redis(mode);
     }
 
     private static final byte[] BODY = "{\"id\":7,\"type\":\"dog\",\"price\":249.99}".getBytes(StandardCharsets.UTF_8);
@@ -186,6 +201,7 @@ public final class HttpBenchServer {
         boolean logRejections = false;
         String cluster = null;
         int hazelcastPort = 5960;
+        String redisUri = null;
         int members = 2;
         double biteRate = 1.0;
         for (int i = 0; i < args.length; i++) {
@@ -196,6 +212,7 @@ public final class HttpBenchServer {
                 case "--log-rejections" -> logRejections = true;
                 case "--cluster" -> cluster = args[++i];
                 case "--hazelcast-port" -> hazelcastPort = Integer.parseInt(args[++i]);
+                case "--redis-uri" -> redisUri = args[++i];
                 case "--members" -> members = Integer.parseInt(args[++i]);
                 case "--bite-rate" -> biteRate = Double.parseDouble(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
@@ -246,6 +263,17 @@ public final class HttpBenchServer {
                 Catalog catalog = biting(mode) ? BenchCatalogs.bitingCatalog(n, biteRate)
                         : BenchCatalogs.catalog(n, BenchCatalogs.plan(BenchCatalogs.QuotaMode.NONE), mode.equals("ours-mix"));
                 UsagePlans.Builder builder = UsagePlans.builder(catalog).stage(BenchCatalogs.STAGE);
+                if (redis(mode)) {
+                    if (redisUri == null) {
+                        throw new IllegalArgumentException("--mode " + mode + " needs --redis-uri redis://127.0.0.1:PORT");
+                    }
+                    // as usageplans.store=redis makes it: usageplans.cluster.mode (a system property HttpBench sets) picks
+                    // lease or exact mode; the keys are shared through Redis
+                    String uri = redisUri;
+                    builder.ownedStore(new io.usageplans.redis.RedisStoreProvider().create(
+                            name -> name.equals("usageplans.redis.uri") ? uri : System.getProperty(name),
+                            java.time.Clock.systemUTC(), HttpBenchServer.class.getClassLoader()));
+                }
                 if (member != null) {
                     // keys not shared; usageplans.cluster.mode and .sync-interval come as system properties (HttpBench sets
                     // them) and choose lease or exact mode the way the store provider does

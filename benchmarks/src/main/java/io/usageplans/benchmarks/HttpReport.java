@@ -69,6 +69,9 @@ public final class HttpReport {
      * as many keys for the local modes, Bucket4j's Hazelcast proxy on the same cluster for our cluster modes.
      */
     static String bucket4jFor(String mode) {
+        if (HttpBenchServer.redis(mode)) {
+            return null; // no Bucket4j Redis baseline runs here: compare with bare
+        }
         if (HttpBenchServer.clusterMode(mode) != null) {
             return HttpBenchServer.BUCKET4J_HAZELCAST_MODE;
         }

@@ -1,0 +1,298 @@
+package io.usageplans.redis;
+
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+import io.usageplans.ApiKey;
+import io.usageplans.Catalog;
+import io.usageplans.Plan;
+import io.usageplans.spi.KeyDirectory;
+import io.usageplans.spi.StoreContext;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * The API keys shared by every instance on one Redis: a hash of key name to key record (hashes of key values only,
+ * never a value) and a version number that every change raises, both changed only by one Lua script. Each instance
+ * seeds it with its plan file's keys (the first instance's version wins), polls the version every interval (250 ms:
+ * one {@code GET}) and, when it moved, reads the keys and recompiles its engine's catalog, so a key added, disabled or
+ * moved to another plan on one instance is enforced on every instance within a second. Polling rather than pub/sub:
+ * a message published while an instance reconnects is lost, a version is not. When Redis lost the catalog (a restart
+ * without persistence), the instances write back the keys they know. Plans come from each instance's plan file.
+ */
+public final class RedisCatalog implements KeyDirectory, AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(RedisCatalog.class.getName());
+    private static final Script SCRIPT = Script.load("catalog.lua");
+    private static final int SEED_BATCH = 1000;
+
+    private final UnifiedJedis redis;
+    private final List<String> redisKeys;
+    private final StoreContext engine;
+    private final Catalog planFile;
+    private final Map<String, String> mirror = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService poller;
+    private volatile String seenVersion;
+    private volatile boolean failing;
+
+    RedisCatalog(UnifiedJedis redis, String prefix, StoreContext engine, Duration pollInterval) {
+        this.redis = redis;
+        this.redisKeys = List.of(prefix + ":{keys}", prefix + ":{keys}:v");
+        this.engine = engine;
+        this.planFile = engine.catalog();
+        List<String> records = new ArrayList<>();
+        for (ApiKey key : planFile.apiKeys()) {
+            records.add(key.name());
+            records.add(encode(key));
+        }
+        seed(records);
+        refresh();
+        this.poller = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "usage-plans-redis-catalog");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long millis = pollInterval.toMillis();
+        poller.scheduleWithFixedDelay(this::poll, millis, millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Adds or replaces a key on every instance. */
+    public void putKey(ApiKey key) {
+        check(key.plans(), key.name());
+        String record = encode(key);
+        SCRIPT.run(redis, redisKeys, List.of("put", key.name(), record));
+        applied(key.name(), record);
+    }
+
+    /** Enables or disables a key on every instance. */
+    public void setEnabled(String name, boolean enabled) {
+        update(name, key -> key.withEnabled(enabled));
+    }
+
+    /** Moves a key to other plans on every instance. */
+    public void setPlans(String name, List<String> plans) {
+        update(name, key -> key.withPlans(plans));
+    }
+
+    /** Removes a key on every instance. */
+    public void removeKey(String name) {
+        remove(name);
+    }
+
+    @Override
+    public List<ApiKey> keys() {
+        return engine.catalog().apiKeys();
+    }
+
+    /** Adds the keys on every instance, or none of them if one is invalid or its name is taken meanwhile. */
+    @Override
+    public void add(List<ApiKey> added) {
+        List<ApiKey> all = new ArrayList<>(mirror.size() + added.size());
+        mirror.values().forEach(record -> all.add(decode(record)));
+        all.addAll(added);
+        planFile.withApiKeys(all); // validates names, values and plans as a whole before anything is shared
+        List<String> args = new ArrayList<>(1 + 2 * added.size());
+        args.add("add");
+        for (ApiKey key : added) {
+            args.add(key.name());
+            args.add(encode(key));
+        }
+        Object taken = SCRIPT.run(redis, redisKeys, args);
+        if (taken != null && !asString(taken).isEmpty()) {
+            throw new IllegalArgumentException("usage-plans: a key named '" + asString(taken) + "' was added meanwhile; nothing was added");
+        }
+        for (int i = 1; i < args.size(); i += 2) {
+            mirror.put(args.get(i), args.get(i + 1));
+        }
+        recompile();
+    }
+
+    /** Changes a key on every instance with compare-and-set, so concurrent changes from other instances are not lost. */
+    @Override
+    public ApiKey update(String name, UnaryOperator<ApiKey> change) {
+        String field = redisKeys.get(0);
+        for (int attempt = 0; attempt < 100; attempt++) {
+            String stored = redis.hget(field, name);
+            if (stored == null) {
+                throw new NoSuchElementException("usage-plans: no key named '" + name + "'");
+            }
+            ApiKey changed = change.apply(decode(stored));
+            if (!changed.name().equals(name)) {
+                throw new IllegalArgumentException("a key's name cannot change: " + name + " -> " + changed.name());
+            }
+            check(changed.plans(), name);
+            List<ApiKey> all = new ArrayList<>();
+            mirror.forEach((other, record) -> {
+                if (!other.equals(name)) {
+                    all.add(decode(record));
+                }
+            });
+            all.add(changed);
+            planFile.withApiKeys(all);
+            String next = encode(changed);
+            if (asLong(SCRIPT.run(redis, redisKeys, List.of("replace", name, stored, next))) == 1) {
+                applied(name, next);
+                return changed;
+            }
+        }
+        throw new IllegalStateException("usage-plans: key '" + name + "' changed concurrently 100 times; try again");
+    }
+
+    @Override
+    public void remove(String name) {
+        if (asLong(SCRIPT.run(redis, redisKeys, List.of("remove", name))) == 0) {
+            throw new NoSuchElementException("usage-plans: no key named '" + name + "'");
+        }
+        mirror.remove(name);
+        recompile();
+    }
+
+    @Override
+    public void close() {
+        poller.shutdownNow();
+    }
+
+    /** This instance applies its own change at once; the others see the version move at their next poll. */
+    private void applied(String name, String record) {
+        mirror.put(name, record);
+        recompile();
+    }
+
+    private void check(List<String> plans, String key) {
+        for (String plan : plans) {
+            if (planFile.plan(plan).isEmpty()) {
+                throw new IllegalArgumentException("usage-plans: key '" + key + "': unknown plan '" + plan + "'; known plans are "
+                        + planFile.plans().stream().map(Plan::name).toList());
+            }
+        }
+    }
+
+    private void seed(List<String> records) {
+        for (int from = 0; from < records.size(); from += 2 * SEED_BATCH) {
+            List<String> args = new ArrayList<>(1 + 2 * SEED_BATCH);
+            args.add("seed");
+            args.addAll(records.subList(from, Math.min(records.size(), from + 2 * SEED_BATCH)));
+            SCRIPT.run(redis, redisKeys, args);
+        }
+    }
+
+    /** One poll: the version moved, so the keys are read again; the catalog is gone from Redis, so it is written back. */
+    private void poll() {
+        try {
+            String version = redis.get(redisKeys.get(1));
+            if (version == null && seenVersion != null) {
+                LOG.log(System.Logger.Level.WARNING, "usage-plans: the shared key catalog is gone from Redis (a restart without "
+                        + "persistence?); writing back the {0} keys this instance knows", mirror.size());
+                List<String> records = new ArrayList<>(2 * mirror.size());
+                mirror.forEach((name, record) -> {
+                    records.add(name);
+                    records.add(record);
+                });
+                seed(records);
+                version = redis.get(redisKeys.get(1));
+            }
+            if (version != null && !version.equals(seenVersion)) {
+                refresh();
+            }
+            if (failing) {
+                failing = false;
+                LOG.log(System.Logger.Level.INFO, "usage-plans: the shared key catalog is reachable again");
+            }
+        } catch (JedisException | IllegalArgumentException e) {
+            if (!failing) {
+                failing = true; // one line per outage, not one per poll
+                LOG.log(System.Logger.Level.WARNING, "usage-plans: cannot read the shared key catalog from Redis ({0}); this "
+                        + "instance keeps the keys it has until Redis answers again", e.getMessage());
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "usage-plans: the shared key catalog could not be applied", e);
+        }
+    }
+
+    /** Reads the version, then every key, and recompiles; a change made meanwhile moves the version again. */
+    private synchronized void refresh() {
+        String version = redis.get(redisKeys.get(1));
+        Map<String, String> shared = redis.hgetAll(redisKeys.get(0));
+        mirror.keySet().retainAll(shared.keySet());
+        mirror.putAll(shared);
+        seenVersion = version;
+        recompile();
+    }
+
+    /** Rebuilds the engine's catalog from the plan file's plans and the shared keys; bad keys are skipped and logged. */
+    private synchronized void recompile() {
+        List<ApiKey> keys = new ArrayList<>(mirror.size());
+        for (Map.Entry<String, String> record : mirror.entrySet()) {
+            try {
+                keys.add(decode(record.getValue()));
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "usage-plans: shared key ''{0}'' cannot be read and is ignored on this "
+                        + "instance: {1}", record.getKey(), e.getMessage());
+            }
+        }
+        engine.replaceCatalog(planFile.withApiKeysIgnoringInvalid(keys, (key, problem) -> LOG.log(System.Logger.Level.ERROR,
+                "usage-plans: shared key ''{0}'' is ignored on this instance: {1}", key.name(), problem)));
+    }
+
+    /**
+     * A key as Redis keeps it: name, description, enabled, plans, the SHA-256 of its value and, after a rotation, of
+     * the previous value with the end of its grace period; each field URL-encoded, separated by spaces.
+     */
+    static String encode(ApiKey key) {
+        HexFormat hex = HexFormat.of();
+        List<String> plans = new ArrayList<>();
+        key.plans().forEach(plan -> plans.add(field(plan)));
+        return String.join(" ", field(key.name()), field(key.description() == null ? "" : key.description()),
+                Boolean.toString(key.enabled()), plans.isEmpty() ? "-" : String.join(",", plans),
+                hex.formatHex(key.valueSha256()),
+                key.previousValueSha256() == null ? "-" : hex.formatHex(key.previousValueSha256()),
+                key.previousValidUntil() == null ? "0" : Long.toString(key.previousValidUntil().toEpochMilli()));
+    }
+
+    static ApiKey decode(String record) {
+        String[] fields = record.split(" ", -1);
+        if (fields.length != 7) {
+            throw new IllegalArgumentException("a key record has 7 fields, this one " + fields.length);
+        }
+        List<String> plans = new ArrayList<>();
+        if (!fields[3].equals("-")) {
+            for (String plan : fields[3].split(",")) {
+                plans.add(unfield(plan));
+            }
+        }
+        String description = unfield(fields[1]);
+        ApiKey key = ApiKey.builder(unfield(fields[0])).description(description.isEmpty() ? null : description)
+                .enabled(Boolean.parseBoolean(fields[2])).plans(plans).valueSha256(fields[4]).build();
+        return fields[5].equals("-") ? key
+                : key.withPrevious(HexFormat.of().parseHex(fields[5]), Instant.ofEpochMilli(Long.parseLong(fields[6])));
+    }
+
+    private static String field(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    private static String unfield(String value) {
+        return URLDecoder.decode(value, StandardCharsets.UTF_8);
+    }
+
+    private static String asString(Object reply) {
+        return reply instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(reply);
+    }
+
+    private static long asLong(Object reply) {
+        return reply instanceof Long value ? value : Long.parseLong(asString(reply));
+    }
+}

@@ -1,0 +1,42 @@
+-- usage-plans: the API keys every instance shares (hashes only). KEYS[1]: name -> key record; KEYS[2]: the catalog's
+-- version, raised by every change, which each instance polls. Both carry the hash tag {keys}: one Cluster slot.
+local op = ARGV[1]
+if op == 'seed' then -- name/record pairs added unless the name is taken; the number added
+  local added = 0
+  for i = 2, #ARGV, 2 do
+    added = added + redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1])
+  end
+  if added > 0 then
+    redis.call('INCR', KEYS[2])
+  end
+  return added
+elseif op == 'add' then -- all pairs, or none when a name is taken: then that name
+  for i = 2, #ARGV, 2 do
+    if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 1 then
+      return ARGV[i]
+    end
+  end
+  for i = 2, #ARGV, 2 do
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+  end
+  redis.call('INCR', KEYS[2])
+  return ''
+elseif op == 'put' then -- name, record
+  redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+  redis.call('INCR', KEYS[2])
+  return 1
+elseif op == 'replace' then -- name, the record expected, the new record: 1 when replaced
+  if redis.call('HGET', KEYS[1], ARGV[2]) ~= ARGV[3] then
+    return 0
+  end
+  redis.call('HSET', KEYS[1], ARGV[2], ARGV[4])
+  redis.call('INCR', KEYS[2])
+  return 1
+elseif op == 'remove' then -- name: 1 when it was there
+  local removed = redis.call('HDEL', KEYS[1], ARGV[2])
+  if removed > 0 then
+    redis.call('INCR', KEYS[2])
+  end
+  return removed
+end
+return redis.error_reply('usage-plans: unknown catalog operation ' .. tostring(op))

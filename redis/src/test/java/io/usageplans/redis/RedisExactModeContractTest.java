@@ -1,0 +1,5 @@
+package io.usageplans.redis;
+
+/** Exact mode: one script call per decision. */
+class RedisExactModeContractTest extends RedisStoreContract {
+}

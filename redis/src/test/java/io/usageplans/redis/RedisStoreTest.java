@@ -1,0 +1,242 @@
+package io.usageplans.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import io.usageplans.ApiKey;
+import io.usageplans.Catalog;
+import io.usageplans.Decision;
+import io.usageplans.Decision.Outcome;
+import io.usageplans.FailMode;
+import io.usageplans.Plan;
+import io.usageplans.Quota;
+import io.usageplans.QuotaPeriod;
+import io.usageplans.Throttle;
+import io.usageplans.UsagePlans;
+import io.usageplans.spi.BucketSpec;
+import io.usageplans.spi.MeteringRequest;
+import io.usageplans.testing.MutableClock;
+import io.usageplans.testsupport.Await;
+import io.usageplans.testsupport.RedisServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.util.JedisClusterCRC16;
+
+/** The Redis store as an engine uses it, on Redis's own clock, against a real redis-server. */
+class RedisStoreTest {
+
+    static final String BASIC = "demo-basic-key-0123456789";
+    static final String DEV = "demo-dev-key-0123456789";
+    static final String SLOW = "slow-key-0123456789abcdef";
+    static final String OPEN = "fail-open-key-0123456789";
+    static final String COUNTED = "counted-key-0123456789abc";
+
+    private static RedisServer server;
+    private static UnifiedJedis client;
+
+    @BeforeAll
+    static void startRedis() {
+        server = RedisServer.start();
+        client = TestRedis.client(server, 2000);
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        client.close();
+        server.close();
+    }
+
+    static Catalog catalog() {
+        return Catalog.builder().api("MyProjectAPI")
+                .plan(Plan.builder("basic").throttle(Throttle.rateLimit(10).burstLimit(20)).quota(Quota.limit(10).period(QuotaPeriod.DAY)).stage("test").build())
+                .plan(Plan.builder("dev").throttle(Throttle.rateLimit(1000).burstLimit(2000)).stage("test").build())
+                .plan(Plan.builder("slow").throttle(Throttle.rateLimit(1).burstLimit(5)).stage("test").build())
+                .plan(Plan.builder("lenient").throttle(Throttle.rateLimit(1000).burstLimit(1000)).stage("test").failMode(FailMode.OPEN).build())
+                .plan(Plan.builder("counted").quota(Quota.limit(1_000_000).period(QuotaPeriod.DAY)).stage("test").build())
+                .apiKey(ApiKey.builder("counted-customer").value(COUNTED).plans("counted").build())
+                .apiKey(ApiKey.builder("basic-customer").value(BASIC).plans("basic").build())
+                .apiKey(ApiKey.builder("dev-team").value(DEV).plans("dev").build())
+                .apiKey(ApiKey.builder("slow-customer").value(SLOW).plans("slow").build())
+                .apiKey(ApiKey.builder("lenient-customer").value(OPEN).plans("lenient").build())
+                .build();
+    }
+
+    private static RedisUsageStore store(String prefix) {
+        return RedisUsageStore.builder(client).keyPrefix(prefix).build();
+    }
+
+    private static UsagePlans engine(RedisUsageStore store, Clock clock) {
+        return UsagePlans.builder(catalog()).stage("test").clock(clock).store(store).build();
+    }
+
+    @Test
+    void bucketsRunOnRedisTimeSoAnApplicationServerWithAClockAMinuteAheadGetsNoRefill() {
+        String prefix = "time-" + UUID.randomUUID();
+        MutableClock now = MutableClock.at(java.time.Instant.now().toString());
+        MutableClock aMinuteAhead = MutableClock.at(java.time.Instant.now().plus(Duration.ofMinutes(1)).toString());
+        RedisUsageStore first = store(prefix);
+        RedisUsageStore second = store(prefix);
+        try (UsagePlans a = engine(first, now); UsagePlans b = engine(second, aMinuteAhead)) {
+            for (int i = 0; i < 5; i++) {
+                assertEquals(Outcome.ALLOWED, a.decide(SLOW, "GET", "/pets").outcome(), "request " + (i + 1) + " of the burst of 5");
+            }
+
+            Decision ahead = b.decide(SLOW, "GET", "/pets");
+
+            assertEquals(Outcome.THROTTLED, ahead.outcome(), "a clock a minute ahead would have refilled 60 tokens on its own time");
+        } finally {
+            first.close();
+            second.close();
+        }
+    }
+
+    @Test
+    void aDecisionIsOneScriptCallAndItsKeysShareOneSlotAndNameNoKey() {
+        String prefix = "slot-" + UUID.randomUUID();
+        RedisUsageStore store = store(prefix);
+        try (UsagePlans engine = engine(store, Clock.systemUTC())) {
+            engine.decide(BASIC, "GET", "/pets"); // loads the script once
+            client.sendCommand(redis.clients.jedis.Protocol.Command.CONFIG, "RESETSTAT");
+
+            for (int i = 0; i < 5; i++) {
+                assertEquals(Outcome.ALLOWED, engine.decide(BASIC, "GET", "/pets").outcome());
+            }
+
+            String stats = client.info("commandstats");
+            assertTrue(stats.contains("cmdstat_evalsha:calls=5,"), stats);
+            assertFalse(stats.contains("cmdstat_eval:"), "no script source sent: " + stats);
+            for (String outside : List.of("cmdstat_get:", "cmdstat_hmget:", "cmdstat_multi:", "cmdstat_exec:", "cmdstat_watch:")) {
+                assertFalse(stats.contains(outside), "no command outside the script: " + stats);
+            }
+            List<String> keys = store.redisKeys("basic-customer", "basic");
+            assertEquals(Set.copyOf(keys), client.keys(prefix + ":*").stream().filter(k -> !k.contains("{keys}"))
+                    .collect(java.util.stream.Collectors.toSet()));
+            assertEquals(JedisClusterCRC16.getSlot(keys.get(0)), JedisClusterCRC16.getSlot(keys.get(1)), keys.toString());
+            for (String key : client.keys(prefix + ":*")) {
+                assertFalse(key.contains("basic-customer") || key.contains(BASIC), "no key name or value in " + key);
+                if (!client.type(key).equals("hash")) {
+                    continue; // the catalog's version number
+                }
+                String dump = String.join(" ", client.hgetAll(key).values());
+                assertFalse(dump.contains(BASIC), "no key value stored in " + key);
+            }
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void afterRedisForgetsTheScriptTheNextDecisionSendsItAgain() {
+        RedisUsageStore store = store("flush-" + UUID.randomUUID());
+        try (UsagePlans engine = engine(store, Clock.systemUTC())) {
+            assertEquals(Outcome.ALLOWED, engine.decide(BASIC, "GET", "/pets").outcome());
+            client.scriptFlush();
+
+            Decision next = engine.decide(BASIC, "GET", "/pets");
+
+            assertEquals(Outcome.ALLOWED, next.outcome());
+            assertTrue(next.rateLimit().contains("\"basic-day\";r=8;"), "both requests counted: " + next.rateLimit());
+            assertEquals(Outcome.ALLOWED, engine.decide(BASIC, "GET", "/pets").outcome());
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void idleStateExpiresInRedisOnceItsBucketsAreFullAgain() {
+        String prefix = "expiry-" + UUID.randomUUID();
+        RedisUsageStore store = store(prefix);
+        try {
+            BucketSpec bucket = new BucketSpec("plan", 2, 300_000_000L); // full again 150 ms after one token is taken
+            MeteringRequest request = new MeteringRequest("k|p", bucket, null, null, 0);
+            assertEquals(1, store.tryConsume(request).planTokens());
+            String state = RedisUsageStore.builder(client).keyPrefix(prefix).build().redisKeys("k", "p").get(0);
+            long ttl = client.pttl(state);
+            assertTrue(ttl > 0 && ttl <= 152, "kept until the bucket is full: " + ttl + " ms");
+
+            Await.until(() -> !client.exists(state), Duration.ofSeconds(5), "the state to expire");
+
+            assertEquals(1, store.tryConsume(request).planTokens(), "a fresh, full bucket");
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void aQuotaUpdateOfAnEarlierPeriodKeepsTheCurrentPeriodsCounterUntilThatPeriodEnds() {
+        String prefix = "earlier-" + UUID.randomUUID();
+        RedisUsageStore store = RedisUsageStore.builder(client).keyPrefix(prefix).serverTime(false).build();
+        try {
+            MutableClock clock = MutableClock.at("2027-01-16T08:00:00Z");
+            io.usageplans.QuotaWindow jan15 = Quota.limit(5).period(QuotaPeriod.DAY).windowAt(java.time.Instant.parse("2027-01-15T12:00:00Z"));
+            io.usageplans.QuotaWindow jan16 = Quota.limit(5).period(QuotaPeriod.DAY).windowAt(clock.instant());
+            store.tryConsume(new MeteringRequest("k|p", null, null, jan16, clock.nanos()));
+
+            store.updateQuota("k|p", jan15, io.usageplans.spi.QuotaUpdate.setUsed(0), clock.nanos());
+
+            long ttl = client.pttl(store.redisKeys("k", "p").get(0));
+            assertTrue(ttl > Duration.ofHours(15).toMillis(), "kept until 2027-01-17T00:00Z (16 h): " + ttl + " ms");
+            assertEquals(1, store.quotaUsed("k|p", jan16));
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void aKeyAddedOrDisabledOnOneInstanceIsEnforcedOnTheOtherWithinOneSecond() {
+        String prefix = "catalog-" + UUID.randomUUID();
+        RedisUsageStore first = store(prefix);
+        RedisUsageStore second = store(prefix);
+        String value = "added-key-0123456789abcdef";
+        try (UsagePlans a = engine(first, Clock.systemUTC()); UsagePlans b = engine(second, Clock.systemUTC())) {
+            assertEquals(Outcome.FORBIDDEN, b.decide(value, "GET", "/pets").outcome());
+
+            long start = System.nanoTime();
+            first.catalog().putKey(ApiKey.builder("added").value(value).plans("dev").build());
+            Await.until(() -> b.decide(value, "GET", "/pets").outcome() == Outcome.ALLOWED, Duration.ofSeconds(5), "the key on b");
+            long addedMillis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(Outcome.ALLOWED, a.decide(value, "GET", "/pets").outcome(), "at once on the instance that added it");
+
+            start = System.nanoTime();
+            second.catalog().setEnabled("added", false);
+            Await.until(() -> a.decide(value, "GET", "/pets").outcome() == Outcome.FORBIDDEN, Duration.ofSeconds(5), "disabled on a");
+            long disabledMillis = (System.nanoTime() - start) / 1_000_000;
+
+            System.out.printf("catalog change reached the other instance in %d ms (added) and %d ms (disabled)%n", addedMillis,
+                    disabledMillis);
+            assertTrue(addedMillis < 1000, "added within 1 s: " + addedMillis + " ms");
+            assertTrue(disabledMillis < 1000, "disabled within 1 s: " + disabledMillis + " ms");
+            assertTrue(client.hget(prefix + ":{keys}", "added").contains(ApiKey.sha256Hex(value)), "the hash is shared");
+            assertFalse(client.hget(prefix + ":{keys}", "added").contains(value), "never the value");
+        } finally {
+            first.close();
+            second.close();
+        }
+    }
+
+    @Test
+    void keysAddedThroughTheCatalogComeBackAfterRedisLostItsData() {
+        String prefix = "lost-" + UUID.randomUUID();
+        RedisUsageStore store = store(prefix);
+        String value = "kept-key-0123456789abcdef";
+        try (UsagePlans engine = engine(store, Clock.systemUTC())) {
+            store.catalog().putKey(ApiKey.builder("kept").value(value).plans("dev").build());
+
+            client.del(prefix + ":{keys}", prefix + ":{keys}:v"); // what a restart without persistence does
+
+            Await.until(() -> client.hexists(prefix + ":{keys}", "kept"), Duration.ofSeconds(5), "the catalog written back");
+            assertEquals(Outcome.ALLOWED, engine.decide(value, "GET", "/pets").outcome());
+        } finally {
+            store.close();
+        }
+    }
+}
