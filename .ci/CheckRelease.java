@@ -1,5 +1,7 @@
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,6 +37,8 @@ public class CheckRelease {
 
     private static final String GROUP = "io.usageplans";
     private static final List<String> problems = new ArrayList<>();
+    /** Package to the module that has it, over every published main jar: a split package breaks the module path. */
+    private static final Map<String, String> packages = new LinkedHashMap<>();
 
     record Module(String dir, String artifactId, String moduleName, List<String> classifiers) {
         boolean isJar() {
@@ -260,6 +264,21 @@ public class CheckRelease {
                         : j.getManifest().getMainAttributes().getValue("Automatic-Module-Name");
                 if (!m.moduleName().equals(amn)) {
                     problems.add(name + ": Automatic-Module-Name is " + amn + ", expected " + m.moduleName());
+                }
+                // as the JVM sees the jar on the module path
+                try {
+                    ModuleDescriptor d = ModuleFinder.of(jar).findAll().iterator().next().descriptor();
+                    if (!d.name().equals(m.moduleName())) {
+                        problems.add(name + ": on the module path it is module " + d.name());
+                    }
+                    for (String pkg : d.packages()) {
+                        String other = packages.putIfAbsent(pkg, d.name());
+                        if (other != null) {
+                            problems.add(name + ": package " + pkg + " is in module " + other + " too (split package)");
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    problems.add(name + ": not usable on the module path: " + e.getMessage());
                 }
             }
         }
