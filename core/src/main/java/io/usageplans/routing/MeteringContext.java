@@ -25,7 +25,7 @@ public final class MeteringContext {
          */
         boolean refuse(Decision refusal);
 
-        /** Completes {@code decision} ({@link UsagePlans#complete}) with the request's final status, once it is known. */
+        /** Completes {@code decision} ({@link io.usageplans.UsagePlans#complete}) with the request's final status, once it is known. */
         void completeWithResponse(Decision decision);
     }
 

@@ -31,7 +31,7 @@ import io.usageplans.spi.UsageStore;
  * Throttle and quota state in a Hazelcast cluster: one map entry per key and plan ({@link KeyUsage}), decided by
  * one entry processor ({@link Decide}) on the partition owner, so one decision is one round trip, atomic, and
  * exact across members; synchronous backups keep acknowledged counts when a member dies. A call that does not
- * answer within the timeout throws {@link UsageStoreUnavailableException}, and the plan's fail mode decides; if
+ * answer within the timeout throws {@link io.usageplans.spi.UsageStoreUnavailableException}, and the plan's fail mode decides; if
  * its decision still arrives and took units, they are given back, since the caller was told nothing was decided.
  * The engine's start warms the grid ({@link Builder#warmUp}), so that the first requests do not wait for it.
  *

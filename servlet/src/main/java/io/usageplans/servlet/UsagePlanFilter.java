@@ -27,7 +27,7 @@ import jakarta.servlet.http.HttpServletResponse;
  * <p>Settings (init-param, system property, or environment variable such as {@code USAGEPLANS_CONFIG}):
  * {@code usageplans.config} (plan file), {@code usageplans.stage} (default: the context path without its slash),
  * {@code usageplans.exclude} (comma-separated path patterns never metered), {@code usageplans.key-source}
- * (see {@link ApiKeyResolver}), {@code usageplans.store} ({@code local} or {@code hazelcast}, see {@link UsageStoreProvider}).
+ * (see {@link ApiKeyResolver}), {@code usageplans.store} ({@code local} or {@code hazelcast}, see {@link io.usageplans.spi.UsageStoreProvider}).
  */
 public class UsagePlanFilter implements Filter {
 
