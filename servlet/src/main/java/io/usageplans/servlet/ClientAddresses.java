@@ -111,6 +111,9 @@ public final class ClientAddresses {
         if (peer == null || peer.isEmpty()) {
             return null;
         }
+        if (peer.length() > 2 && peer.charAt(0) == '[' && peer.charAt(peer.length() - 1) == ']') {
+            peer = peer.substring(1, peer.length() - 1); // a container that writes IPv6 peers in brackets
+        }
         byte[] peerBytes = trusted.isEmpty() && peer.indexOf(':') < 0 ? null : literal(peer);
         if (trusted.isEmpty() || peerBytes == null || !isTrusted(peerBytes)) {
             return peerBytes == null ? peer : identity(peerBytes);
