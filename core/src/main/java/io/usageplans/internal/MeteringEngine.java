@@ -188,7 +188,9 @@ public final class MeteringEngine implements StoreContext {
         CompiledPlan plan = keys.plan(slot);
         Decision refused = planRefusal(key, plan, route, presentedKey, httpMethod, path);
         if (refused != null) {
-            return refused;
+            // a plan switched off meters nothing of its own, but the stage's bucket is for every caller
+            return refused == Decision.NOT_METERED && route.stage() != null
+                    ? stage(route.stage(), key, null, null, null, null, httpMethod, path) : refused;
         }
         MethodRoute methodRoute = route.throttleFor(plan);
         Instant now = clock.instant();
