@@ -54,6 +54,28 @@ class StageThrottleClusterTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void keylessClientsAndStageBucketsKeepNoUsageHistoryInTheCluster() throws Exception {
+        Catalog plans = catalog();
+        Catalog.Builder builder = Catalog.builder().stage(plans.stageSettings("test").orElseThrow()
+                .withKeyless("/signup/POST", "signup"));
+        plans.plans().forEach(builder::plan);
+        builder.plan(io.usageplans.Plan.builder("signup").throttle(Throttle.rateLimit(1).burstLimit(5)).build());
+        plans.apiKeys().forEach(builder::apiKey);
+        try (TestCluster cluster = TestCluster.start(2); ClusterApps apps = ClusterApps.on(cluster, Mode.EXACT, builder.build())) {
+            assertEquals(Outcome.ALLOWED, apps.app(0).engine().decide(null, "198.51.100.7", "POST", "/signup").outcome());
+            assertEquals(Outcome.ALLOWED, apps.app(1).engine().decide(ClusterApps.keyValue("roomy", 0), "GET", "/x").outcome());
+            long today = java.time.LocalDate.of(2027, 3, 10).toEpochDay();
+            HazelcastUsageStore store = apps.app(0).store();
+            assertEquals(0, store.dailyUsage(io.usageplans.spi.UsageStore.clientStateKey("198.51.100.7", "signup"), today, today)
+                    .size(), "a keyless client is counted, not reported: its entry expires once idle");
+            assertEquals(0, store.dailyUsage(io.usageplans.spi.UsageStore.stageStateKey("api", "test", "/x/GET"), today, today)
+                    .size());
+            assertEquals(1, store.dailyUsage(io.usageplans.spi.UsageStore.stateKey("roomy-0", "roomy"), today, today).size(),
+                    "a key's usage is kept for reports");
+        }
+    }
+
     /** {@code requests} decisions, spread over every key and both members, at once; how many passed. */
     private static int admitted(ClusterApps apps, ExecutorService pool, int requests) throws Exception {
         List<Future<Decision>> answers = new ArrayList<>();
