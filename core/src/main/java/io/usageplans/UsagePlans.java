@@ -248,6 +248,11 @@ public final class UsagePlans implements AutoCloseable {
     }
 
     /** Whether any plan applies to this stage, i.e. any request can be metered at all. */
+    /** Whether a route meters callers without a key, by client address (so adapters resolve it only then). */
+    public boolean metersClientAddresses() {
+        return engine.metersClientAddresses();
+    }
+
     public boolean metersAnything() {
         return engine.metersAnything();
     }

@@ -48,7 +48,8 @@ final class StagesReader {
         List<Node> stageNodes = Problems.orEmpty(problems.attempt(() -> nodes.list(stagesNode, "stages")));
         for (int i = 0; i < stageNodes.size(); i++) {
             Node node = stageNodes.get(i);
-            String fallback = "stages[" + i + "]";
+            String named = stageName(node);
+            String fallback = named != null ? "stages[" + named + "]" : "stages[" + i + "]";
             StageSettings stage = problems.attempt(() -> stage(node, fallback, seen, planNames));
             if (stage != null) {
                 stages.add(stage);
@@ -110,6 +111,19 @@ final class StagesReader {
             throw Reported.INSTANCE;
         }
         return new StageSettings(name, throttles, keyless);
+    }
+
+    /** The entry's {@code stage}, to name its problems before it is read; null when it has none that is text. */
+    private static String stageName(Node node) {
+        if (node instanceof MappingNode mapping) {
+            for (NodeTuple t : mapping.getValue()) {
+                if (t.getKeyNode() instanceof org.snakeyaml.engine.v2.nodes.ScalarNode k && k.getValue().equals("stage")
+                        && t.getValueNode() instanceof org.snakeyaml.engine.v2.nodes.ScalarNode v && !v.getValue().isBlank()) {
+                    return v.getValue().trim();
+                }
+            }
+        }
+        return null;
     }
 
     private List<NodeTuple> methods(Node node, String entry, String shape) {

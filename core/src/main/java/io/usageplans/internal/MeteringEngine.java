@@ -562,6 +562,11 @@ public final class MeteringEngine implements StoreContext {
         return store;
     }
 
+    /** Whether a route meters callers without a key, by client address: adapters resolve the address only then. */
+    public boolean metersClientAddresses() {
+        return snapshot.routes.hasKeyless();
+    }
+
     public boolean metersAnything() {
         return !snapshot.plans.isEmpty();
     }

@@ -116,6 +116,7 @@ final class RouteTable {
     private final Map<String, Route> byId;
     private final boolean annotated;
     private final Route stageDefault;
+    private final boolean keyless;
 
     /**
      * @param plans       the plans on this stage, at their {@link CompiledPlan#index}
@@ -206,6 +207,7 @@ final class RouteTable {
         this.httpRoutes = http.toArray(new Route[0]);
         this.byId = Map.copyOf(ids);
         this.annotated = annotatedRoutes;
+        this.keyless = http.stream().anyMatch(r -> r.keyless != null) || ids.values().stream().anyMatch(r -> r.keyless != null);
         this.stageDefault = new Route("(stage)", null, null, false, new MethodRoute[0], new long[0], "the stage",
                 stageDefault == null ? null : new StageBucket(catalog.api(), stage, io.usageplans.StageSettings.DEFAULT_METHOD,
                         io.usageplans.StageSettings.DEFAULT_METHOD, stageDefault, "stages[" + stage + "]"), null, 1);
@@ -227,6 +229,11 @@ final class RouteTable {
     /** A route by the id its adapter gave it (interceptors use this), or null. */
     public Route byId(String id) {
         return byId.get(id);
+    }
+
+    /** Whether any route meters callers by client address. */
+    boolean hasKeyless() {
+        return keyless;
     }
 
     /** Whether annotations decide what is metered (otherwise every request of the stage is). */

@@ -117,7 +117,7 @@ public class UsagePlanFilter implements Filter {
             // a skip/only condition or an excluded path: the request does not count, on any layer inside either
             counts = counts(request) && !engine.excluded(path);
             if (counts) {
-                clientAddress = clientAddresses.of(request);
+                clientAddress = engine.metersClientAddresses() ? clientAddresses.of(request) : null;
                 decision = engine.decide(key, clientAddress, request.getMethod(), path);
             } else {
                 decision = Decision.notMetered();
