@@ -37,6 +37,22 @@ final class RouteTable {
         private final StageBucket stage;
         private final CompiledPlan keyless;
         private final long keylessCost;
+        /**
+         * Whether only the plan file's {@code stages} name this method: it then adds the stage's bucket to whatever
+         * less specific route the request also matches, and never changes who needs a key.
+         */
+        private boolean stageEntryOnly;
+        /** This stage bucket over each less specific route it met, made once per pair. */
+        private final java.util.concurrent.ConcurrentHashMap<Route, Route> over = new java.util.concurrent.ConcurrentHashMap<>();
+
+        /** {@code other}'s rules (who may call, method throttles, costs, keyless plan) with this route's stage bucket. */
+        Route over(Route other) {
+            if (other == null) {
+                return this;
+            }
+            return over.computeIfAbsent(other, o -> new Route(o.id, o.key, o.requiredPlans, o.unmetered, o.throttleByPlan,
+                    o.costByPlan, o.source, stage, o.keyless, o.keylessCost));
+        }
 
         Route(String id, MethodKey key, Set<String> requiredPlans, boolean unmetered, MethodRoute[] throttleByPlan,
               long[] costByPlan, String source, StageBucket stage, CompiledPlan keyless, long keylessCost) {
@@ -218,8 +234,20 @@ final class RouteTable {
      * (every request needs a key on any plan); else null (not metered: AWS's "API key not required").
      */
     public Route match(String method, String path) {
-        for (Route route : httpRoutes) {
+        for (int i = 0; i < httpRoutes.length; i++) {
+            Route route = httpRoutes[i];
             if (route.key.matches(method, path)) {
+                return route.stageEntryOnly ? route.over(next(i + 1, method, path)) : route;
+            }
+        }
+        return annotated ? null : stageDefault;
+    }
+
+    /** The most specific route from {@code from} on that is not a stage entry alone; else as {@link #match} ends. */
+    private Route next(int from, String method, String path) {
+        for (int i = from; i < httpRoutes.length; i++) {
+            Route route = httpRoutes[i];
+            if (!route.stageEntryOnly && route.key.matches(method, path)) {
                 return route;
             }
         }
@@ -369,7 +397,9 @@ final class RouteTable {
                     : new StageBucket(stage.api(), stage.name(), (stageKey != null ? stageKey : key).toString(), key.normalized(),
                             stageThrottle, source);
             long keylessCost = definition == null ? 1 : definition.cost();
-            return new Route(id, key, required, unmetered, throttles, costs, source, bucket, keyless, keylessCost);
+            Route route = new Route(id, key, required, unmetered, throttles, costs, source, bucket, keyless, keylessCost);
+            route.stageEntryOnly = onlyInStage && key != null;
+            return route;
         }
 
         private static int countNulls(Object[] values) {

@@ -221,6 +221,28 @@ class StageThrottleTest {
     }
 
     @Test
+    void aStageEntryForAMethodAnAnnotationCoversNeverLetsCallersInWithoutAKey() throws Exception {
+        String plans = ANNOTATED_PLANS + """
+                stages:
+                  - stage: test
+                    throttle:
+                      "/pets/mine/GET": { rateLimit: 1, burstLimit: 1 }
+                """;
+        try (UsagePlans engine = engine(plans);
+             TestServer server = TestServer.start(c -> {
+                 c.addFilter(new FilterHolder(new UsagePlanFilter(engine)), "/*", EnumSet.of(DispatcherType.REQUEST));
+                 c.addServlet(PetsServlet.class, "/pets/*");
+             })) {
+            assertEquals(403, server.get("/pets/mine", null).statusCode(), "@UsagePlan on the servlet still needs a key");
+            HttpResponse<String> first = server.get("/pets/mine", A);
+            assertEquals(200, first.statusCode());
+            assertEquals("\"roomy-burst\";q=100;w=1, \"stage-/pets/mine/GET\";q=1;w=1", header(first, "RateLimit-Policy"));
+            assertEquals(429, server.get("/pets/mine", B).statusCode(), "the stage entry's own bucket of 1");
+            assertEquals(200, server.get("/pets/other", B).statusCode(), "other paths of the servlet keep its own stage throttle");
+        }
+    }
+
+    @Test
     void aZeroRateOnStageThrottleStopsStartUpNamingTheMethodAndValue() {
         try (UsagePlans engine = engine(ANNOTATED_PLANS)) {
             Exception e = assertThrows(Exception.class, () -> TestServer.start(c -> {
