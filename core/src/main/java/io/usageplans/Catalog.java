@@ -24,10 +24,13 @@ public final class Catalog {
     private final List<Condition> only;
     private final String source;
     private final Map<String, Integer> lines;
+    private final List<StageSettings> stages;
 
     private Catalog(String api, List<Plan> plans, List<ApiKey> apiKeys, List<String> excludePaths, ResponseSettings responses,
-                    List<Condition> skip, List<Condition> only, String source, Map<String, Integer> lines) {
+                    List<Condition> skip, List<Condition> only, String source, Map<String, Integer> lines,
+                    List<StageSettings> stages) {
         this.source = source;
+        this.stages = List.copyOf(stages);
         this.lines = Map.copyOf(lines);
         this.api = api == null || api.isBlank() ? "api" : api;
         this.excludePaths = List.copyOf(excludePaths);
@@ -60,6 +63,18 @@ public final class Catalog {
             throw new UsagePlansConfigException(problems, unlisted[0], false);
         }
         UsagePlansConfigException.throwIfAny(problems);
+        for (StageSettings stage : this.stages) {
+            if (this.stages.stream().filter(s -> s.stage().equals(stage.stage())).count() > 1) {
+                throw new UsagePlansConfigException("stages[" + stage.stage() + "]", "stage '" + stage.stage()
+                        + "' is listed twice; list each stage once");
+            }
+            stage.keyless().forEach((key, plan) -> {
+                if (!byName.containsKey(plan)) {
+                    throw new UsagePlansConfigException("stages[" + stage.stage() + "].keyless[\"" + key + "\"]",
+                            "unknown plan '" + plan + "'; known plans are " + byName.keySet());
+                }
+            });
+        }
         this.plans = Map.copyOf(byName);
         this.apiKeys = List.copyOf(keys);
         this.planOrder = List.copyOf(byName.keySet());
@@ -170,6 +185,16 @@ public final class Catalog {
         return api;
     }
 
+    /** The stages' settings for all callers (stage throttles, keyless methods), in the order they were defined. */
+    public List<StageSettings> stages() {
+        return stages;
+    }
+
+    /** The settings of {@code stage} for all callers, if the catalog has any. */
+    public Optional<StageSettings> stageSettings(String stage) {
+        return stages.stream().filter(s -> s.stage().equals(stage)).findFirst();
+    }
+
     /** The plans, in the order they were defined. */
     public List<Plan> plans() {
         List<Plan> ordered = new ArrayList<>(planOrder.size());
@@ -209,7 +234,7 @@ public final class Catalog {
 
     /** This catalog with other keys (plans, paths, responses and conditions unchanged), validated as a whole. */
     public Catalog withApiKeys(List<ApiKey> keys) {
-        return new Catalog(api, plans(), keys, excludePaths, responses, skip, only, source, lines);
+        return new Catalog(api, plans(), keys, excludePaths, responses, skip, only, source, lines, stages);
     }
 
     /**
@@ -219,7 +244,7 @@ public final class Catalog {
      */
     public Catalog withApiKeysIgnoringInvalid(List<ApiKey> keys, java.util.function.BiConsumer<ApiKey, String> ignored) {
         List<ApiKey> accepted = checkKeys(keys, plans, false, (key, entry, problem) -> ignored.accept(key, problem));
-        return new Catalog(api, plans(), accepted, excludePaths, responses, skip, only, source, lines);
+        return new Catalog(api, plans(), accepted, excludePaths, responses, skip, only, source, lines, stages);
     }
 
     /** Where this catalog came from ({@code classpath:usage-plans.yaml}, a file), or null when it was built in code. */
@@ -254,6 +279,7 @@ public final class Catalog {
         private final List<Condition> only = new ArrayList<>();
         private String source;
         private final Map<String, Integer> lines = new HashMap<>();
+        private final List<StageSettings> stages = new ArrayList<>();
 
         private Builder() {
         }
@@ -265,6 +291,12 @@ public final class Catalog {
 
         public Builder plan(Plan plan) {
             plans.add(Objects.requireNonNull(plan, "plan"));
+            return this;
+        }
+
+        /** A stage's limits for all callers: stage throttles and keyless methods. */
+        public Builder stage(StageSettings settings) {
+            stages.add(Objects.requireNonNull(settings, "settings"));
             return this;
         }
 
@@ -310,7 +342,7 @@ public final class Catalog {
         }
 
         public Catalog build() {
-            return new Catalog(api, plans, apiKeys, excludePaths, responses, skip, only, source, lines);
+            return new Catalog(api, plans, apiKeys, excludePaths, responses, skip, only, source, lines, stages);
         }
     }
 }

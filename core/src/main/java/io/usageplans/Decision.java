@@ -83,7 +83,9 @@ public final class Decision {
         /** The plan's throttle. */
         PLAN_THROTTLE,
         /** The quota of the current period. */
-        QUOTA
+        QUOTA,
+        /** The stage's throttle of the method, for all callers together. */
+        STAGE_THROTTLE
     }
 
     /**
@@ -232,7 +234,7 @@ public final class Decision {
      */
     public static Decision throttled(Limit by, ApiKey key, Limits limits, Charge charge, Usage usage,
                                      ResponseSettings responses) {
-        if (by != Limit.METHOD_THROTTLE && by != Limit.PLAN_THROTTLE) {
+        if (by == Limit.QUOTA) {
             throw new IllegalArgumentException("a throttle refuses a throttled request, not " + by);
         }
         return new Decision(Outcome.THROTTLED, null, by, key, limits, java.util.Objects.requireNonNull(charge, "charge"),
@@ -303,7 +305,7 @@ public final class Decision {
         return forbiddenReason == 0 ? null : REASONS[forbiddenReason - 1];
     }
 
-    /** The key, once it was recognised; null for missing, malformed and unknown keys. */
+    /** The key, once it was recognised; null for missing, malformed and unknown keys, and for callers metered without a key. */
     public ApiKey apiKey() {
         return key;
     }

@@ -44,6 +44,15 @@ public final class UsagePlans implements AutoCloseable {
      */
     public static final String SEVERAL_KEYS = MeteringEngine.SEVERAL_KEYS;
 
+    /**
+     * What a key resolver returns for a caller identified by the <em>name</em> of its API key rather than its value: an
+     * identity the application authenticated (AWS's AUTHORIZER key source). An unknown name is refused with 403, as an
+     * unknown key is.
+     */
+    public static String keyNamed(String name) {
+        return MeteringEngine.KEY_NAMED + (name == null ? "" : name);
+    }
+
     private final MeteringEngine engine;
     private final DecisionCounters counters = new DecisionCounters();
 
@@ -69,6 +78,15 @@ public final class UsagePlans implements AutoCloseable {
     }
 
     /**
+     * Decides one request, with the caller's {@code clientAddress}: the identity of callers of keyless methods (an IPv4
+     * address, or an IPv6 prefix such as {@code 2001:db8:0:1::/64}); null when unknown, and a keyless method then
+     * answers 403.
+     */
+    public Decision decide(String presentedKey, String clientAddress, String httpMethod, String path) {
+        return engine.decide(presentedKey, clientAddress, httpMethod, path);
+    }
+
+    /**
      * Decides a call of the route an adapter registered as {@code routeId} (a CDI interceptor metering a bean
      * method), with the key of the current request or one the caller set.
      *
@@ -76,6 +94,11 @@ public final class UsagePlans implements AutoCloseable {
      */
     public Decision decideRoute(String presentedKey, String routeId) {
         return engine.decideRoute(presentedKey, routeId);
+    }
+
+    /** As {@link #decideRoute(String, String)}, with the caller's client address for keyless routes. */
+    public Decision decideRoute(String presentedKey, String clientAddress, String routeId) {
+        return engine.decideRoute(presentedKey, clientAddress, routeId);
     }
 
     /**
@@ -236,6 +259,11 @@ public final class UsagePlans implements AutoCloseable {
     }
 
     /** Whether any plan applies to this stage, i.e. any request can be metered at all. */
+    /** Whether a route meters callers without a key, by client address (so adapters resolve it only then). */
+    public boolean metersClientAddresses() {
+        return engine.metersClientAddresses();
+    }
+
     public boolean metersAnything() {
         return engine.metersAnything();
     }

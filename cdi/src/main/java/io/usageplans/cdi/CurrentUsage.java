@@ -27,7 +27,7 @@ public class CurrentUsage {
 
     /** The name of the caller's key (never its value), if metered. */
     public Optional<String> keyName() {
-        return decision().map(d -> d.apiKey().name());
+        return decision().map(Decision::apiKey).map(io.usageplans.ApiKey::name); // none for keyless callers
     }
 
     /** The plan the request was metered under. */

@@ -57,7 +57,7 @@ public class MeteringInterceptor implements Serializable {
                     + "request and without MeteringContext.withKey(apiKey, ...): there is no API key to charge it to");
         }
         UsagePlans running = engine.get();
-        Decision decision = running.decideRoute(context.apiKey(), routeId);
+        Decision decision = running.decideRoute(context.apiKey(), context.clientAddress(), routeId);
         if (!decision.passes()) {
             throw UsagePlanRejectedException.of(decision);
         }

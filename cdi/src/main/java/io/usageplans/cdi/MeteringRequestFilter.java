@@ -39,7 +39,7 @@ final class MeteringRequestFilter implements ContainerRequestFilter, ContainerRe
             return;
         }
         String key = context != null && context.fromRequest() ? context.apiKey() : headerKey(request);
-        Decision decision = engine.decideRoute(key, routeId);
+        Decision decision = engine.decideRoute(key, context == null ? null : context.clientAddress(), routeId);
         if (!decision.passes()) {
             request.abortWith(UsagePlanExceptionMapper.response(decision));
             return;

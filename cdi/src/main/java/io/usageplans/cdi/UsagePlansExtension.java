@@ -11,6 +11,7 @@ import io.usageplans.MethodKey;
 import io.usageplans.routing.RouteDefinition;
 import io.usageplans.UsagePlansConfigException;
 import io.usageplans.annotation.MethodThrottle;
+import io.usageplans.annotation.StageThrottle;
 import io.usageplans.annotation.Unmetered;
 import io.usageplans.annotation.UsagePlan;
 import jakarta.enterprise.event.Observes;
@@ -76,7 +77,8 @@ public class UsagePlansExtension implements Extension {
         event.addAnnotatedType(manager.createAnnotatedType(CurrentUsage.class), CurrentUsage.class.getName());
     }
 
-    <T> void findAnnotated(@Observes @WithAnnotations({UsagePlan.class, MethodThrottle.class, Unmetered.class, Path.class})
+    <T> void findAnnotated(@Observes @WithAnnotations({UsagePlan.class, MethodThrottle.class, Unmetered.class, StageThrottle.class,
+            Path.class})
                            ProcessAnnotatedType<T> event) {
         Class<T> type = event.getAnnotatedType().getJavaClass();
         if (Routes.isResource(type)) {
@@ -177,7 +179,7 @@ public class UsagePlansExtension implements Extension {
 
     private static boolean isAnnotated(AnnotatedMethod<?> method) {
         return method.isAnnotationPresent(UsagePlan.class) || method.isAnnotationPresent(MethodThrottle.class)
-                || method.isAnnotationPresent(Unmetered.class);
+                || method.isAnnotationPresent(Unmetered.class) || method.isAnnotationPresent(StageThrottle.class);
     }
 
     private static boolean hasAnnotatedLocator(Class<?> type) {

@@ -44,7 +44,8 @@ public class UsagePlansStartup implements ServletContextListener {
 
     private static final System.Logger LOG = System.getLogger(UsagePlansStartup.class.getName());
     private static final List<String> SCANNED = List.of("Ljakarta/ws/rs/Path;", "Lio/usageplans/annotation/UsagePlan;",
-            "Lio/usageplans/annotation/MethodThrottle;", "Lio/usageplans/annotation/Unmetered;");
+            "Lio/usageplans/annotation/MethodThrottle;", "Lio/usageplans/annotation/Unmetered;",
+            "Lio/usageplans/annotation/StageThrottle;");
 
     private UsagePlans engine;
     private RunningEngine runningEngine;

@@ -54,7 +54,7 @@ public final class PlanFile {
     public static final int MAX_LINE_CHARS = 1 << 20;
 
     private static final Set<String> TOP_FIELDS = Set.of("api", "plans", "apiKeys", "apiKeysFile", "excludePaths", "responses",
-            "skip", "only");
+            "skip", "only", "stages");
 
     private final String source;
     private final PlanFileInput input;
@@ -141,6 +141,7 @@ public final class PlanFile {
                 return null;
             });
         }
+        List<io.usageplans.StageSettings> stages = new StagesReader(nodes, problems, lines).stages(top.get("stages"), plans.names());
         ScopeReader scope = new ScopeReader(nodes, problems, lines);
         List<String> excludePaths = scope.excludePaths(top.get("excludePaths"));
         ResponsesReader responses = new ResponsesReader(nodes, problems);
@@ -156,6 +157,7 @@ public final class PlanFile {
         Catalog.Builder builder = Catalog.builder().api(api).responses(responseSettings).source(source);
         lines.forEach(builder::line);
         plans.plans().forEach(builder::plan);
+        stages.forEach(builder::stage);
         checked.forEach(builder::apiKey);
         checked.clear();
         excludePaths.forEach(builder::excludePath);

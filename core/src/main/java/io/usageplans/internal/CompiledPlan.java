@@ -68,7 +68,7 @@ final class CompiledPlan implements Decision.Limits {
     @Override
     public String policyName(Decision.Limit limit) {
         return switch (limit) {
-            case METHOD_THROTTLE -> null;
+            case METHOD_THROTTLE, STAGE_THROTTLE -> null;
             case PLAN_THROTTLE -> rawBurstPolicyName();
             case QUOTA -> rawQuotaPolicyName();
         };

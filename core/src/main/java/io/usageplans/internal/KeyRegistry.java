@@ -149,6 +149,30 @@ final class KeyRegistry {
                 : MessageDigest.isEqual(previousHashes[slot - current], sha256);
     }
 
+    /** Slots by key name, for callers identified by name (an authenticated identity); built on first use. */
+    private volatile Map<String, Integer> byName;
+
+    /** The slot of the key named {@code name} (not a value: an identity the application authenticated), or {@link #NONE}. */
+    public int findNamed(String name) {
+        Map<String, Integer> names = byName;
+        if (names == null) {
+            synchronized (this) {
+                names = byName;
+                if (names == null) {
+                    names = new java.util.HashMap<>(current * 2);
+                    for (int slot = 0; slot < current; slot++) {
+                        if (keys[slot] != null) {
+                            names.put(keys[slot].name(), slot);
+                        }
+                    }
+                    byName = names;
+                }
+            }
+        }
+        Integer slot = names.get(name);
+        return slot == null ? NONE : slot;
+    }
+
     /** The key of a slot. */
     public ApiKey key(int slot) {
         return keys[slot];

@@ -41,6 +41,12 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
      */
     public static final String SEVERAL_KEYS = "\0several keys";
 
+    /**
+     * The start of what a key resolver hands the engine for a caller identified by the name of its key (an
+     * authenticated identity) rather than by the key's value; no real key can start so (it holds a control character).
+     */
+    public static final String KEY_NAMED = "\0key named ";
+
     private static final System.Logger LOG = System.getLogger("io.usageplans.UsagePlans");
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final long UNAVAILABLE_LOG_INTERVAL_MILLIS = 10_000;
@@ -48,6 +54,7 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
     private static final int METHOD_THROTTLE_REASON = ForbiddenReason.values().length;
     private static final int PLAN_THROTTLE_REASON = METHOD_THROTTLE_REASON + 1;
     private static final int QUOTA_REASON = METHOD_THROTTLE_REASON + 2;
+    private static final int STAGE_THROTTLE_REASON = METHOD_THROTTLE_REASON + 3;
 
     /** How an engine is set up: what {@code UsagePlans.Builder} collected. */
     public record Setup(Catalog catalog, String stage, String stageOrigin, Clock clock, UsageStore store, boolean ownsStore,
@@ -96,6 +103,14 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
 
     /** Decides one request; {@code path} is relative to the application. */
     public Decision decide(String presentedKey, String httpMethod, String path) {
+        return decide(presentedKey, null, httpMethod, path);
+    }
+
+    /**
+     * Decides one request; {@code path} is relative to the application. {@code clientAddress} is the caller's identity
+     * on keyless methods (an adapter resolves it, proxies and IPv6 prefixes included); null when unknown.
+     */
+    public Decision decide(String presentedKey, String clientAddress, String httpMethod, String path) {
         Snapshot s = snapshot;
         if (!enabled || excluded(s, path)) {
             return Decision.NOT_METERED;
@@ -104,7 +119,7 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
         if (route == null || route.unmetered()) {
             return Decision.NOT_METERED;
         }
-        return observed(meter(s, route, presentedKey, httpMethod, path), httpMethod, path);
+        return observed(meter(s, route, presentedKey, clientAddress, httpMethod, path), httpMethod, path);
     }
 
     /**
@@ -113,6 +128,16 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
      * @throws IllegalArgumentException if no route has that id
      */
     public Decision decideRoute(String presentedKey, String routeId) {
+        return decideRoute(presentedKey, null, routeId);
+    }
+
+    /**
+     * Decides a call of the route an adapter registered as {@code routeId}, by {@code clientAddress} where the route is
+     * keyless.
+     *
+     * @throws IllegalArgumentException if no route has that id
+     */
+    public Decision decideRoute(String presentedKey, String clientAddress, String routeId) {
         Snapshot s = snapshot;
         RouteTable.Route route = s.routes.byId(routeId);
         if (route == null) {
@@ -121,7 +146,7 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
         if (!enabled || route.unmetered()) {
             return Decision.NOT_METERED;
         }
-        return observed(meter(s, route, presentedKey, "CALL", route.source()), "CALL", route.source());
+        return observed(meter(s, route, presentedKey, clientAddress, "CALL", route.source()), "CALL", route.source());
     }
 
     /** Step 1: paths the catalog or an adapter excluded are never metered. */
@@ -134,15 +159,24 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
         return s.routes.match(httpMethod, path);
     }
 
-    /** Steps 3 to 6 for a metered route. */
-    private Decision meter(Snapshot s, RouteTable.Route route, String presentedKey, String httpMethod, String path) {
-        ForbiddenReason keyProblem = keyRefusal(presentedKey);
+    /** Steps 3 to 7 for a metered route: the caller's own limits (by key or by client address), then the stage's. */
+    private Decision meter(Snapshot s, RouteTable.Route route, String presentedKey, String clientAddress, String httpMethod,
+                           String path) {
+        if (route.stageOnly()) {
+            return stage(route.stage(), null, null, null, null, null, httpMethod, path);
+        }
+        if (route.keyless() != null) {
+            return keyless(route, clientAddress, httpMethod, path);
+        }
+        boolean named = presentedKey != null && presentedKey.startsWith(KEY_NAMED);
+        ForbiddenReason keyProblem = named ? (presentedKey.length() == KEY_NAMED.length() ? ForbiddenReason.MISSING_KEY : null)
+                : keyRefusal(presentedKey);
         if (keyProblem != null) {
             return forbidden(keyProblem, null, null, keyProblem == ForbiddenReason.SEVERAL_KEYS ? null : presentedKey,
                     httpMethod, path, null);
         }
         KeyRegistry keys = s.keys;
-        int slot = keys.findPresented(presentedKey);
+        int slot = named ? keys.findNamed(presentedKey.substring(KEY_NAMED.length())) : keys.findPresented(presentedKey);
         if (slot == KeyRegistry.NONE) {
             return forbidden(ForbiddenReason.UNKNOWN_KEY, null, null, presentedKey, httpMethod, path, null);
         }
@@ -155,7 +189,9 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
         CompiledPlan plan = keys.plan(slot);
         Decision refused = planRefusal(key, plan, route, presentedKey, httpMethod, path);
         if (refused != null) {
-            return refused;
+            // a plan switched off meters nothing of its own, but the stage's bucket is for every caller
+            return refused == Decision.NOT_METERED && route.stage() != null
+                    ? stage(route.stage(), key, null, null, null, null, httpMethod, path) : refused;
         }
         MethodRoute methodRoute = route.throttleFor(plan);
         Instant now = clock.instant();
@@ -169,11 +205,141 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
         } catch (UsageStoreUnavailableException e) {
             return storeUnavailable(plan, key, presentedKey, httpMethod, path, e);
         }
-        Decision decision = decision(key, methodRoute == null ? plan : methodRoute, request, c);
+        Decision.Limits own = methodRoute == null ? plan : methodRoute;
+        Decision decision = decision(key, own, request, c);
         if (!decision.passes()) {
-            logRejection(decision, presentedKey, httpMethod, path, c.verdict());
+            logRejection(decision, who(presentedKey) + " (" + key.name() + ")", httpMethod, path, c.verdict());
+            return decision;
         }
-        return decision;
+        return route.stage() == null ? decision
+                : stage(route.stage(), key, own, request, c, null, httpMethod, path);
+    }
+
+    /** Steps 3 to 5 for a keyless method: the caller is its client address, counted under the route's plan. */
+    private Decision keyless(RouteTable.Route route, String clientAddress, String httpMethod, String path) {
+        CompiledPlan plan = route.keyless();
+        if (clientAddress == null || clientAddress.isEmpty()) {
+            return forbidden(ForbiddenReason.MISSING_KEY, null, null, null, httpMethod, path,
+                    "a keyless method, but the caller's address is not known");
+        }
+        if (!plan.plan().enabled()) {
+            return route.stage() == null ? Decision.NOT_METERED
+                    : stage(route.stage(), null, null, null, null, null, httpMethod, path);
+        }
+        Instant now = clock.instant();
+        long nowNanos = now.getEpochSecond() * NANOS_PER_SECOND + now.getNano();
+        String stateKey = UsageStore.clientStateKey(clientAddress, plan.name());
+        MeteringRequest request = new MeteringRequest(stateKey, plan.bucket(), null, plan.window(now.toEpochMilli()), nowNanos,
+                route.keylessCost());
+        Consumption c;
+        try {
+            c = consume(request);
+        } catch (UsageStoreUnavailableException e) {
+            return storeUnavailable(plan, null, "client " + clientAddress, httpMethod, path, e);
+        }
+        // the client's state key travels with the limits, so that countStatuses give units back to it
+        Decision.Limits own = new StagedLimits(plan, null, 0, 0, stateKey);
+        Decision decision = decision(null, own, request, c);
+        if (!decision.passes()) {
+            logRejection(decision, "client " + clientAddress, httpMethod, path, c.verdict());
+            return decision;
+        }
+        return route.stage() == null ? decision
+                : stage(route.stage(), null, plan, request, c, stateKey, httpMethod, path);
+    }
+
+    /**
+     * Step 6: the stage's bucket for all callers of the method, after the caller's own limits (AWS's order). A request
+     * the stage refuses gets the units the caller's own limits took back, so a refusal by any level consumes from none.
+     * Deciding the caller's limits first keeps the shared bucket free of requests their own limits refuse: a key over
+     * its limit never holds a stage token that another caller could have had.
+     *
+     * @param key        the caller's key, or null (keyless, or a method only the stage throttles)
+     * @param own        the caller's own limits, or null when only the stage counts
+     * @param ownRequest what the store took for the caller's own limits, or null
+     * @param ownUsage   the store's answer for them, or null
+     */
+    private Decision stage(StageBucket stage, ApiKey key, Decision.Limits own, MeteringRequest ownRequest, Consumption ownUsage,
+                           String clientStateKey, String httpMethod, String path) {
+        long nowNanos;
+        long cost;
+        if (ownRequest != null) {
+            nowNanos = ownRequest.nowNanos();
+            cost = ownRequest.cost();
+        } else {
+            Instant now = clock.instant();
+            nowNanos = now.getEpochSecond() * NANOS_PER_SECOND + now.getNano();
+            cost = 1;
+        }
+        MeteringRequest request = stage.request(nowNanos, cost);
+        Decision.Limits ownLimits = own instanceof StagedLimits staged ? staged.own : own;
+        Consumption c;
+        try {
+            c = consume(request);
+        } catch (UsageStoreUnavailableException e) {
+            CompiledPlan plan = compiledPlan(ownLimits);
+            if (plan != null && plan.plan().failMode() == FailMode.OPEN) {
+                return storeUnavailable(plan, key, "the stage bucket", httpMethod, path, e); // the caller's units stay counted
+            }
+            giveBack(ownRequest);
+            if (plan != null) {
+                return storeUnavailable(plan, key, "the stage bucket", httpMethod, path, e);
+            }
+            outages.failed(false, e, "(stage " + stage.displayKey() + ")", httpMethod, path, null);
+            return Decision.unavailable(null, null, responses);
+        }
+        StagedLimits limits = new StagedLimits(ownLimits, stage, c.methodTokens(), c.methodNanosToFull(), clientStateKey);
+        Decision.Charge charge = ownRequest != null ? ownRequest : request;
+        if (c.verdict() == Consumption.Verdict.ALLOWED) {
+            return Decision.allowed(key, limits, charge, ownUsage != null ? ownUsage : stageOnly(c), responses);
+        }
+        giveBack(ownRequest);
+        Decision refused = Decision.throttled(Decision.Limit.STAGE_THROTTLE, key, limits, charge,
+                afterRefund(ownRequest, ownUsage, c), responses);
+        logRejection(refused, key != null ? "key " + key.name() : clientStateKey != null ? "a keyless client" : "all callers",
+                httpMethod, path, null);
+        return refused;
+    }
+
+    /** Gives back what {@code request} took from the caller's own limits (the stage refused it); null: nothing was taken. */
+    private void giveBack(MeteringRequest request) {
+        if (request == null) {
+            return;
+        }
+        try {
+            store.refund(request, request.planBucket() != null, request.methodBucket() != null, request.quota() != null);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "usage-plans: could not give back the units of a request the stage throttle "
+                    + "refused: {0}", e.toString());
+        }
+    }
+
+    /** The stage's answer as the usage of a request only the stage counts: the caller has no limits of its own. */
+    private static Consumption stageOnly(Consumption stage) {
+        return new Consumption(stage.verdict(), 0, 0, 0, 0, 0, stage.nanosToRetry());
+    }
+
+    /** The caller's own numbers once the refusal gave its units back, with the stage's time to retry. */
+    private static Consumption afterRefund(MeteringRequest request, Consumption own, Consumption stage) {
+        if (request == null || own == null) {
+            return stageOnly(stage);
+        }
+        long cost = request.cost();
+        long planTokens = own.planTokens();
+        long planNanos = own.planNanosToFull();
+        if (request.planBucket() != null) {
+            planTokens = Math.min(request.planBucket().capacity(), planTokens + cost);
+            planNanos = request.planBucket().nanosToFull(planTokens);
+        }
+        long methodTokens = own.methodTokens();
+        long methodNanos = own.methodNanosToFull();
+        if (request.methodBucket() != null) {
+            methodTokens = Math.min(request.methodBucket().capacity(), methodTokens + cost);
+            methodNanos = request.methodBucket().nanosToFull(methodTokens);
+        }
+        long quotaUsed = request.quota() == null ? own.quotaUsed() : Math.max(0, own.quotaUsed() - cost);
+        return new Consumption(Consumption.Verdict.METHOD_THROTTLED, planTokens, planNanos, methodTokens, methodNanos, quotaUsed,
+                stage.nanosToRetry());
     }
 
     /** Step 3: a request without exactly one well-formed key is refused before any lookup. */
@@ -236,6 +402,9 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
     }
 
     private static CompiledPlan compiledPlan(Decision.Limits limits) {
+        if (limits instanceof StagedLimits staged) {
+            limits = staged.own;
+        }
         return limits instanceof MethodRoute route ? route.plan() : limits instanceof CompiledPlan plan ? plan : null;
     }
 
@@ -244,9 +413,13 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
      * makes sure this runs once per decision.
      */
     public void complete(ApiKey key, Decision.Limits limits, QuotaWindow window, long nowNanos, long cost, int status) {
+        String clientStateKey = limits instanceof StagedLimits staged ? staged.clientStateKey : null;
+        if (limits instanceof StagedLimits staged) {
+            limits = staged.own; // the stage's bucket counts every request it let through
+        }
         CompiledPlan plan = compiledPlan(limits);
         MethodRoute route = limits instanceof MethodRoute m ? m : null;
-        if (plan == null || key == null || plan.countsEverything(route)) {
+        if (plan == null || (key == null && clientStateKey == null) || plan.countsEverything(route)) {
             return;
         }
         boolean planBucket = plan.plan().throttleCountStatuses() != null && !plan.plan().throttleCountStatuses().contains(status);
@@ -254,7 +427,8 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
         boolean quota = plan.plan().quotaCountStatuses() != null && !plan.plan().quotaCountStatuses().contains(status);
         if (planBucket || methodBucket || quota) {
             // the request the store decided, again: the decision kept its time, quota period and cost, not the request
-            MeteringRequest request = new MeteringRequest(UsageStore.stateKey(key.name(), plan.name()), plan.bucket(),
+            MeteringRequest request = new MeteringRequest(key != null ? UsageStore.stateKey(key.name(), plan.name()) : clientStateKey,
+                    plan.bucket(),
                     route == null ? null : route.bucket(), window, nowNanos, cost);
             try {
                 store.refund(request, planBucket, methodBucket, quota);
@@ -417,6 +591,11 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
                 : new io.usageplans.RouteDescription(method, path, true, access);
     }
 
+    /** Whether a route meters callers without a key, by client address: adapters resolve the address only then. */
+    public boolean metersClientAddresses() {
+        return snapshot.routes.hasKeyless();
+    }
+
     public boolean metersAnything() {
         return !snapshot.plans.isEmpty();
     }
@@ -442,28 +621,35 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
         if (rejectionLog.enabled()) {
             rejectionLog.log(reason.ordinal(), () -> "usage-plans: 403 Forbidden for " + method + " " + path + " on stage "
                     + stage + ": " + reason.text() + (detail == null ? "" : " (" + detail + ")")
-                    + (presented == null || presented.isEmpty() ? "" : ", key " + ApiKey.mask(presented))
+                    + (presented == null || presented.isEmpty() ? "" : ", " + who(presented))
                     + (key == null ? "" : " (" + key.name() + ")"));
         }
         return decision;
     }
 
-    private void logRejection(Decision d, String presented, String method, String path, Consumption.Verdict verdict) {
+    /** How logs name the caller of {@code presented}: its key masked, or the identity that names its key. */
+    private static String who(String presented) {
+        return presented != null && presented.startsWith(KEY_NAMED) ? "identity " + presented.substring(KEY_NAMED.length())
+                : "key " + ApiKey.mask(presented);
+    }
+
+    /** {@code who}: how the log names the caller, its key masked; {@code verdict} null for the stage's refusal. */
+    private void logRejection(Decision d, String who, String method, String path, Consumption.Verdict verdict) {
         if (rejectionLog.enabled()) {
-            String limit = switch (verdict) {
+            String limit = verdict == null ? "stage throttle " + d.violatedPolicy() : switch (verdict) {
                 case METHOD_THROTTLED -> "method throttle " + d.methodKey();
                 case PLAN_THROTTLED -> "plan throttle";
                 case QUOTA_EXCEEDED -> "quota";
                 case ALLOWED -> "none";
             };
-            int reason = switch (verdict) {
+            int reason = verdict == null ? STAGE_THROTTLE_REASON : switch (verdict) {
                 case METHOD_THROTTLED -> METHOD_THROTTLE_REASON;
                 case QUOTA_EXCEEDED -> QUOTA_REASON;
                 default -> PLAN_THROTTLE_REASON;
             };
             rejectionLog.log(reason, () -> "usage-plans: " + d.outcome().status() + " " + d.outcome().message()
-                    + " for " + method + " " + path + " on stage " + stage + ": key " + ApiKey.mask(presented)
-                    + " (" + d.apiKey().name() + "), plan " + d.planName() + ", " + limit + ", retry after "
+                    + " for " + method + " " + path + " on stage " + stage + ": " + who
+                    + (d.planName() == null ? "" : ", plan " + d.planName()) + ", " + limit + ", retry after "
                     + d.retryAfterSeconds() + " s");
         }
     }
@@ -477,6 +663,7 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
         reasons.add(new RejectionLog.Reason("429 " + Outcome.THROTTLED.message(), "method throttle"));
         reasons.add(new RejectionLog.Reason("429 " + Outcome.THROTTLED.message(), "plan throttle"));
         reasons.add(new RejectionLog.Reason("429 " + Outcome.QUOTA_EXCEEDED.message(), "quota"));
+        reasons.add(new RejectionLog.Reason("429 " + Outcome.THROTTLED.message(), "stage throttle"));
         return reasons;
     }
 

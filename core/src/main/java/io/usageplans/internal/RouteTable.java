@@ -34,9 +34,31 @@ final class RouteTable {
         private final MethodRoute[] throttleByPlan;
         private final long[] costByPlan;
         private final String source;
+        private final StageBucket stage;
+        private final CompiledPlan keyless;
+        private final long keylessCost;
+        /**
+         * Whether only the plan file's {@code stages} name this method: it then adds the stage's bucket to whatever
+         * less specific route the request also matches, and never changes who needs a key.
+         */
+        private boolean stageEntryOnly;
+        /** This stage bucket over each less specific route it met, made once per pair. */
+        private final java.util.concurrent.ConcurrentHashMap<Route, Route> over = new java.util.concurrent.ConcurrentHashMap<>();
+
+        /** {@code other}'s rules (who may call, method throttles, costs, keyless plan) with this route's stage bucket. */
+        Route over(Route other) {
+            if (other == null) {
+                return this;
+            }
+            return over.computeIfAbsent(other, o -> new Route(o.id, o.key, o.requiredPlans, o.unmetered, o.throttleByPlan,
+                    o.costByPlan, o.source, stage, o.keyless, o.keylessCost));
+        }
 
         Route(String id, MethodKey key, Set<String> requiredPlans, boolean unmetered, MethodRoute[] throttleByPlan,
-              long[] costByPlan, String source) {
+              long[] costByPlan, String source, StageBucket stage, CompiledPlan keyless, long keylessCost) {
+            this.stage = stage;
+            this.keyless = keyless;
+            this.keylessCost = keylessCost;
             this.id = id;
             this.key = key;
             this.requiredPlans = requiredPlans;
@@ -55,8 +77,29 @@ final class RouteTable {
             return key;
         }
 
+        /** Not metered at all: no key needed, nothing counted (not even a stage throttle). */
         public boolean unmetered() {
-            return unmetered;
+            return unmetered && stage == null;
+        }
+
+        /** No key needed, and only the stage's bucket for all callers counts. */
+        boolean stageOnly() {
+            return unmetered && stage != null;
+        }
+
+        /** The stage's bucket for all callers of this route, or null. */
+        StageBucket stage() {
+            return stage;
+        }
+
+        /** The plan that meters callers by client address instead of a key, or null when callers need a key. */
+        CompiledPlan keyless() {
+            return keyless;
+        }
+
+        /** Units a keyless call is charged. */
+        long keylessCost() {
+            return keylessCost;
         }
 
         /** Whether a key on {@code plan} may call this route. */
@@ -89,6 +132,7 @@ final class RouteTable {
     private final Map<String, Route> byId;
     private final boolean annotated;
     private final Route stageDefault;
+    private final boolean keyless;
 
     /**
      * @param plans       the plans on this stage, at their {@link CompiledPlan#index}
@@ -100,6 +144,14 @@ final class RouteTable {
      */
     public RouteTable(List<CompiledPlan> plans, Map<CompiledPlan, Map<MethodKey, MethodSettings>> planFile,
                       List<RouteDefinition> definitions, Catalog catalog, String stage) {
+        this(plans, planFile, definitions, catalog, stage, Map.of());
+    }
+
+    /**
+     * @param keylessPlans the plans keyless routes name, compiled (those on the stage at their index, others apart)
+     */
+    RouteTable(List<CompiledPlan> plans, Map<CompiledPlan, Map<MethodKey, MethodSettings>> planFile,
+               List<RouteDefinition> definitions, Catalog catalog, String stage, Map<String, CompiledPlan> keylessPlans) {
         Map<String, Draft> drafts = new LinkedHashMap<>();
         List<Draft> beanDrafts = new ArrayList<>();
         for (RouteDefinition d : definitions) {
@@ -133,26 +185,48 @@ final class RouteTable {
                 draft.planFileEntry[plan.index] = entry;
             }
         }
+        io.usageplans.StageSettings stageSettings = catalog.stageSettings(stage).orElse(null);
+        Throttle stageDefault = stageSettings == null ? null : stageSettings.defaultThrottle();
+        if (stageSettings != null) {
+            for (Map.Entry<MethodKey, Throttle> e : stageSettings.throttles().entrySet()) {
+                if (!io.usageplans.StageSettings.isDefault(e.getKey())) {
+                    Draft draft = drafts.computeIfAbsent(e.getKey().normalized(), n -> new Draft(e.getKey(), null, plans.size()));
+                    draft.stageThrottle = e.getValue();
+                    draft.stageKey = e.getKey();
+                    draft.stageEntry = "stages[" + stage + "].throttle[\"" + e.getKey() + "\"]";
+                }
+            }
+            for (Map.Entry<MethodKey, String> e : stageSettings.keyless().entrySet()) {
+                Draft draft = drafts.computeIfAbsent(e.getKey().normalized(), n -> new Draft(e.getKey(), null, plans.size()));
+                draft.keylessPlan = e.getValue();
+                draft.stageEntry = "stages[" + stage + "].keyless[\"" + e.getKey() + "\"]";
+            }
+        }
+        boolean annotatedRoutes = definitions.stream().anyMatch(d -> d.methodKey() != null);
+        Stage stageOfRoutes = new Stage(catalog.api(), stage, stageDefault, annotatedRoutes, keylessPlans, catalog);
         Map<String, Route> ids = new HashMap<>();
         Map<String, Object[]> sharedBuckets = new HashMap<>();
         List<UsagePlansConfigException> problems = new ArrayList<>();
         List<Route> http = new ArrayList<>();
         for (Draft draft : drafts.values()) {
-            Route route = draft.compile(plans, sharedBuckets, entries, problems);
+            Route route = draft.compile(plans, sharedBuckets, entries, problems, stageOfRoutes);
             http.add(route);
             ids.put(route.id, route);
             draft.aliases.forEach(alias -> ids.put(alias, route));
         }
         for (Draft draft : beanDrafts) {
-            Route route = draft.compile(plans, sharedBuckets, entries, problems);
+            Route route = draft.compile(plans, sharedBuckets, entries, problems, stageOfRoutes);
             ids.put(route.id, route);
         }
         UsagePlansConfigException.throwIfAny(problems);
         http.sort((a, b) -> MethodKey.compareSpecificity(a.key, b.key));
         this.httpRoutes = http.toArray(new Route[0]);
         this.byId = Map.copyOf(ids);
-        this.annotated = definitions.stream().anyMatch(d -> d.methodKey() != null);
-        this.stageDefault = new Route("(stage)", null, null, false, new MethodRoute[0], new long[0], "the stage");
+        this.annotated = annotatedRoutes;
+        this.keyless = http.stream().anyMatch(r -> r.keyless != null) || ids.values().stream().anyMatch(r -> r.keyless != null);
+        this.stageDefault = new Route("(stage)", null, null, false, new MethodRoute[0], new long[0], "the stage",
+                stageDefault == null ? null : new StageBucket(catalog.api(), stage, io.usageplans.StageSettings.DEFAULT_METHOD,
+                        io.usageplans.StageSettings.DEFAULT_METHOD, stageDefault, "stages[" + stage + "]"), null, 1);
     }
 
     /**
@@ -160,8 +234,20 @@ final class RouteTable {
      * (every request needs a key on any plan); else null (not metered: AWS's "API key not required").
      */
     public Route match(String method, String path) {
-        for (Route route : httpRoutes) {
+        for (int i = 0; i < httpRoutes.length; i++) {
+            Route route = httpRoutes[i];
             if (route.key.matches(method, path)) {
+                return route.stageEntryOnly ? route.over(next(i + 1, method, path)) : route;
+            }
+        }
+        return annotated ? null : stageDefault;
+    }
+
+    /** The most specific route from {@code from} on that is not a stage entry alone; else as {@link #match} ends. */
+    private Route next(int from, String method, String path) {
+        for (int i = from; i < httpRoutes.length; i++) {
+            Route route = httpRoutes[i];
+            if (!route.stageEntryOnly && route.key.matches(method, path)) {
                 return route;
             }
         }
@@ -193,6 +279,11 @@ final class RouteTable {
         return byId.get(id);
     }
 
+    /** Whether any route meters callers by client address. */
+    boolean hasKeyless() {
+        return keyless;
+    }
+
     /** Whether annotations decide what is metered (otherwise every request of the stage is). */
     public boolean annotated() {
         return annotated;
@@ -208,7 +299,13 @@ final class RouteTable {
 
     private static boolean sameRules(RouteDefinition a, RouteDefinition b) {
         return a.plans().equals(b.plans()) && a.unmetered() == b.unmetered() && a.throttlePlans().equals(b.throttlePlans())
-                && Objects.equals(a.throttle(), b.throttle()) && a.cost() == b.cost() && Objects.equals(a.bucket(), b.bucket());
+                && Objects.equals(a.throttle(), b.throttle()) && a.cost() == b.cost() && Objects.equals(a.bucket(), b.bucket())
+                && Objects.equals(a.stageThrottle(), b.stageThrottle()) && Objects.equals(a.keylessPlan(), b.keylessPlan());
+    }
+
+    /** What every route of the stage shares: the stage's default throttle, whether annotations decide, the keyless plans. */
+    private record Stage(String api, String name, Throttle defaultThrottle, boolean annotated,
+                         Map<String, CompiledPlan> keylessPlans, Catalog catalog) {
     }
 
     private static final class Draft {
@@ -219,6 +316,13 @@ final class RouteTable {
         /** Per plan, the plan file's entry ({@code plans[premium].apiStages[0].throttle["/pets/GET"]}), or null. */
         final String[] planFileEntry;
         final List<String> aliases = new ArrayList<>();
+        /** The plan file's stage throttle for this method, and its key as written, or null. */
+        Throttle stageThrottle;
+        MethodKey stageKey;
+        /** The plan file's keyless plan for this method, or null. */
+        String keylessPlan;
+        /** The plan file's entry under {@code stages} that names this method, or null. */
+        String stageEntry;
 
         Draft(MethodKey key, RouteDefinition definition, int plans) {
             this.key = key;
@@ -229,7 +333,7 @@ final class RouteTable {
         }
 
         Route compile(List<CompiledPlan> plans, Map<String, Object[]> sharedBuckets, PlanFileEntries entries,
-                      List<UsagePlansConfigException> problems) {
+                      List<UsagePlansConfigException> problems, Stage stage) {
             MethodRoute[] throttles = new MethodRoute[plans.size()];
             long[] costs = new long[plans.size()];
             Set<String> required = definition == null || definition.plans().isEmpty() ? null : definition.plans();
@@ -286,9 +390,46 @@ final class RouteTable {
                     }
                 }
             }
-            boolean unmetered = definition != null && definition.unmetered();
             String id = definition != null ? definition.id() : key.toString();
-            return new Route(id, key, required, unmetered, throttles, costs, source);
+            boolean onlyInStage = definition == null && planFileKey.length == countNulls(planFileKey) && keylessPlan == null;
+            // a method the plan file names only under its stage: all callers share the stage's bucket, and it needs a key
+            // only where the whole stage does (no annotated routes)
+            boolean unmetered = definition != null ? definition.unmetered() : onlyInStage && stage.annotated();
+            String keylessName = keylessPlan != null ? keylessPlan : definition == null ? null : definition.keylessPlan();
+            CompiledPlan keyless = keylessName == null ? null : stage.keylessPlans().get(keylessName);
+            if (keylessName != null && keyless == null) {
+                problems.add(new UsagePlansConfigException(source, "keyless", 0, "unknown plan '" + keylessName + "'"));
+            }
+            if (keyless != null) {
+                required = null;
+                unmetered = false;
+            }
+            Throttle stageThrottle = this.stageThrottle != null ? this.stageThrottle
+                    : definition != null && definition.stageThrottle() != null ? definition.stageThrottle()
+                    : unmetered || key == null ? null : stage.defaultThrottle();
+            if (this.stageThrottle != null && definition != null && definition.stageThrottle() != null
+                    && !definition.stageThrottle().equals(this.stageThrottle)) {
+                LOG.log(System.Logger.Level.INFO, "usage-plans: stages[{0}].throttle[\"{1}\"]: the plan file''s stage throttle "
+                        + "wins over @StageThrottle on {2}", stage.name(), stageKey, definition.source());
+            }
+            StageBucket bucket = stageThrottle == null ? null : key == null
+                    ? new StageBucket(stage.api(), stage.name(), definition.source(), definition.source(), stageThrottle, source)
+                    : new StageBucket(stage.api(), stage.name(), (stageKey != null ? stageKey : key).toString(), key.normalized(),
+                            stageThrottle, source);
+            long keylessCost = definition == null ? 1 : definition.cost();
+            Route route = new Route(id, key, required, unmetered, throttles, costs, source, bucket, keyless, keylessCost);
+            route.stageEntryOnly = onlyInStage && key != null;
+            return route;
+        }
+
+        private static int countNulls(Object[] values) {
+            int n = 0;
+            for (Object value : values) {
+                if (value == null) {
+                    n++;
+                }
+            }
+            return n;
         }
 
         private String firstPlanFileEntry() {
@@ -297,7 +438,7 @@ final class RouteTable {
                     return entry;
                 }
             }
-            return "plan file method " + key;
+            return stageEntry != null ? stageEntry : "plan file method " + key;
         }
 
         /** A cost above a limit's size could never pass: fail at start-up, naming both; null when it can pass. */

@@ -56,7 +56,20 @@ final class SnapshotCompiler {
         }
         List<PathPattern> excludes = new ArrayList<>(extraExcludes);
         catalog.excludePaths().forEach(p -> excludes.add(PathPattern.of(p)));
-        RouteTable table = new RouteTable(indexed, planFileThrottles, definitions, catalog, stage);
+        // the plans keyless methods name: those on the stage as compiled above, others on their own
+        Map<String, CompiledPlan> keylessPlans = new LinkedHashMap<>();
+        List<String> keylessNames = new ArrayList<>();
+        catalog.stageSettings(stage).ifPresent(s -> keylessNames.addAll(s.keyless().values()));
+        definitions.forEach(d -> {
+            if (d.keylessPlan() != null) {
+                keylessNames.add(d.keylessPlan());
+            }
+        });
+        for (String name : keylessNames) {
+            catalog.plan(name).ifPresent(plan -> keylessPlans.computeIfAbsent(name, n -> plans.containsKey(n) ? plans.get(n)
+                    : new CompiledPlan(plan, -1, counters.plan(n))));
+        }
+        RouteTable table = new RouteTable(indexed, planFileThrottles, definitions, catalog, stage, keylessPlans);
         return new Snapshot(catalog, plans, new KeyRegistry(catalog, stage, plans), excludes.toArray(new PathPattern[0]), table);
     }
 

@@ -12,6 +12,7 @@ import io.usageplans.Plan;
 import io.usageplans.Throttle;
 import io.usageplans.UsagePlansConfigException;
 import io.usageplans.annotation.MethodThrottle;
+import io.usageplans.annotation.StageThrottle;
 import io.usageplans.annotation.Unmetered;
 import io.usageplans.annotation.UsagePlan;
 
@@ -42,7 +43,7 @@ public final class AnnotatedRoutes {
     /** Whether the method carries one of the annotations. */
     public static boolean isAnnotated(Method method) {
         return method.isAnnotationPresent(UsagePlan.class) || method.isAnnotationPresent(MethodThrottle.class)
-                || method.isAnnotationPresent(Unmetered.class);
+                || method.isAnnotationPresent(Unmetered.class) || method.isAnnotationPresent(StageThrottle.class);
     }
 
     /**
@@ -55,6 +56,7 @@ public final class AnnotatedRoutes {
         UsagePlan onClass = type.getAnnotation(UsagePlan.class);
         MethodThrottle throttle = method.getAnnotation(MethodThrottle.class);
         boolean unmetered = method.isAnnotationPresent(Unmetered.class);
+        Throttle stageThrottle = stageThrottle(method.getAnnotation(StageThrottle.class), source);
         if (unmetered) {
             if (onClass == null) {
                 throw new UsagePlansConfigException(source, "@Unmetered", 0, "@Unmetered opts a method out of its class's "
@@ -64,13 +66,20 @@ public final class AnnotatedRoutes {
                 throw new UsagePlansConfigException(source, "@Unmetered", 0,
                         "a method cannot be @Unmetered and carry @UsagePlan or @MethodThrottle");
             }
-            return Optional.of(new RouteDefinition(id, key, Set.of(), null, Set.of(), true, source));
+            return Optional.of(new RouteDefinition(id, key, Set.of(), null, Set.of(), true, source, 1, null, stageThrottle, null));
         }
         if (onMethod == null && onClass == null && throttle == null) {
-            return Optional.empty();
+            // a stage throttle alone: every caller shares its bucket, and no key is needed (not metered per key)
+            return stageThrottle == null ? Optional.empty() : Optional.of(new RouteDefinition(id, key, Set.of(), null,
+                    Set.of(), true, source, 1, null, stageThrottle, null));
         }
         UsagePlan effective = onMethod != null ? onMethod : onClass;
         Set<String> plans = effective == null ? Set.of() : names(effective.value(), source, "@UsagePlan");
+        String keyless = effective == null || effective.keyless().isBlank() ? null : effective.keyless().trim();
+        if (keyless != null && !plans.isEmpty()) {
+            throw new UsagePlansConfigException(source, "@UsagePlan.keyless", 0, "keyless = \"" + keyless + "\" meters callers "
+                    + "without a key, by client address, but plans " + plans + " are named too; name either plans or keyless");
+        }
         Throttle methodThrottle = null;
         Set<String> throttlePlans = Set.of();
         int cost = 1;
@@ -101,7 +110,25 @@ public final class AnnotatedRoutes {
             }
             throttlePlans = names(throttle.plans(), source, "@MethodThrottle.plans");
         }
-        return Optional.of(new RouteDefinition(id, key, plans, methodThrottle, throttlePlans, false, source, cost, bucket));
+        if (keyless != null && methodThrottle != null) {
+            throw new UsagePlansConfigException(source, "@MethodThrottle", 0, "a keyless method (@UsagePlan(keyless = \""
+                    + keyless + "\")) is limited by its plan per client address; a per-key @MethodThrottle has no key to apply to");
+        }
+        return Optional.of(new RouteDefinition(id, key, plans, methodThrottle, throttlePlans, false, source, cost, bucket,
+                stageThrottle, keyless));
+    }
+
+    private static Throttle stageThrottle(StageThrottle annotation, String source) {
+        if (annotation == null) {
+            return null;
+        }
+        try {
+            return Throttle.rateLimit(annotation.rate()).burstLimit(annotation.burst());
+        } catch (IllegalArgumentException e) {
+            String attribute = e.getMessage().startsWith("rateLimit") ? "rate" : "burst";
+            throw new UsagePlansConfigException(source, "@StageThrottle." + attribute, 0,
+                    e.getMessage().replaceFirst("^(rateLimit|burstLimit)", attribute));
+        }
     }
 
     private static Set<String> names(String[] values, String source, String attribute) {
@@ -122,6 +149,9 @@ public final class AnnotatedRoutes {
                 if (catalog.plan(plan).isEmpty()) {
                     throw unknownPlan(route, "@UsagePlan", plan, catalog);
                 }
+            }
+            if (route.keylessPlan() != null && catalog.plan(route.keylessPlan()).isEmpty()) {
+                throw unknownPlan(route, "@UsagePlan.keyless", route.keylessPlan(), catalog);
             }
             for (String plan : route.throttlePlans()) {
                 if (catalog.plan(plan).isEmpty()) {

@@ -36,8 +36,15 @@ public final class MeteringContext {
     private final boolean request;
     private final boolean counts;
     private final Responder responder;
+    private final String clientAddress;
 
     private MeteringContext(String apiKey, Decision decision, boolean request, boolean counts, Responder responder) {
+        this(apiKey, null, decision, request, counts, responder);
+    }
+
+    private MeteringContext(String apiKey, String clientAddress, Decision decision, boolean request, boolean counts,
+                            Responder responder) {
+        this.clientAddress = clientAddress;
         this.apiKey = apiKey;
         this.decision = decision;
         this.request = request;
@@ -91,8 +98,16 @@ public final class MeteringContext {
      * {@code responder} that answers for the layers inside; returns what to {@link #restore} after it.
      */
     public static MeteringContext enterRequest(String apiKey, Decision decision, Responder responder) {
+        return enterRequest(apiKey, null, decision, responder);
+    }
+
+    /**
+     * As {@link #enterRequest(String, Decision, Responder)}, with the caller's client address as the filter resolved it
+     * (the identity of callers of keyless methods).
+     */
+    public static MeteringContext enterRequest(String apiKey, String clientAddress, Decision decision, Responder responder) {
         MeteringContext previous = CURRENT.get();
-        CURRENT.set(new MeteringContext(apiKey, decision, true, true, responder));
+        CURRENT.set(new MeteringContext(apiKey, clientAddress, decision, true, true, responder));
         return previous;
     }
 
@@ -113,7 +128,8 @@ public final class MeteringContext {
     public static MeteringContext enterMetered(Decision decision) {
         MeteringContext previous = CURRENT.get();
         CURRENT.set(previous == null ? new MeteringContext(null, decision, false, true, null)
-                : new MeteringContext(previous.apiKey, decision, previous.request, previous.counts, previous.responder));
+                : new MeteringContext(previous.apiKey, previous.clientAddress, decision, previous.request, previous.counts,
+                        previous.responder));
         return previous;
     }
 
@@ -129,6 +145,11 @@ public final class MeteringContext {
     /** The raw key presented by the request or set by {@link #withKey}; may be null. Never log it. */
     public String apiKey() {
         return apiKey;
+    }
+
+    /** The caller's client address as the filter resolved it (proxies and IPv6 prefix applied), or null. */
+    public String clientAddress() {
+        return clientAddress;
     }
 
     /** Whether the key came from an HTTP request (rather than {@link #withKey}). */

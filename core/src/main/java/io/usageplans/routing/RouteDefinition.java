@@ -19,9 +19,12 @@ import io.usageplans.Throttle;
  * @param source        where it was declared, for error messages: {@code com.acme.PetsResource#get}
  * @param cost          units a call is charged against every throttle and the quota, at least 1
  * @param bucket        a bucket name shared with other methods, or null
+ * @param stageThrottle a throttle for all callers of this method together (the stage's bucket), or null
+ * @param keylessPlan   the plan that meters callers without a key, each client address on its own, or null
  */
 public record RouteDefinition(String id, MethodKey methodKey, Set<String> plans, Throttle throttle,
-                              Set<String> throttlePlans, boolean unmetered, String source, int cost, String bucket) {
+                              Set<String> throttlePlans, boolean unmetered, String source, int cost, String bucket,
+                              Throttle stageThrottle, String keylessPlan) {
 
     public RouteDefinition {
         Objects.requireNonNull(id, "id");
@@ -32,6 +35,13 @@ public record RouteDefinition(String id, MethodKey methodKey, Set<String> plans,
             throw new IllegalArgumentException("cost must be at least 1, was " + cost);
         }
         bucket = bucket == null || bucket.isBlank() ? null : bucket;
+        keylessPlan = keylessPlan == null || keylessPlan.isBlank() ? null : keylessPlan;
+    }
+
+    /** A route without a stage throttle, metered by key. */
+    public RouteDefinition(String id, MethodKey methodKey, Set<String> plans, Throttle throttle, Set<String> throttlePlans,
+                           boolean unmetered, String source, int cost, String bucket) {
+        this(id, methodKey, plans, throttle, throttlePlans, unmetered, source, cost, bucket, null, null);
     }
 
     /** A route with cost 1 and a bucket of its own. */
@@ -42,6 +52,7 @@ public record RouteDefinition(String id, MethodKey methodKey, Set<String> plans,
 
     /** The same route, served at another path (a servlet with several mappings, a JAX-RS application path). */
     public RouteDefinition at(MethodKey key, String newId) {
-        return new RouteDefinition(newId, key, plans, throttle, throttlePlans, unmetered, source, cost, bucket);
+        return new RouteDefinition(newId, key, plans, throttle, throttlePlans, unmetered, source, cost, bucket, stageThrottle,
+                keylessPlan);
     }
 }

@@ -113,6 +113,30 @@ public interface UsageStore extends AutoCloseable {
     }
 
     /**
+     * How the engine names the state of a stage's bucket for all callers of one method ({@code method} normalized, like
+     * {@code /pets/{}/GET}): it starts with a control character, so that no {@link #stateKey key's state} has the name.
+     */
+    static String stageStateKey(String api, String stage, String method) {
+        return ANONYMOUS_PREFIX + "stage|" + api + "|" + stage + "|" + method;
+    }
+
+    /** How the engine names the state of a caller without a key, by its client {@code address}, on plan {@code planName}. */
+    static String clientStateKey(String address, String planName) {
+        return ANONYMOUS_PREFIX + "client|" + address + "|" + planName;
+    }
+
+    /**
+     * Whether {@code stateKey} names state no API key owns (a stage bucket, a keyless client): a store keeps no usage
+     * history for it once it is idle, so that memory follows active callers only.
+     */
+    static boolean anonymous(String stateKey) {
+        return stateKey.startsWith(ANONYMOUS_PREFIX);
+    }
+
+    /** The first character of the state of stage buckets and keyless clients. */
+    String ANONYMOUS_PREFIX = "\u0001";
+
+    /**
      * What this store is, for start-up lines and status pages: {@code local}, {@code hazelcast}, or a wrapper's own
      * words ({@code hazelcast, lease mode every 100 ms}). The default is the class name less {@code UsageStore}, in
      * lower case.

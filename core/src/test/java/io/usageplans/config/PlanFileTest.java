@@ -272,7 +272,7 @@ class PlanFileTest {
                   - name: basic
                 """);
         assertEquals("usage-plans: plans.yaml, line 2: plan: unknown field 'plan'; "
-                + "allowed here: [api, apiKeys, apiKeysFile, excludePaths, only, plans, responses, skip]", e.getMessage());
+                + "allowed here: [api, apiKeys, apiKeysFile, excludePaths, only, plans, responses, skip, stages]", e.getMessage());
         assertLocated(e, 2, "plan");
     }
 
@@ -826,7 +826,7 @@ class PlanFileTest {
                     plans: [basic]
                 """);
         assertEquals("usage-plans: plans.yaml, line 1: plan: unknown field 'plan'; "
-                + "allowed here: [api, apiKeys, apiKeysFile, excludePaths, only, plans, responses, skip]", e.getMessage());
+                + "allowed here: [api, apiKeys, apiKeysFile, excludePaths, only, plans, responses, skip, stages]", e.getMessage());
         assertEquals(List.of(e), e.problems());
     }
 

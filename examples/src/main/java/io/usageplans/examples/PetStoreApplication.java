@@ -13,7 +13,7 @@ public class PetStoreApplication extends Application {
 
     @Override
     public Set<Class<?>> getClasses() {
-        return Set.of(PetsResource.class, UsageResource.class, HealthResource.class,
+        return Set.of(PetsResource.class, UsageResource.class, HealthResource.class, SignupResource.class,
                 UsagePlanFeature.class, UsagePlanExceptionMapper.class);
     }
 }

@@ -35,11 +35,12 @@ final class CallerSideStrategy extends KeyStateStrategy {
             while (true) {
                 Object current = map().get(key);
                 KeyUsage next = current == null ? new KeyUsage() : copyOf(current);
-                KeyUsage.Outcome outcome = next.decide(decide.plan, decide.method, decide.quota, decide.nowNanos, reportDays, decide.cost);
+                int days = io.usageplans.spi.UsageStore.anonymous(key) ? 0 : reportDays; // no history: expires once idle
+                KeyUsage.Outcome outcome = next.decide(decide.plan, decide.method, decide.quota, decide.nowNanos, days, decide.cost);
                 if (!outcome.changed()) {
                     return outcome.consumption();
                 }
-                if (compareAndSet(key, current, next, next.ttlMillis(decide.nowNanos, decide.quota, reportDays))) {
+                if (compareAndSet(key, current, next, next.ttlMillis(decide.nowNanos, decide.quota, days))) {
                     return outcome.consumption();
                 }
                 if (System.nanoTime() > deadline) {
@@ -105,8 +106,9 @@ final class CallerSideStrategy extends KeyStateStrategy {
                 while (grant == null) {
                     Object current = map().get(change.stateKey());
                     KeyUsage next = current == null ? new KeyUsage() : copyOf(current);
-                    AllowanceGrant candidate = next.settle(change, reportDays);
-                    if (compareAndSet(change.stateKey(), current, next, next.ttlMillis(change.nowNanos(), change.quota(), reportDays))) {
+                    int days = io.usageplans.spi.UsageStore.anonymous(change.stateKey()) ? 0 : reportDays;
+                    AllowanceGrant candidate = next.settle(change, days);
+                    if (compareAndSet(change.stateKey(), current, next, next.ttlMillis(change.nowNanos(), change.quota(), days))) {
                         grant = candidate;
                     } else if (System.nanoTime() > deadline) {
                         throw concurrentlyChanged();

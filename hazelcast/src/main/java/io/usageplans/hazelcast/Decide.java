@@ -37,9 +37,11 @@ public final class Decide implements EntryProcessor<String, KeyUsage, Consumptio
         if (state == null) {
             state = new KeyUsage();
         }
-        KeyUsage.Outcome outcome = state.decide(plan, method, quota, nowNanos, reportDays, cost);
+        // stage buckets and keyless clients keep no usage history, so their entries expire once idle
+        int days = io.usageplans.spi.UsageStore.anonymous(entry.getKey()) ? 0 : reportDays;
+        KeyUsage.Outcome outcome = state.decide(plan, method, quota, nowNanos, days, cost);
         if (outcome.changed()) {
-            long ttl = state.ttlMillis(nowNanos, quota, reportDays);
+            long ttl = state.ttlMillis(nowNanos, quota, days);
             KeyUsage.writeTo(entry, state, ttl);
         }
         return outcome.consumption();

@@ -55,9 +55,10 @@ public final class Settle implements EntryProcessor<String, KeyUsage, long[]> {
         state.rememberSettle(idHigh, idLow);
         int at = 0;
         AllowanceChange last = null;
+        int days = io.usageplans.spi.UsageStore.anonymous(key) ? 0 : reportDays; // keyless clients: no history
         for (AllowanceChange change : changes) {
             if (change.stateKey().equals(key)) {
-                AllowanceGrant grant = state.settle(change, reportDays);
+                AllowanceGrant grant = state.settle(change, days);
                 grants[at++] = grant.granted();
                 grants[at++] = grant.planTokens();
                 grants[at++] = grant.planNanosToFull();
@@ -66,7 +67,7 @@ public final class Settle implements EntryProcessor<String, KeyUsage, long[]> {
             }
         }
         if (last != null) {
-            KeyUsage.writeTo(entry, state, state.ttlMillis(last.nowNanos(), last.quota(), reportDays));
+            KeyUsage.writeTo(entry, state, state.ttlMillis(last.nowNanos(), last.quota(), days));
         }
         return grants;
     }

@@ -7,8 +7,11 @@ import jakarta.servlet.http.HttpServletRequest;
 
 /**
  * Where the API key of a request comes from. The default is the {@code x-api-key} header; choose another with
- * the setting {@code usageplans.key-source}: {@code header:<name>}, {@code query:<name>}, {@code principal}, or
- * the class name of your own implementation (public, with a no-argument constructor).
+ * the setting {@code usageplans.key-source}: {@code header:<name>}, {@code query:<name>}, {@code principal} (the
+ * principal's name is the key's value), or the class name of your own implementation (public, with a no-argument
+ * constructor). An authenticated identity can name the key instead (AWS's AUTHORIZER key source):
+ * {@code principal-name}, {@code attribute:<request attribute>} or {@code jwt-claim:<claim>}; an identity that names no
+ * key is refused with 403, as an unknown key is.
  */
 @FunctionalInterface
 public interface ApiKeyResolver {
@@ -37,6 +40,21 @@ public interface ApiKeyResolver {
         return new KeySources.PrincipalName();
     }
 
+    /** The authenticated principal's name is the name of the caller's key. */
+    static ApiKeyResolver principalKeyName() {
+        return new KeySources.PrincipalKeyName();
+    }
+
+    /** The request attribute {@code attribute} (a {@code String} or a {@code Principal}), set by the app's own auth filter, names the key. */
+    static ApiKeyResolver attributeKeyName(String attribute) {
+        return new KeySources.AttributeKeyName(attribute);
+    }
+
+    /** The claim {@code claim} of the caller's MicroProfile JWT ({@code JsonWebToken} principal) names the key. */
+    static ApiKeyResolver jwtClaimKeyName(String claim) {
+        return new KeySources.ClaimKeyName(claim);
+    }
+
     /** How a start-up line names a resolver: {@code header:x-api-key}, {@code principal}, or its class. */
     static String describe(ApiKeyResolver resolver) {
         return resolver instanceof KeySources.Source ? resolver.toString() : resolver.getClass().getName().replaceAll("\\$\\$.*", "");
@@ -58,11 +76,21 @@ public interface ApiKeyResolver {
         if (lower.equals("principal")) {
             return principal();
         }
+        if (lower.equals("principal-name")) {
+            return principalKeyName();
+        }
+        if (lower.startsWith("attribute:") && v.length() > 10 && !v.substring(10).isBlank()) {
+            return attributeKeyName(v.substring(10).trim());
+        }
+        if (lower.startsWith("jwt-claim:") && v.length() > 10 && !v.substring(10).isBlank()) {
+            return jwtClaimKeyName(v.substring(10).trim());
+        }
         try {
             Class<?> type = Class.forName(v, true, loader);
             return (ApiKeyResolver) type.getConstructor().newInstance();
         } catch (ReflectiveOperationException | ClassCastException | LinkageError e) {
             throw new UsagePlansConfigException(KEY_SOURCE, "'" + v + "' is not header:<name>, query:<name>, principal, "
+                    + "principal-name, attribute:<name>, jwt-claim:<claim>, "
                     + "or the name of a public class implementing " + ApiKeyResolver.class.getName()
                     + " with a no-argument constructor (" + e + ")");
         }

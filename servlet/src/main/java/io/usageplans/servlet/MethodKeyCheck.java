@@ -83,6 +83,22 @@ public final class MethodKeyCheck {
                 }
             }
         }
+        io.usageplans.StageSettings stage = catalog.stageSettings(engine.stage()).orElse(null);
+        if (stage != null) {
+            Map<String, java.util.Set<MethodKey>> sections = new java.util.LinkedHashMap<>();
+            sections.put("throttle", stage.throttles().keySet());
+            sections.put("keyless", stage.keyless().keySet());
+            sections.forEach((section, keys) -> {
+                for (MethodKey key : keys) {
+                    if (!io.usageplans.StageSettings.isDefault(key) && !matchesAny(key, routes)
+                            && extensions.stream().noneMatch(key.resourcePath()::endsWith)) {
+                        String entry = "stages[" + stage.stage() + "]." + section + "[\"" + key + "\"]";
+                        problems.add(new UsagePlansConfigException(catalog.source(), entry, catalog.lineOf(entry),
+                                problem(key, routes, jaxrsRoutes != null, jaxrsPath, context.getContextPath())));
+                    }
+                }
+            });
+        }
         return problems;
     }
 

@@ -55,6 +55,7 @@ public class UsagePlanFilter implements Filter {
     private ApiKeyResolver keyResolver;
     private List<MeteringCondition> skip = List.of();
     private List<MeteringCondition> only = List.of();
+    private ClientAddresses clientAddresses = ClientAddresses.defaults();
 
     /** For {@code web-fragment.xml} and {@code web.xml}: the engine is built from the plan file at {@link #init}. */
     public UsagePlanFilter() {
@@ -89,6 +90,7 @@ public class UsagePlanFilter implements Filter {
         }
         skip = started.skip();
         only = started.only();
+        clientAddresses = started.clientAddresses();
     }
 
     /** The paths other modules registered under {@link #EXCLUDE_ATTRIBUTE}, never metered. */
@@ -105,6 +107,7 @@ public class UsagePlanFilter implements Filter {
             return;
         }
         String key;
+        String clientAddress = null;
         Decision decision;
         boolean counts;
         try {
@@ -113,7 +116,12 @@ public class UsagePlanFilter implements Filter {
             String path = servletPath.isEmpty() ? "/" : servletPath;
             // a skip/only condition or an excluded path: the request does not count, on any layer inside either
             counts = counts(request) && !engine.excluded(path);
-            decision = counts ? engine.decide(key, request.getMethod(), path) : Decision.notMetered();
+            if (counts) {
+                clientAddress = engine.metersClientAddresses() ? clientAddresses.of(request) : null;
+                decision = engine.decide(key, clientAddress, request.getMethod(), path);
+            } else {
+                decision = Decision.notMetered();
+            }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "usage-plans: could not decide " + request.getMethod() + " "
                     + request.getRequestURI() + "; answering 500", e);
@@ -127,7 +135,7 @@ public class UsagePlanFilter implements Filter {
         RejectionResponse.rateLimitFields(decision, response);
         FilterResponder responder = new FilterResponder(engine, request, response, decision);
         // the layers inside (JAX-RS feature, interceptor) see what was settled here: metered, or not counted at all
-        MeteringContext previous = counts ? MeteringContext.enterRequest(key, decision, responder)
+        MeteringContext previous = counts ? MeteringContext.enterRequest(key, clientAddress, decision, responder)
                 : MeteringContext.enterUncountedRequest(key, responder);
         boolean async = false;
         boolean failed = false;

@@ -56,11 +56,12 @@ public class UsagePlansBootstrap implements ServletContextListener {
 
     private static final System.Logger LOG = System.getLogger(UsagePlansBootstrap.class.getName());
     private static final List<String> ANNOTATION_DESCRIPTORS = List.of("Lio/usageplans/annotation/UsagePlan;",
-            "Lio/usageplans/annotation/MethodThrottle;", "Lio/usageplans/annotation/Unmetered;");
+            "Lio/usageplans/annotation/MethodThrottle;", "Lio/usageplans/annotation/Unmetered;",
+            "Lio/usageplans/annotation/StageThrottle;");
 
     /** What a started application enforces; the filter reads it from the servlet context. */
     record Started(UsagePlans engine, boolean ownsEngine, ApiKeyResolver keyResolver, List<MeteringCondition> skip,
-                   List<MeteringCondition> only) {
+                   List<MeteringCondition> only, ClientAddresses clientAddresses) {
     }
 
     private Started started;
@@ -119,7 +120,8 @@ public class UsagePlansBootstrap implements ServletContextListener {
             List<MeteringCondition> only = conditions(engine.catalog(), "only", engine.catalog().only(), loader, conditionProblems);
             UsagePlansConfigException.throwIfAny(conditionProblems);
             checkNothingIsLeftOpen(engine, context, loader);
-            Started result = new Started(engine, owns, resolver, skip, only);
+            ClientAddresses clientAddresses = ClientAddresses.fromSettings(settings);
+            Started result = new Started(engine, owns, resolver, skip, only, clientAddresses);
             if (context.getAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE) == null) {
                 context.setAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE, engine);
             }

@@ -191,7 +191,9 @@ public final class LocalUsageStore implements UsageStore {
                     state.evicted = true;
                     it.remove();
                     if (History.lastDay(state.history) >= today(nowNanos) - reportDays) {
-                        retiredHistory.put(entry.getKey(), state.history);
+                        if (!UsageStore.anonymous(entry.getKey())) { // stage buckets, keyless clients: forgotten
+                            retiredHistory.put(entry.getKey(), state.history);
+                        }
                     }
                     evicted++;
                 }
