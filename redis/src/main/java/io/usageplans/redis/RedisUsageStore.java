@@ -86,7 +86,7 @@ public final class RedisUsageStore implements UsageStore {
         List<String> args = new ArrayList<>(13);
         args.add("decide");
         args.add(time(request.nowNanos()));
-        args.add(reportDays);
+        args.add(reportDaysOf(request.stateKey()));
         args.add(Long.toString(request.cost()));
         bucket(args, request.planBucket());
         bucket(args, request.methodBucket());
@@ -118,6 +118,11 @@ public final class RedisUsageStore implements UsageStore {
         return consumption(answer);
     }
 
+    /** Stage buckets and keyless clients keep no usage history, so that their state expires once idle. */
+    private String reportDaysOf(String stateKey) {
+        return UsageStore.anonymous(stateKey) ? "0" : reportDays;
+    }
+
     private static Consumption consumption(List<?> answer) {
         return new Consumption(VERDICTS[(int) longAt(answer, 0)], longAt(answer, 1), longAt(answer, 2), longAt(answer, 3),
                 longAt(answer, 4), longAt(answer, 5), longAt(answer, 6));
@@ -128,7 +133,7 @@ public final class RedisUsageStore implements UsageStore {
 
     @Override
     public void refund(MeteringRequest request, boolean planBucket, boolean methodBucket, boolean quota) {
-        List<String> args = List.of("refund", time(request.nowNanos()), reportDays, Long.toString(request.cost()),
+        List<String> args = List.of("refund", time(request.nowNanos()), reportDaysOf(request.stateKey()), Long.toString(request.cost()),
                 request.planBucket() == null ? "" : request.planBucket().id(),
                 request.methodBucket() == null ? "" : request.methodBucket().id(),
                 request.quota() == null ? "" : Long.toString(request.quota().startMillis()),
@@ -153,7 +158,7 @@ public final class RedisUsageStore implements UsageStore {
             List<String> a = new ArrayList<>(14);
             a.add("settle");
             a.add(time(change.nowNanos()));
-            a.add(reportDays);
+            a.add(reportDaysOf(change.stateKey()));
             a.add(batch);
             a.add(Long.toString(change.spent()));
             a.add(Long.toString(change.returned()));

@@ -1,5 +1,6 @@
 package io.usageplans.redis;
 
+import io.usageplans.spi.UsageStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -166,6 +167,27 @@ class RedisStoreTest {
             Await.until(() -> !client.exists(state), Duration.ofSeconds(5), "the state to expire");
 
             assertEquals(1, store.tryConsume(request).planTokens(), "a fresh, full bucket");
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void keylessClientsAndStageBucketsKeepNoUsageHistorySoTheirStateExpiresOnceIdle() {
+        String prefix = "anonymous-" + UUID.randomUUID();
+        RedisUsageStore store = store(prefix);
+        try {
+            BucketSpec bucket = new BucketSpec("plan", 2, 300_000_000L); // full again 150 ms after one token is taken
+            for (String stateKey : List.of(UsageStore.clientStateKey("127.0.0.2", "signup"),
+                    UsageStore.stageStateKey("MyProjectAPI", "test", "/pets/GET"))) {
+                assertEquals(1, store.tryConsume(new MeteringRequest(stateKey, bucket, null, null, 0)).planTokens());
+                StateKeys keys = StateKeys.of(prefix, stateKey);
+                assertFalse(client.exists(keys.days()), "no daily usage kept for " + stateKey);
+                Await.until(() -> !client.exists(keys.state()), Duration.ofSeconds(5), "the state of " + stateKey + " to expire");
+            }
+            MeteringRequest keyed = new MeteringRequest(UsageStore.stateKey("k", "p"), bucket, null, null, 0);
+            assertEquals(1, store.tryConsume(keyed).planTokens());
+            assertTrue(client.exists(store.redisKeys("k", "p").get(1)), "a key's daily usage is kept for reports");
         } finally {
             store.close();
         }
