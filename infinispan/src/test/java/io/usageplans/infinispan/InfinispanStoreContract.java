@@ -8,14 +8,13 @@ import org.junit.jupiter.api.AfterAll;
 
 /**
  * The Infinispan store keeps every store rule, on a real cluster over loopback (JGroups TCP, a static member list, a
- * unique cluster name), on one distributed state cache emptied before each case, alternating nodes so that owners
+ * unique cluster name; two nodes are shared with other test classes), on one distributed state cache emptied before each case, alternating nodes so that owners
  * and non-owners of a key decide. Idle state expires by a lifespan in real time, which the moved clock cannot
  * trigger, so the expiry cases are skipped here ({@code ExpiryTest} covers it). Subclasses say how many nodes and in
  * which cluster mode.
  */
 abstract class InfinispanStoreContract extends UsageStoreContract {
 
-    private static TestGrid grid;
     private static int stores;
 
     /** How many nodes the cluster has. */
@@ -26,20 +25,28 @@ abstract class InfinispanStoreContract extends UsageStoreContract {
         return store;
     }
 
+    private TestGrid grid;
+    private static TestGrid ownGrid;
+
     @AfterAll
-    static void stopGrid() {
-        if (grid != null) {
-            grid.close();
-            grid = null;
+    static void stopOwnGrid() {
+        if (ownGrid != null) {
+            ownGrid.close();
+            ownGrid = null;
         }
     }
 
     @Override
     protected final UsageStore newStore(Clock clock) {
-        if (grid == null) {
-            grid = TestGrid.start(nodes());
+        if (nodes() == 2) {
+            grid = TestGrid.shared();
+        } else {
+            if (ownGrid == null) {
+                ownGrid = TestGrid.start(nodes());
+            }
+            grid = ownGrid;
         }
-        InfinispanUsageStore store = grid.store(stores++ % nodes(), "contract", 5_000);
+        InfinispanUsageStore store = grid.store(stores++ % nodes(), "contract-" + getClass().getSimpleName(), 5_000);
         store.stateCache().clear();
         return inMode(store, clock);
     }

@@ -24,14 +24,37 @@ final class TestGrid implements AutoCloseable {
         this.ports = ports;
     }
 
+    private static TestGrid shared;
+
+    /**
+     * Two nodes shared by the test classes of this JVM that only use them (each on caches of its own), so that the
+     * cluster starts once; stopped when the JVM exits.
+     */
+    static synchronized TestGrid shared() {
+        if (shared == null) {
+            shared = start(2);
+            TestGrid grid = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(grid::close));
+        }
+        return shared;
+    }
+
     /** {@code size} nodes, all joined into one cluster before this returns. */
     static TestGrid start(int size) {
+        return start(size, size);
+    }
+
+    /**
+     * A cluster of {@code size} nodes of which {@code inThisJvm} start here, all joined before this returns; the others
+     * are for {@link #launch} to start in JVMs of their own.
+     */
+    static TestGrid start(int size, int inThisJvm) {
         TestGrid grid = new TestGrid(FreePorts.loopback(size));
         try {
-            for (int i = 0; i < size; i++) {
+            for (int i = 0; i < inThisJvm; i++) {
                 grid.join();
             }
-            grid.awaitMembers(size);
+            grid.awaitMembers(inThisJvm);
         } catch (RuntimeException e) {
             grid.close();
             throw e;
@@ -57,10 +80,28 @@ final class TestGrid implements AutoCloseable {
         return node;
     }
 
-    /** Waits until every running node sees {@code size} members. */
+    /**
+     * Starts node {@code index} in a JVM of its own ({@link GridNode}), on this JVM's class path; returns once it has
+     * joined. Killing the process is a crash: no goodbye to the others.
+     */
+    Process launch(int index) throws java.io.IOException {
+        List<String> command = new ArrayList<>(List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-Djava.net.preferIPv4Stack=true", "-cp", System.getProperty("java.class.path")));
+        settings(index).forEach((name, value) -> command.add("-D" + name + "=" + value));
+        command.add(GridNode.class.getName());
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(new java.io.File("target/grid-node-" + index + ".log"))).start();
+        launched.add(process);
+        awaitMembers(nodes.size() + 1);
+        return process;
+    }
+
+    private final List<Process> launched = new ArrayList<>();
+
+    /** Waits until every node of this JVM sees {@code size} members. */
     void awaitMembers(int size) {
         Await.until(() -> nodes.stream().allMatch(n -> n.getMembers() != null && n.getMembers().size() == size),
-                java.time.Duration.ofSeconds(20), "all nodes see " + size + " members");
+                java.time.Duration.ofSeconds(30), "all nodes see " + size + " members");
     }
 
     /** A store on node {@code index}, sharing no keys, waiting at most {@code timeoutMillis}. */
@@ -74,6 +115,7 @@ final class TestGrid implements AutoCloseable {
 
     @Override
     public void close() {
+        launched.forEach(Process::destroyForcibly);
         for (int i = nodes.size() - 1; i >= 0; i--) {
             try {
                 nodes.get(i).stop();
