@@ -122,8 +122,13 @@ public final class InfinispanStoreProvider implements UsageStoreProvider {
         return LeasingUsageStore.forMode(store, cluster, clock);
     }
 
-    /** A started cache manager from {@code usageplans.infinispan.config}, or from the built-in loopback-friendly one. */
-    static EmbeddedCacheManager embedded(UnaryOperator<String> settings, ClassLoader loader) {
+    /**
+     * The cache manager of the embedded mode, started: from {@code usageplans.infinispan.config}, or from the built-in
+     * configuration ({@code cluster-name}, {@code port}, {@code members}, {@code bind-address}). For an application that
+     * starts the node itself (to use it for caches of its own too) and passes it to {@link #use} or
+     * {@link InfinispanUsageStore#builder(EmbeddedCacheManager)}; the caller stops it.
+     */
+    public static EmbeddedCacheManager embedded(UnaryOperator<String> settings, ClassLoader loader) {
         String file = settings.apply(PREFIX + "config");
         ConfigurationBuilderHolder holder;
         if (file != null && !file.isBlank()) {

@@ -83,6 +83,8 @@ public final class InfinispanUsageStore implements UsageStore {
     static Cache<String, String> cache(EmbeddedCacheManager manager, String name, CacheMode clustered) {
         if (manager.getCacheConfiguration(name) == null) {
             ConfigurationBuilder config = new ConfigurationBuilder();
+            // Java objects (Strings), stored as they are; WildFly's container also needs every cache to name its encoding
+            config.encoding().mediaType("application/x-java-object");
             if (manager.getCacheManagerConfiguration().isClustered()) {
                 config.clustering().cacheMode(clustered);
             }
