@@ -18,7 +18,7 @@ import io.usageplans.Catalog;
 import io.usageplans.Decision;
 import io.usageplans.UsagePlans;
 import io.usageplans.hazelcast.HazelcastUsageStore;
-import io.usageplans.infinispan.InfinispanStoreProvider;
+import io.usageplans.infinispan.InfinispanCaches;
 import io.usageplans.infinispan.InfinispanUsageStore;
 import io.usageplans.spi.UsageStore;
 import org.infinispan.manager.EmbeddedCacheManager;
@@ -260,7 +260,7 @@ public final class HttpBenchServer {
                 throw new IllegalArgumentException("--mode " + mode + " needs --cluster NAME (its other nodes')");
             }
             java.util.Map<String, String> settings = infinispanSettings(cluster, hazelcastPort, members, 1);
-            node = InfinispanStoreProvider.embedded(settings::get, HttpBenchServer.class.getClassLoader());
+            node = InfinispanCaches.embedded(settings::get, HttpBenchServer.class.getClassLoader());
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
             while (node.getMembers().size() < members && System.nanoTime() < deadline) {
                 Thread.sleep(100); // polling a start-up condition, bounded

@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import org.infinispan.manager.EmbeddedCacheManager;
-import io.usageplans.infinispan.InfinispanStoreProvider;
+import io.usageplans.infinispan.InfinispanCaches;
 import io.usageplans.infinispan.InfinispanUsageStore;
 
 /**
@@ -44,7 +44,7 @@ public final class InfinispanBenchMember {
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.US_ASCII);
         System.setOut(System.err); // stdout is the protocol
         Map<String, String> settings = HttpBenchServer.infinispanSettings(cluster, port, members, number);
-        EmbeddedCacheManager node = InfinispanStoreProvider.embedded(settings::get, InfinispanBenchMember.class.getClassLoader());
+        EmbeddedCacheManager node = InfinispanCaches.embedded(settings::get, InfinispanBenchMember.class.getClassLoader());
         node.getCache(InfinispanUsageStore.STATE_CACHE);
         try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII))) {
             out.println("READY " + node.getAddress());

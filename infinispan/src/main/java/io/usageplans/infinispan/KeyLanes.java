@@ -231,50 +231,61 @@ final class KeyLanes {
                 failed(lane, batch, failures, readError);
                 return;
             }
-            KeyUsage state;
             try {
-                state = stored == null ? new KeyUsage() : KeyUsage.decode(stored);
-            } catch (IllegalStateException e) {
-                batch.forEach(change -> change.failed(new UsageStoreUnavailableException(e.getMessage(), e)));
+                decideAndWrite(lane, batch, failures, stored);
+            } catch (RuntimeException e) { // never leave a lane running with nobody to finish it
+                LOG.log(System.Logger.Level.ERROR, "usage-plans: deciding on key state failed", e);
+                batch.forEach(change -> change.failed(new UsageStoreUnavailableException("deciding on key state failed: " + e, e)));
                 next(lane);
-                return;
             }
-            boolean changed = false;
-            for (Change<?> change : batch) {
-                change.applyTo(state);
-                changed |= change.changed;
-            }
-            if (!changed) {
+        });
+    }
+
+    /** Applies the batch to the state read ({@code stored}, null: none yet) and writes it if it changed. */
+    private void decideAndWrite(Lane lane, List<Change<?>> batch, int failures, String stored) {
+        KeyUsage state;
+        try {
+            state = stored == null ? new KeyUsage() : KeyUsage.decode(stored);
+        } catch (IllegalStateException e) {
+            batch.forEach(change -> change.failed(new UsageStoreUnavailableException(e.getMessage(), e)));
+            next(lane);
+            return;
+        }
+        boolean changed = false;
+        for (Change<?> change : batch) {
+            change.applyTo(state);
+            changed |= change.changed;
+        }
+        if (!changed) {
+            batch.forEach(Change::written);
+            next(lane);
+            return;
+        }
+        long ttl = 1_000;
+        for (Change<?> change : batch) {
+            ttl = Math.max(ttl, state.ttlMillis(change.nowNanos, change.quota, reportDays));
+        }
+        String written = state.encode();
+        CompletableFuture<Boolean> write;
+        try {
+            write = stored == null
+                    ? cache.putIfAbsentAsync(lane.key, written, ttl, TimeUnit.MILLISECONDS).thenApply(previous -> previous == null)
+                    : cache.replaceAsync(lane.key, stored, written, ttl, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            failed(lane, batch, failures, e);
+            return;
+        }
+        write.whenComplete((replaced, writeError) -> {
+            if (writeError != null) {
+                failed(lane, batch, failures, writeError);
+            } else if (replaced) {
+                writes.increment();
                 batch.forEach(Change::written);
                 next(lane);
-                return;
+            } else {
+                conflicts.increment(); // another member wrote first: apply the batch to what it wrote
+                attempt(lane, batch, failures);
             }
-            long ttl = 1_000;
-            for (Change<?> change : batch) {
-                ttl = Math.max(ttl, state.ttlMillis(change.nowNanos, change.quota, reportDays));
-            }
-            String written = state.encode();
-            CompletableFuture<Boolean> write;
-            try {
-                write = stored == null
-                        ? cache.putIfAbsentAsync(lane.key, written, ttl, TimeUnit.MILLISECONDS).thenApply(previous -> previous == null)
-                        : cache.replaceAsync(lane.key, stored, written, ttl, TimeUnit.MILLISECONDS);
-            } catch (RuntimeException e) {
-                failed(lane, batch, failures, e);
-                return;
-            }
-            write.whenComplete((replaced, writeError) -> {
-                if (writeError != null) {
-                    failed(lane, batch, failures, writeError);
-                } else if (replaced) {
-                    writes.increment();
-                    batch.forEach(Change::written);
-                    next(lane);
-                } else {
-                    conflicts.increment(); // another member wrote first: apply the batch to what it wrote
-                    attempt(lane, batch, failures);
-                }
-            });
         });
     }
 

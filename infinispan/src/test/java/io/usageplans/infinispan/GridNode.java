@@ -12,7 +12,7 @@ public final class GridNode {
     }
 
     public static void main(String[] args) throws Exception {
-        EmbeddedCacheManager node = InfinispanStoreProvider.embedded(System::getProperty, GridNode.class.getClassLoader());
+        EmbeddedCacheManager node = InfinispanCaches.embedded(System::getProperty, GridNode.class.getClassLoader());
         node.getCache(InfinispanUsageStore.STATE_CACHE);
         System.out.println("started " + node.getAddress());
         while (System.in.read() >= 0) {

@@ -70,7 +70,7 @@ class StoreFromSettingsTest {
     @Test
     void givenModeUsesTheApplicationsCacheManagerAndLeavesItRunning() {
         TestGrid grid = TestGrid.shared();
-        InfinispanStoreProvider.use(grid.nodes.get(0));
+        InfinispanCaches.use(grid.nodes.get(0));
         try {
             Map<String, String> settings = Map.of("usageplans.infinispan.mode", "given", "usageplans.cluster.mode", "exact",
                     "usageplans.infinispan.state-cache", "given-" + UUID.randomUUID());
@@ -81,7 +81,7 @@ class StoreFromSettingsTest {
             store.close();
             assertEquals(ComponentStatus.RUNNING, grid.nodes.get(0).getStatus(), "the application's cache manager keeps running");
         } finally {
-            InfinispanStoreProvider.use(null);
+            InfinispanCaches.use(null);
         }
     }
 
@@ -122,7 +122,7 @@ class StoreFromSettingsTest {
         assertEquals("usage-plans: usageplans.infinispan.config: no Infinispan configuration at " + missing
                 + " (neither a file nor a class-path resource)", failure(Map.of("usageplans.infinispan.config", missing)));
         assertEquals("usage-plans: usageplans.infinispan.mode: is 'given', but the application passed no cache manager: call "
-                + "InfinispanStoreProvider.use(cacheManager) before the engine starts", failure(Map.of("usageplans.infinispan.mode", "given")));
+                + "InfinispanCaches.use(cacheManager) before the engine starts", failure(Map.of("usageplans.infinispan.mode", "given")));
         String jndi = failure(Map.of("usageplans.infinispan.mode", "wildfly"));
         assertTrue(jndi.startsWith("usage-plans: usageplans.infinispan.jndi-name: no Infinispan cache container at JNDI name "
                 + "'java:jboss/infinispan/container/server': "), jndi);

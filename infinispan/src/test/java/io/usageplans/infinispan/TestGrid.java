@@ -75,7 +75,7 @@ final class TestGrid implements AutoCloseable {
     /** Starts the next node, which joins the others. */
     EmbeddedCacheManager join() {
         Map<String, String> settings = settings(nodes.size());
-        EmbeddedCacheManager node = InfinispanStoreProvider.embedded(settings::get, TestGrid.class.getClassLoader());
+        EmbeddedCacheManager node = InfinispanCaches.embedded(settings::get, TestGrid.class.getClassLoader());
         nodes.add(node);
         return node;
     }
