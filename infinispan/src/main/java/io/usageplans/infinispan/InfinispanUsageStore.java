@@ -229,6 +229,14 @@ public final class InfinispanUsageStore implements UsageStore {
         return lateGivenBack.sum();
     }
 
+    /**
+     * Conditional writes of key state this store made: fewer than the changes it decided when a key's concurrent
+     * requests on this node went in one write.
+     */
+    public long writes() {
+        return lanes.writes.sum();
+    }
+
     /** Conditional writes that lost to another member's write and were applied again to what it wrote. */
     public long conflicts() {
         return lanes.conflicts.sum();
