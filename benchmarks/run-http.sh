@@ -41,7 +41,7 @@ fi
 command -v java >/dev/null || { echo "java (17+) is needed" >&2; exit 1; }
 
 # (re)build the benchmarks jar when it is missing or older than the sources it is made of
-if [[ ! -f "$jar" ]] || [[ -n "$(find "$here/src" "$here/pom.xml" "$root/core/src/main" "$root/servlet/src/main" "$root/hazelcast/src/main" "$root/redis/src/main" \
+if [[ ! -f "$jar" ]] || [[ -n "$(find "$here/src" "$here/pom.xml" "$root/core/src/main" "$root/servlet/src/main" "$root/hazelcast/src/main" "$root/redis/src/main" "$root/infinispan/src/main" \
       -newer "$jar" -type f 2>/dev/null | head -n 1)" ]]; then
   echo "building $jar" >&2
   (cd "$root" && mvn -B -q package -DskipTests -pl benchmarks -am)

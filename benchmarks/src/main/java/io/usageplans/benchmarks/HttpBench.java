@@ -135,11 +135,12 @@ public final class HttpBench {
                       --rounds N --duration S --warmup S --connections C --wrk-threads T
                       --modes bare,bucket4j,bucket4j-10k,ours-1key,ours-10k,ours-mix,ours-10k-biting,bucket4j-hazelcast,
                               ours-hazelcast,ours-hazelcast-exact,ours-hazelcast-biting,ours-hazelcast-exact-biting,
-                              ours-redis,ours-redis-exact (each Redis mode starts a redis-server of its own)
+                              ours-redis,ours-redis-exact,ours-infinispan (each Redis mode starts a redis-server of its own)
                                          any subset, bare required (default: all)
                       --keys N           keys of the 10k, biting and cluster modes (default 10000)
-                      --members N        Hazelcast members per cluster mode, the server's included (default 2)
-                      --hazelcast-port P cluster mode k (0, 1, ... in --modes order) listens on 127.0.0.1 from P + 10k (default 5960)
+                      --members N        Hazelcast members (Infinispan nodes) per cluster mode, the server's included (default 2)
+                      --hazelcast-port P cluster mode k (0, 1, ... in --modes order) listens on 127.0.0.1 from P + 10k (default 5960;
+                                         Infinispan's JGroups too)
                       --sync-interval MS usageplans.cluster.sync-interval for our cluster modes (default: the engine's)
                       --base-port P      servers listen on 127.0.0.1:P, P+1, ... (default 18180)
                       --max-minutes M    no round starts after M minutes (quick 6, thorough 25)
@@ -380,8 +381,13 @@ public final class HttpBench {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(Arrays.asList(o.serverJvmOptions.trim().split("\\s+")));
         command.addAll(BenchCluster.JVM_OPTIONS);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), HazelcastBenchMember.class.getName(),
-                "--cluster", cluster, "--port", Integer.toString(hazelcastPort)));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path")));
+        if (HttpBenchServer.infinispan(mode)) {
+            command.addAll(List.of(InfinispanBenchMember.class.getName(), "--cluster", cluster, "--port",
+                    Integer.toString(hazelcastPort), "--members", Integer.toString(o.members), "--number", Integer.toString(number)));
+        } else {
+            command.addAll(List.of(HazelcastBenchMember.class.getName(), "--cluster", cluster, "--port", Integer.toString(hazelcastPort)));
+        }
         if (mode.equals(HttpBenchServer.BUCKET4J_HAZELCAST_MODE)) {
             command.add("--bucket4j");
         }
@@ -391,7 +397,8 @@ public final class HttpBench {
         LIVE.add(p);
         ServerProcess s = new ServerProcess(name, 0, p, log);
         String ready = s.await("READY ", 90);
-        System.out.printf(Locale.ROOT, "started %s pid %d, Hazelcast member %s of cluster %s%n", name, p.pid(), ready.substring(6), cluster);
+        System.out.printf(Locale.ROOT, "started %s pid %d, %s member %s of cluster %s%n", name, p.pid(),
+                HttpBenchServer.infinispan(mode) ? "Infinispan" : "Hazelcast", ready.substring(6), cluster);
         return s;
     }
 

@@ -18,6 +18,10 @@ import io.usageplans.Catalog;
 import io.usageplans.Decision;
 import io.usageplans.UsagePlans;
 import io.usageplans.hazelcast.HazelcastUsageStore;
+import io.usageplans.infinispan.InfinispanCaches;
+import io.usageplans.infinispan.InfinispanUsageStore;
+import io.usageplans.spi.UsageStore;
+import org.infinispan.manager.EmbeddedCacheManager;
 import io.usageplans.store.lease.ClusterSettings;
 import io.usageplans.store.lease.LeasingUsageStore;
 import io.usageplans.servlet.UsagePlanFilter;
@@ -79,11 +83,13 @@ public final class HttpBenchServer {
     /** Every mode; HttpBench and HttpReport take them in this order. */
     public static final List<String> MODES = List.of("bare", "bucket4j", "bucket4j-10k", "ours-1key", "ours-10k", "ours-mix",
             "ours-10k-biting", "bucket4j-hazelcast", "ours-hazelcast", "ours-hazelcast-exact", "ours-hazelcast-biting",
-            "ours-hazelcast-exact-biting", "ours-redis", "ours-redis-exact");
+            "ours-hazelcast-exact-biting", "ours-redis", "ours-redis-exact", "ours-infinispan");
     /** Our Redis store in lease mode, on a redis-server of its own that {@link HttpBench} starts ({@code --redis-uri}). */
     public static final String REDIS_MODE = "ours-redis";
     /** Our Redis store in exact mode: one script call per decision. */
     public static final String REDIS_EXACT_MODE = "ours-redis-exact";
+    /** Our Infinispan store in lease mode, on an embedded node of this JVM and one more ({@link InfinispanBenchMember}). */
+    public static final String INFINISPAN_MODE = "ours-infinispan";
     /** Our Hazelcast store in lease mode ({@code usageplans.cluster.mode=lease}). */
     public static final String HAZELCAST_MODE = "ours-hazelcast";
     /** Our Hazelcast store in exact mode ({@code usageplans.cluster.mode=exact}: one operation per decision). */
@@ -95,13 +101,37 @@ public final class HttpBenchServer {
     /** The lease layer's sync interval in milliseconds. */
     public static final String SYNC_INTERVAL_SETTING = "usageplans.cluster.sync-interval";
 
-    /** Whether {@code mode}'s server JVM runs a Hazelcast member, clustered with members of their own JVMs ({@link HazelcastBenchMember}). */
+    /**
+     * Whether {@code mode}'s server JVM runs a Hazelcast member or an Infinispan node, clustered with members of their own
+     * JVMs ({@link HazelcastBenchMember}, {@link InfinispanBenchMember}).
+     */
     public static boolean clustered(String mode) {
-        return mode.equals(BUCKET4J_HAZELCAST_MODE) || mode.startsWith(HAZELCAST_MODE);
+        return mode.equals(BUCKET4J_HAZELCAST_MODE) || mode.startsWith(HAZELCAST_MODE) || infinispan(mode);
+    }
+
+    /** Whether {@code mode}'s cluster is Infinispan's (the others are Hazelcast's). */
+    public static boolean infinispan(String mode) {
+        return mode.equals(INFINISPAN_MODE);
+    }
+
+    /**
+     * The settings of Infinispan node {@code number} (1: the server's, 2, ...) of a cluster of {@code members} nodes on
+     * 127.0.0.1 from {@code basePort}: the store's own embedded mode (JGroups TCP, a static member list).
+     */
+    static java.util.Map<String, String> infinispanSettings(String cluster, int basePort, int members, int number) {
+        StringBuilder list = new StringBuilder();
+        for (int m = 0; m < members; m++) {
+            list.append(m == 0 ? "" : ",").append("127.0.0.1:").append(basePort + m);
+        }
+        return java.util.Map.of("usageplans.infinispan.cluster-name", cluster, "usageplans.infinispan.port",
+                Integer.toString(basePort + number - 1), "usageplans.infinispan.members", list.toString());
     }
 
     /** {@code lease} or {@code exact} for our cluster modes, null for the others. */
     public static String clusterMode(String mode) {
+        if (infinispan(mode)) {
+            return "lease";
+        }
         if (redis(mode)) {
             return mode.equals(REDIS_EXACT_MODE) ? "exact" : "lease";
         }
@@ -240,8 +270,22 @@ public final class HttpBenchServer {
         ServletContextHandler context = new ServletContextHandler("/test");
         UsagePlans engine = null;
         HazelcastInstance member = null;
-        HazelcastUsageStore store = null;
-        if (clustered(mode)) {
+        UsageStore store = null;
+        EmbeddedCacheManager node = null;
+        if (infinispan(mode)) {
+            if (cluster == null) {
+                throw new IllegalArgumentException("--mode " + mode + " needs --cluster NAME (its other nodes')");
+            }
+            java.util.Map<String, String> settings = infinispanSettings(cluster, hazelcastPort, members, 1);
+            node = InfinispanCaches.embedded(settings::get, HttpBenchServer.class.getClassLoader());
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (node.getMembers().size() < members && System.nanoTime() < deadline) {
+                Thread.sleep(100); // polling a start-up condition, bounded
+            }
+            System.err.printf(Locale.ROOT, "%s: Infinispan node of %s with %d members, %s=%s, %s=%s%n", mode, cluster,
+                    node.getMembers().size(), CLUSTER_MODE_SETTING, System.getProperty(CLUSTER_MODE_SETTING),
+                    SYNC_INTERVAL_SETTING, System.getProperty(SYNC_INTERVAL_SETTING));
+        } else if (clustered(mode)) {
             if (cluster == null) {
                 throw new IllegalArgumentException("--mode " + mode + " needs --cluster NAME (its other members')");
             }
@@ -274,7 +318,11 @@ public final class HttpBenchServer {
                             name -> name.equals("usageplans.redis.uri") ? uri : System.getProperty(name),
                             java.time.Clock.systemUTC(), HttpBenchServer.class.getClassLoader()));
                 }
-                if (member != null) {
+                if (node != null) {
+                    store = InfinispanUsageStore.builder(node).shareKeys(false).build();
+                    builder.store(LeasingUsageStore.forMode(store, ClusterSettings.fromSettings(System::getProperty),
+                            java.time.Clock.systemUTC()));
+                } else if (member != null) {
                     // keys not shared; usageplans.cluster.mode and .sync-interval come as system properties (HttpBench sets
                     // them) and choose lease or exact mode the way the store provider does
                     store = HazelcastUsageStore.builder(member).shareKeys(false).build();
@@ -319,6 +367,9 @@ public final class HttpBenchServer {
             }
             if (member != null) {
                 member.getLifecycleService().terminate();
+            }
+            if (node != null) {
+                node.stop();
             }
         }
         System.exit(0);

@@ -87,6 +87,17 @@ class BenchmarksSmokeTest {
     }
 
     @Test
+    void theInfinispanModeIsALeaseModeClusterOfTwoNodesOnAStaticMemberList() { // parsed only: no node starts in the build
+        HttpBench.Options o = HttpBench.Options.parse(new String[] {"--modes", "bare,ours-infinispan"});
+        assertEquals(List.of("bare", "ours-infinispan"), o.modes);
+        assertTrue(HttpBenchServer.clustered("ours-infinispan") && HttpBenchServer.infinispan("ours-infinispan"));
+        assertEquals(List.of("-Dusageplans.cluster.mode=lease"),
+                systemProperties(HttpBench.serverCommand(o, "ours-infinispan", 18180, "c", 5960)));
+        assertEquals(java.util.Map.of("usageplans.infinispan.cluster-name", "c", "usageplans.infinispan.port", "5961",
+                "usageplans.infinispan.members", "127.0.0.1:5960,127.0.0.1:5961"), HttpBenchServer.infinispanSettings("c", 5960, 2, 2));
+    }
+
+    @Test
     void theClusterModesPassTheirClusterModeToTheEngineAndHaveAClusterEach() {
         HttpBench.Options o = HttpBench.Options.parse(new String[] {"--modes",
                 "bare,bucket4j-hazelcast,ours-hazelcast,ours-hazelcast-exact,ours-hazelcast-biting,ours-hazelcast-exact-biting,ours-10k-biting",

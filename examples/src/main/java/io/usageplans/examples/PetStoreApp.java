@@ -30,7 +30,7 @@ import org.glassfish.jersey.servlet.ServletContainer;
  * The dashboard is at {@code /test/usage-plans/} and the admin API at {@code /test/usage-plans/admin/}, with the
  * token {@value #DEMO_ADMIN_TOKEN} unless {@code usageplans.admin.token} is set.
  *
- * <pre>java -jar examples/target/usage-plans-example.jar [--port 8080] [--store hazelcast] [--cluster NAME]
+ * <pre>java -jar examples/target/usage-plans-example.jar [--port 8080] [--store hazelcast|infinispan] [--cluster NAME]
  *     [--store redis --redis-uri redis://127.0.0.1:6379] [--cluster-mode lease|exact]</pre>
  */
 public final class PetStoreApp {
@@ -136,8 +136,8 @@ public final class PetStoreApp {
                 }
                 case "--store" -> {
                     if (i + 1 >= args.length || !(args[i + 1].equals("local") || args[i + 1].equals("hazelcast")
-                            || args[i + 1].equals("redis"))) {
-                        usage("--store needs local, hazelcast or redis");
+                            || args[i + 1].equals("infinispan") || args[i + 1].equals("redis"))) {
+                        usage("--store needs local, hazelcast, infinispan or redis");
                     }
                     System.setProperty("usageplans.store", args[++i]);
                 }
@@ -146,6 +146,7 @@ public final class PetStoreApp {
                         usage("--cluster needs a cluster name");
                     }
                     System.setProperty("usageplans.hazelcast.cluster-name", args[++i]);
+                    System.setProperty("usageplans.infinispan.cluster-name", args[i]);
                 }
                 case "--redis-uri" -> {
                     if (i + 1 >= args.length || args[i + 1].isBlank()) {
@@ -185,17 +186,19 @@ public final class PetStoreApp {
     }
 
     private static final String USAGE = """
-            usage: java -jar usage-plans-example.jar [--port N] [--store local|hazelcast|redis] [--cluster NAME]
-                                                     [--redis-uri URI] [--cluster-mode lease|exact]
-              --port N          listen on port N (default 8080; 0 picks a free port)
-              --store hazelcast keep throttle and quota state in a Hazelcast cluster: an embedded member joins
-                                others over TCP-IP on 127.0.0.1 (ports 5701 and up); default: local (this JVM)
-              --cluster NAME    the Hazelcast cluster name (default usage-plans)
-              --store redis     keep throttle and quota state in Redis 6+ at --redis-uri
-              --redis-uri URI   redis://[user:password@]host[:port][/database], rediss:// for TLS
-                                (default redis://127.0.0.1:6379)
-              --cluster-mode M  lease (default): busy keys are decided from allowances held in memory and settled
-                                every 100 ms, never over a limit; exact: one cluster operation per request
+            usage: java -jar usage-plans-example.jar [--port N] [--store local|hazelcast|infinispan|redis]
+                                                     [--cluster NAME] [--redis-uri URI] [--cluster-mode lease|exact]
+              --port N           listen on port N (default 8080; 0 picks a free port)
+              --store hazelcast  keep throttle and quota state in a Hazelcast cluster: an embedded member joins
+                                 others over TCP-IP on 127.0.0.1 (ports 5701 and up); default: local (this JVM)
+              --store infinispan the same in an Infinispan cluster: an embedded node joins others over JGroups TCP
+                                 on 127.0.0.1 (ports 7800 and up, a static member list, no multicast)
+              --cluster NAME     the cluster's name (default usage-plans)
+              --store redis      keep throttle and quota state in Redis 6+ at --redis-uri
+              --redis-uri URI    redis://[user:password@]host[:port][/database], rediss:// for TLS
+                                 (default redis://127.0.0.1:6379)
+              --cluster-mode M   lease (default): busy keys are decided from allowances held in memory and settled
+                                 every 100 ms, never over a limit; exact: one cluster operation per request
             The plan file: -Dusageplans.config=<file or classpath:...> or USAGEPLANS_CONFIG, else the tutorial's.""";
 
     private static void usage(String problem) {

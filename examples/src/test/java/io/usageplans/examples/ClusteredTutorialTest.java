@@ -38,8 +38,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The tutorial as a user runs it clustered: two example instances, each its own JVM started with
- * {@code --store hazelcast --cluster NAME --cluster-mode MODE --port 0}, whose embedded Hazelcast members join each
- * other over TCP-IP on 127.0.0.1 (free ports, a cluster name of their own), in both cluster modes. Requests
+ * {@code --store hazelcast|infinispan --cluster NAME --cluster-mode MODE --port 0}, whose embedded Hazelcast members
+ * (TCP-IP) or Infinispan nodes (JGroups TCP, a static member list) join each other on 127.0.0.1 (free ports, a
+ * cluster name of their own), in both cluster modes. Requests
  * alternate between the two, and the limits hold for the cluster as a whole: basic's 10 a day, premium's method
  * throttle (burst 3) on GET /pets/{petId}, premium's 100 a day.
  */
@@ -69,6 +70,20 @@ class ClusteredTutorialTest {
         }
     }
 
+    @Nested
+    class InfinispanLeaseMode extends TutorialOnTwoInstances {
+        InfinispanLeaseMode() {
+            super("infinispan", "lease");
+        }
+    }
+
+    @Nested
+    class InfinispanExactMode extends TutorialOnTwoInstances {
+        InfinispanExactMode() {
+            super("infinispan", "exact");
+        }
+    }
+
     /**
      * The tutorial's limits on one two-instance cluster, started once for all three tests. The quota test runs last:
      * it spends premium's day, which the method-throttle test also draws from (it counts those requests too).
@@ -77,6 +92,7 @@ class ClusteredTutorialTest {
     @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
     abstract static class TutorialOnTwoInstances {
 
+        private final String store;
         private final String mode;
         private Instance a;
         private Instance b;
@@ -84,17 +100,22 @@ class ClusteredTutorialTest {
         private final Map<LocalDate, AtomicInteger> premiumServed = new ConcurrentHashMap<>();
 
         TutorialOnTwoInstances(String mode) {
+            this("hazelcast", mode);
+        }
+
+        TutorialOnTwoInstances(String store, String mode) {
+            this.store = store;
             this.mode = mode;
         }
 
         @BeforeAll
         void startTwoInstancesThatFormOneCluster() throws Exception {
-            String cluster = "tutorial-" + mode + "-" + UUID.randomUUID();
-            int[] hazelcastPorts = FreePorts.loopback(2);
-            String members = "127.0.0.1:" + hazelcastPorts[0] + ",127.0.0.1:" + hazelcastPorts[1];
+            String cluster = "tutorial-" + store + "-" + mode + "-" + UUID.randomUUID();
+            int[] gridPorts = FreePorts.loopback(2);
+            String members = "127.0.0.1:" + gridPorts[0] + ",127.0.0.1:" + gridPorts[1];
             Path logs = Files.createDirectories(Path.of("target", "clustered-tutorial"));
-            a = Instance.start(cluster, mode, hazelcastPorts[0], members, logs.resolve(cluster + "-a.log"));
-            b = Instance.start(cluster, mode, hazelcastPorts[1], members, logs.resolve(cluster + "-b.log"));
+            a = Instance.start(store, cluster, mode, gridPorts[0], members, logs.resolve(cluster + "-a.log"));
+            b = Instance.start(store, cluster, mode, gridPorts[1], members, logs.resolve(cluster + "-b.log"));
             a.awaitStarted(mode);
             b.awaitStarted(mode);
             a.awaitClusterOfTwo();
@@ -264,31 +285,35 @@ class ClusteredTutorialTest {
 
         private static final Pattern STARTED = Pattern.compile("at http://localhost:(\\d+)/test/pets ");
 
+        private final String store;
         private final Process process;
         private final Path log;
         private int port;
 
-        private Instance(Process process, Path log) {
+        private Instance(String store, Process process, Path log) {
+            this.store = store;
             this.process = process;
             this.log = log;
         }
 
         /**
-         * Starts {@code java -cp <the tests' class path> PetStoreAppChild --port 0 --store hazelcast --cluster NAME
-         * --cluster-mode MODE}, its member on {@code hazelcastPort}, joining {@code members}.
+         * Starts {@code java -cp <the tests' class path> PetStoreAppChild --port 0 --store STORE --cluster NAME
+         * --cluster-mode MODE}, its member on {@code gridPort}, joining {@code members}.
          */
-        static Instance start(String cluster, String mode, int hazelcastPort, String members, Path log) throws IOException {
+        static Instance start(String store, String cluster, String mode, int gridPort, String members, Path log)
+                throws IOException {
             String java = ProcessHandle.current().info().command()
                     .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             List<String> command = List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                     "-Dusageplans.example.host=127.0.0.1",
-                    "-Dusageplans.hazelcast.port=" + hazelcastPort, "-Dusageplans.hazelcast.members=" + members,
+                    "-Djava.net.preferIPv4Stack=true",
+                    "-Dusageplans." + store + ".port=" + gridPort, "-Dusageplans." + store + ".members=" + members,
                     "-cp", System.getProperty("java.class.path"), PetStoreAppChild.class.getName(),
-                    "--port", "0", "--store", "hazelcast", "--cluster", cluster, "--cluster-mode", mode);
+                    "--port", "0", "--store", store, "--cluster", cluster, "--cluster-mode", mode);
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
             // should this JVM end before @AfterAll (a killed build), the child sees its standard input end and exits
-            return new Instance(process, log);
+            return new Instance(store, process, log);
         }
 
         /** Waits for the app's start-up line, which names its port and cluster mode. */
@@ -300,13 +325,14 @@ class ClusteredTutorialTest {
                 fail("the example instance exited with " + process.exitValue() + " before it started:\n" + output);
             }
             port = Integer.parseInt(started.group(1));
-            assertTrue(output.contains("hazelcast store (cluster mode " + mode + ")"), "the start-up line names mode "
+            assertTrue(output.contains(store + " store (cluster mode " + mode + ")"), "the start-up line names mode "
                     + mode + ":\n" + output);
         }
 
-        /** Waits until Hazelcast reports this member in a cluster of two. */
+        /** Waits until Hazelcast or Infinispan (its JGroups view) reports this member in a cluster of two. */
         void awaitClusterOfTwo() {
-            String output = Await.until(this::output, out -> out.contains("Members {size:2") || !process.isAlive(),
+            Pattern two = store.equals("hazelcast") ? Pattern.compile("Members \\{size:2") : Pattern.compile("ISPN000094: .*\\(2\\)");
+            String output = Await.until(this::output, out -> two.matcher(out).find() || !process.isAlive(),
                     START_UP, "a cluster of 2 members in " + log);
             assertTrue(process.isAlive(), "the example instance exited:\n" + output);
         }

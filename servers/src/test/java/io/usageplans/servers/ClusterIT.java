@@ -65,8 +65,8 @@ class ClusterIT implements Results.Recorded {
         try {
             List<String> seconds = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                RunningServer instance = RunningServer.start(cluster.server, cluster.id + "-" + i, cluster.port + i,
-                        Map.of("test", Harness.war(cluster.server.war)), cluster.jvmOptions(name, i), cluster.env(name));
+                RunningServer instance = RunningServer.start(cluster.server, cluster.id + "-" + i, cluster.port(i),
+                        Map.of("test", Harness.war(cluster.server.war)), cluster.jvmOptions(name, i), cluster.env(name, i));
                 instances.add(instance);
                 if (!"deployed".equals(instance.apps.get("test"))) {
                     throw new IllegalStateException("the example WAR did not deploy on " + cluster + " instance " + i + "; see "

@@ -3,9 +3,10 @@ package io.usageplans.servers;
 import java.util.Map;
 
 /**
- * Two instances of one server kind that keep the usage-plans state in one Hazelcast cluster on 127.0.0.1 (TCP-IP
- * join, no multicast, a cluster name of this run's own). HTTP on {@code port} and {@code port + 1}, Hazelcast on
- * {@code port + 10} and {@code port + 11}.
+ * Two instances of one server kind that keep the usage-plans state in one cluster on 127.0.0.1 (Hazelcast's TCP-IP
+ * join or JGroups TCP with a static member list, no multicast, a cluster name of this run's own). HTTP on
+ * {@link #port(int)}: {@code port} and {@code port + 1} unless a kind says otherwise; the grid on {@code port + 10}
+ * and {@code port + 11} (WildFly: + 20, + 21).
  */
 enum ClusterKind {
 
@@ -53,6 +54,38 @@ enum ClusterKind {
             // the script gives each instance's data grid port + 10; Payara takes a list here, not a range
             return Map.of("PAYARA_MICRO_CLUSTER", cluster, "PAYARA_MICRO_MEMBERS", "127.0.0.1:" + (port + 10) + ",127.0.0.1:" + (port + 11));
         }
+    },
+
+    /**
+     * Two WildFlys in standalone-ha.xml with the EE WAR (no Infinispan inside): the store uses the server's own cache
+     * container ({@code java:jboss/infinispan/container/server}) through the WAR's jboss-deployment-structure.xml. The
+     * script turns the HA profile's JGroups into TCP with a static member list (TCPPING on port + 20 and + 21) and
+     * mod_cluster's multicast off. Each instance takes five ports (HTTP, HTTPS, two management, AJP): 18850 and 18860.
+     */
+    WILDFLY_CLUSTER("wildfly-cluster", ServerKind.WILDFLY, 18850,
+            "ISPN100010: Finished rebalance with members [usage-plans-0, usage-plans-1]",
+            "WildFly ×2 (standalone-ha), the server's own Infinispan", "WildFly's Infinispan through JNDI") {
+        @Override
+        int port(int instance) {
+            return port + 10 * instance;
+        }
+
+        @Override
+        String jvmOptions(String cluster, int instance) {
+            return "-Dusageplans.store=infinispan -Dusageplans.infinispan.mode=wildfly -Djboss.node.name=usage-plans-" + instance;
+        }
+
+        @Override
+        Map<String, String> env(String cluster) {
+            return Map.of("WILDFLY_CLUSTER", cluster, "WILDFLY_MEMBERS", "127.0.0.1[" + (port + 20) + "],127.0.0.1[" + (port + 21) + "]");
+        }
+
+        @Override
+        Map<String, String> env(String cluster, int instance) {
+            Map<String, String> env = new java.util.HashMap<>(env(cluster));
+            env.put("WILDFLY_JGROUPS_PORT", Integer.toString(port + 20 + instance));
+            return env;
+        }
     };
 
     final String id;
@@ -69,6 +102,16 @@ enum ClusterKind {
         this.joined = joined;
         this.title = title;
         this.store = store;
+    }
+
+    /** The HTTP port of instance 0 or 1 (servers that take several ports per instance space them out). */
+    int port(int instance) {
+        return port + instance;
+    }
+
+    /** Environment of the server script for instance 0 or 1. */
+    Map<String, String> env(String cluster, int instance) {
+        return env(cluster);
     }
 
     /** JVM options of instance 0 or 1. */
