@@ -568,7 +568,7 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
         return store;
     }
 
-    /** What {@code io.usageplans.UsagePlans#describe} answers. */
+    /** What {@code io.usageplans.UsagePlans#describe} answers, from the route table {@link #meter} uses. */
     public io.usageplans.RouteDescription describe(String httpMethod, String path) {
         Snapshot s = snapshot;
         String method = httpMethod.toUpperCase(java.util.Locale.ROOT);
@@ -579,6 +579,13 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
         if (route == null || route.unmetered()) {
             return io.usageplans.RouteDescription.unmetered(method, path);
         }
+        io.usageplans.Throttle stage = route.stage() == null ? null : route.stage().throttle();
+        if (route.stageOnly()) {
+            return new io.usageplans.RouteDescription(method, path, false, List.of(), null, stage);
+        }
+        if (route.keyless() != null) {
+            return new io.usageplans.RouteDescription(method, path, false, List.of(), route.keyless().plan(), stage);
+        }
         List<io.usageplans.RouteDescription.PlanAccess> access = new ArrayList<>();
         for (CompiledPlan plan : s.plans.values()) {
             if (route.allows(plan)) {
@@ -587,8 +594,7 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
                         throttle == null ? null : throttle.throttle(), route.costFor(plan)));
             }
         }
-        return access.isEmpty() ? io.usageplans.RouteDescription.unmetered(method, path)
-                : new io.usageplans.RouteDescription(method, path, true, access);
+        return new io.usageplans.RouteDescription(method, path, !access.isEmpty(), access, null, access.isEmpty() ? null : stage);
     }
 
     /** Whether a route meters callers without a key, by client address: adapters resolve the address only then. */

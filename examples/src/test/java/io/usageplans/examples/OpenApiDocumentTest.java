@@ -53,7 +53,8 @@ class OpenApiDocumentTest {
     }
 
     private static Index index() throws IOException {
-        return Index.of(PetStoreApplication.class, PetsResource.class, UsageResource.class, HealthResource.class);
+        return Index.of(PetStoreApplication.class, PetsResource.class, UsageResource.class, HealthResource.class,
+                SignupResource.class);
     }
 
     private static Operation operation(String method, String path) {
@@ -70,7 +71,7 @@ class OpenApiDocumentTest {
         document.getPaths().getPathItems().forEach((path, item) ->
                 item.getOperations().keySet().forEach(method -> operations.add(method + " " + path)));
         assertEquals(new TreeSet<>(List.of("GET /health", "GET /pets", "POST /pets", "GET /pets/{petId}",
-                "GET /pets/export", "GET /usage")), operations);
+                "GET /pets/export", "GET /usage", "POST /signup")), operations);
     }
 
     @Test
@@ -112,7 +113,9 @@ class OpenApiDocumentTest {
 
     @Test
     void usagePlansExtensionNamesThePlansAndTheMethodThrottle() {
-        assertEquals(plans(ALL_PLANS, null), operation("GET", "/pets").getExtensions().get("x-usage-plans"));
+        Map<String, Object> getPets = new java.util.LinkedHashMap<>(plans(ALL_PLANS, null));
+        getPets.put("stageThrottle", Map.of("rateLimit", 500.0, "burstLimit", 1000)); // all callers together
+        assertEquals(getPets, operation("GET", "/pets").getExtensions().get("x-usage-plans"));
         assertEquals(plans(ALL_PLANS, null), operation("POST", "/pets").getExtensions().get("x-usage-plans"));
         assertEquals(plans(ALL_PLANS, null), operation("GET", "/usage").getExtensions().get("x-usage-plans"));
         assertEquals(plans(List.of("premium"), null), operation("GET", "/pets/export").getExtensions().get("x-usage-plans"));
@@ -124,6 +127,22 @@ class OpenApiDocumentTest {
         return Map.of("plans", names.stream().map(name -> methodThrottle == null
                 ? Map.of("name", name, "cost", 1L)
                 : Map.of("name", name, "cost", 1L, "methodThrottle", methodThrottle)).toList());
+    }
+
+    @Test
+    void keylessSignupNeedsNoKeyAndDocumentsTooManyRequestsAndItsPlanPerClientAddress() {
+        Operation signup = operation("POST", "/signup");
+        assertNull(signup.getSecurity(), "a keyless operation needs no key");
+        assertFalse(signup.getResponses().hasAPIResponse("403"));
+        APIResponse tooMany = signup.getResponses().getAPIResponse("429");
+        assertNotNull(tooMany);
+        assertEquals(Set.of("Retry-After", "RateLimit", "RateLimit-Policy"), tooMany.getHeaders().keySet());
+        MediaType json = tooMany.getContent().getMediaType("application/json");
+        assertEquals(Map.of("message", "Too Many Requests"), json.getExamples().get("throttled").getValue());
+        assertFalse(json.getExamples().containsKey("quota_exceeded"), "the signup plan has no quota");
+        assertEquals(Map.of("plans", List.of(), "keyless", Map.of("plan", "signup",
+                        "throttle", Map.of("rateLimit", 0.08334, "burstLimit", 5))),
+                signup.getExtensions().get("x-usage-plans"));
     }
 
     @Test

@@ -103,8 +103,8 @@ public class UsagePlansOpenApiFilter implements OASFilter {
             String relative = path.getKey().substring(prefix.length());
             for (Map.Entry<PathItem.HttpMethod, Operation> operation : operations.entrySet()) {
                 RouteDescription route = running.describe(operation.getKey().name(), relative.isEmpty() ? "/" : relative);
-                if (route.metered()) {
-                    document(operation.getValue(), route, running.responses(), scheme.isPresent());
+                if (route.limited()) {
+                    document(operation.getValue(), route, running.responses(), scheme.isPresent() && route.metered());
                     anyMetered = true;
                 }
             }
@@ -176,8 +176,7 @@ public class UsagePlansOpenApiFilter implements OASFilter {
             }
         }
         Map<Integer, List<Decision.Outcome>> byStatus = new LinkedHashMap<>();
-        for (Decision.Outcome outcome : List.of(Decision.Outcome.FORBIDDEN, Decision.Outcome.THROTTLED,
-                Decision.Outcome.QUOTA_EXCEEDED)) {
+        for (Decision.Outcome outcome : outcomes(route)) {
             byStatus.computeIfAbsent(status(responses.rejection(outcome), outcome), k -> new ArrayList<>()).add(outcome);
         }
         for (Map.Entry<Integer, List<Decision.Outcome>> status : byStatus.entrySet()) {
@@ -187,6 +186,15 @@ public class UsagePlansOpenApiFilter implements OASFilter {
             }
         }
         operation.addExtension(EXTENSION, extension(route));
+    }
+
+    /** What a call can be refused with: a key's 403 only where a key is needed, a quota's 429 only where one applies. */
+    private static List<Decision.Outcome> outcomes(RouteDescription route) {
+        if (route.metered()) {
+            return List.of(Decision.Outcome.FORBIDDEN, Decision.Outcome.THROTTLED, Decision.Outcome.QUOTA_EXCEEDED);
+        }
+        boolean quota = route.keylessPlan() != null && route.keylessPlan().quota() != null;
+        return quota ? List.of(Decision.Outcome.THROTTLED, Decision.Outcome.QUOTA_EXCEEDED) : List.of(Decision.Outcome.THROTTLED);
     }
 
     private static int status(Rejection rejection, Decision.Outcome outcome) {
@@ -284,7 +292,11 @@ public class UsagePlansOpenApiFilter implements OASFilter {
         };
     }
 
-    /** {@code {plans: [{name, cost, methodThrottle: {rateLimit, burstLimit}}]}}: method throttle only where there is one. */
+    /**
+     * {@code {plans: [{name, cost, methodThrottle: {rateLimit, burstLimit}}]}}: method throttle only where there is one;
+     * {@code keyless: {plan, throttle, quota}} where callers need no key and each client address is metered on a plan;
+     * {@code stageThrottle: {rateLimit, burstLimit}} where the stage limits all callers together.
+     */
     static Map<String, Object> extension(RouteDescription route) {
         List<Object> plans = new ArrayList<>();
         for (RouteDescription.PlanAccess access : route.plans()) {
@@ -293,15 +305,36 @@ public class UsagePlansOpenApiFilter implements OASFilter {
             plan.put("cost", access.cost());
             Throttle throttle = access.methodThrottle();
             if (throttle != null) {
-                Map<String, Object> limits = new LinkedHashMap<>();
-                limits.put("rateLimit", throttle.rateLimit());
-                limits.put("burstLimit", throttle.burstLimit());
-                plan.put("methodThrottle", limits);
+                plan.put("methodThrottle", limits(throttle));
             }
             plans.add(plan);
         }
         Map<String, Object> extension = new LinkedHashMap<>();
         extension.put("plans", plans);
+        if (route.keylessPlan() != null) {
+            Map<String, Object> keyless = new LinkedHashMap<>();
+            keyless.put("plan", route.keylessPlan().name());
+            if (route.keylessPlan().throttle() != null) {
+                keyless.put("throttle", limits(route.keylessPlan().throttle()));
+            }
+            if (route.keylessPlan().quota() != null) {
+                Map<String, Object> quota = new LinkedHashMap<>();
+                quota.put("limit", route.keylessPlan().quota().limit());
+                quota.put("period", route.keylessPlan().quota().period().name());
+                keyless.put("quota", quota);
+            }
+            extension.put("keyless", keyless);
+        }
+        if (route.stageThrottle() != null) {
+            extension.put("stageThrottle", limits(route.stageThrottle()));
+        }
         return extension;
+    }
+
+    private static Map<String, Object> limits(Throttle throttle) {
+        Map<String, Object> limits = new LinkedHashMap<>();
+        limits.put("rateLimit", throttle.rateLimit());
+        limits.put("burstLimit", throttle.burstLimit());
+        return limits;
     }
 }
