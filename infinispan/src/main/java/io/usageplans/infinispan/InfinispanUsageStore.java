@@ -99,6 +99,30 @@ public final class InfinispanUsageStore implements UsageStore {
         return manager.getCache(name);
     }
 
+    /**
+     * Whether the state cache can answer now, for the readiness check: it runs, and its partition is available (a node
+     * cut off from the owners of its keys is DEGRADED under a partition-handling policy). Never waits for the cluster.
+     */
+    @Override
+    public io.usageplans.spi.StoreHealth health() {
+        try {
+            org.infinispan.AdvancedCache<String, String> cache = state.getAdvancedCache();
+            java.util.List<?> members = cache.getCacheManager().getMembers();
+            int seen = members == null ? 1 : members.size(); // null: a local cache manager, no cluster
+            if (!cache.getStatus().allowInvocations()) {
+                return new io.usageplans.spi.StoreHealth(false, 0, "the Infinispan cache '" + cache.getName() + "' is "
+                        + cache.getStatus());
+            }
+            if (cache.getAvailability() != org.infinispan.partitionhandling.AvailabilityMode.AVAILABLE) {
+                return new io.usageplans.spi.StoreHealth(false, seen, "the Infinispan cache '" + cache.getName() + "' is "
+                        + cache.getAvailability() + " (cut off from the owners of some keys)");
+            }
+            return new io.usageplans.spi.StoreHealth(true, seen, "");
+        } catch (RuntimeException e) {
+            return new io.usageplans.spi.StoreHealth(false, 0, "Infinispan: " + e);
+        }
+    }
+
     /** Usage history, quota reads and updates, allowances for lease mode: every optional ability. */
     @Override
     public Set<Capability> capabilities() {

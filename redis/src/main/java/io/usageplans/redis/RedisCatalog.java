@@ -189,6 +189,11 @@ public final class RedisCatalog implements KeyDirectory, AutoCloseable {
         }
     }
 
+    /** Whether the last poll reached Redis: a heartbeat every poll interval, for the store's health. */
+    boolean reachable() {
+        return !failing;
+    }
+
     /** One poll: the version moved, so the keys are read again; the catalog is gone from Redis, so it is written back. */
     private void poll() {
         try {

@@ -314,6 +314,25 @@ public final class RedisUsageStore implements UsageStore {
         }
     }
 
+    /**
+     * Whether Redis answers now, for the readiness check. With the shared key catalog its poll (every 250 ms) is the
+     * heartbeat, so this never waits; without it, one {@code EXISTS}, bounded by the store's timeout.
+     */
+    @Override
+    public io.usageplans.spi.StoreHealth health() {
+        RedisCatalog current = catalog;
+        if (current != null) {
+            return current.reachable() ? new io.usageplans.spi.StoreHealth(true, 1, "")
+                    : new io.usageplans.spi.StoreHealth(false, 0, "Redis at " + description + " does not answer");
+        }
+        try {
+            redis.exists(prefix + ":{health}"); // a keyed command, so that a Redis Cluster routes it too
+            return new io.usageplans.spi.StoreHealth(true, 1, "");
+        } catch (JedisException e) {
+            return new io.usageplans.spi.StoreHealth(false, 0, "Redis at " + description + " does not answer: " + e.getMessage());
+        }
+    }
+
     private Object run(StateKeys keys, List<String> args, String what) {
         try {
             return SCRIPT.run(redis, keys.asList(), args);
