@@ -27,42 +27,12 @@ final class Serializers {
     static final class KeyUsageSerializer implements CompactSerializer<KeyUsage> {
         @Override
         public KeyUsage read(CompactReader in) {
-            KeyUsage u = new KeyUsage();
-            u.bucketIds = in.readArrayOfString("bucketIds");
-            u.capacities = in.readArrayOfInt64("capacities");
-            u.nanosToFill = in.readArrayOfInt64("nanosToFill");
-            u.tokens = in.readArrayOfFloat64("tokens");
-            u.lastRefillNanos = in.readArrayOfInt64("lastRefillNanos");
-            u.quotaStartMillis = in.readInt64("quotaStartMillis");
-            u.quotaUsed = in.readInt64("quotaUsed");
-            u.usageDays = in.readArrayOfInt64("usageDays");
-            u.usageCounts = in.readArrayOfInt64("usageCounts");
-            // entries written before quota counters were kept per day read as 0s
-            u.usageQuotaUsed = in.getFieldKind("usageQuotaUsed") == FieldKind.ARRAY_OF_INT64
-                    ? in.readArrayOfInt64("usageQuotaUsed") : new long[u.usageDays.length];
-            // entries written before lease mode hold no allowances
-            u.leasedTokens = in.getFieldKind("leasedTokens") == FieldKind.INT64 ? in.readInt64("leasedTokens") : 0;
-            u.leaseDeadlineNanos = in.getFieldKind("leaseDeadlineNanos") == FieldKind.INT64 ? in.readInt64("leaseDeadlineNanos") : 0;
-            u.recentSettles = in.getFieldKind("recentSettles") == FieldKind.ARRAY_OF_INT64 ? in.readArrayOfInt64("recentSettles")
-                    : new long[0];
-            return u;
+            return KeyUsage.read(in);
         }
 
         @Override
         public void write(CompactWriter out, KeyUsage u) {
-            out.writeArrayOfString("bucketIds", u.bucketIds);
-            out.writeArrayOfInt64("capacities", u.capacities);
-            out.writeArrayOfInt64("nanosToFill", u.nanosToFill);
-            out.writeArrayOfFloat64("tokens", u.tokens);
-            out.writeArrayOfInt64("lastRefillNanos", u.lastRefillNanos);
-            out.writeInt64("quotaStartMillis", u.quotaStartMillis);
-            out.writeInt64("quotaUsed", u.quotaUsed);
-            out.writeArrayOfInt64("usageDays", u.usageDays);
-            out.writeArrayOfInt64("usageCounts", u.usageCounts);
-            out.writeArrayOfInt64("usageQuotaUsed", u.usageQuotaUsed);
-            out.writeInt64("leasedTokens", u.leasedTokens);
-            out.writeInt64("leaseDeadlineNanos", u.leaseDeadlineNanos);
-            out.writeArrayOfInt64("recentSettles", u.recentSettles);
+            u.write(out);
         }
 
         @Override
