@@ -71,8 +71,9 @@ public class UsageExportResource extends AdminResource {
         out.write("\r\n");
         for (UsageReport.KeyDays key : keys) {
             String name = csvText(key.keyId());
-            LocalDate day = start;
-            for (UsageReport.Day usage : key.days()) {
+            for (int i = 0; i < key.days().size(); i++) {
+                UsageReport.Day usage = key.days().get(i);
+                LocalDate day = start.plusDays(i); // never past the last day: that may be LocalDate.MAX
                 out.write(name); // a key's id is its name
                 out.write(',');
                 out.write(name);
@@ -83,7 +84,6 @@ public class UsageExportResource extends AdminResource {
                 out.write(',');
                 out.write(usage.remaining() == null ? "" : usage.remaining().toString());
                 out.write("\r\n");
-                day = day.plusDays(1);
             }
         }
     }
@@ -96,15 +96,15 @@ public class UsageExportResource extends AdminResource {
         out.write(",\"items\":[");
         boolean first = true;
         for (UsageReport.KeyDays key : keys) {
-            LocalDate day = start;
-            for (UsageReport.Day usage : key.days()) {
+            for (int i = 0; i < key.days().size(); i++) {
+                UsageReport.Day usage = key.days().get(i);
+                LocalDate day = start.plusDays(i);
                 if (!first) {
                     out.write(',');
                 }
                 first = false;
                 out.write(Json.write(Json.object().put("keyId", key.keyId()).put("keyName", key.keyId()).put("date", day)
                         .put("used", usage.used()).put("remaining", usage.remaining())));
-                day = day.plusDays(1);
             }
         }
         out.write("]}");

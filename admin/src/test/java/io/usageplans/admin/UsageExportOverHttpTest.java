@@ -206,6 +206,11 @@ class UsageExportOverHttpTest {
         assertProblem(400, "endDate", "2026-11-23", get(export + "?startDate=2026-11-24&endDate=2026-11-23", null));
         assertProblem(400, "endDate", "2027-01-01", get(export + "?startDate=2025-12-30&endDate=2027-01-01", null));
         assertEquals(200, get(export + "?startDate=2025-12-31&endDate=2026-12-31", null).statusCode(), "366 days are allowed");
+        HttpResponse<String> lastDays = get(export + "?startDate=%2B999999999-12-30&endDate=%2B999999999-12-31", null);
+        assertEquals(200, lastDays.statusCode(), lastDays.body());
+        assertTrue(lastDays.body().endsWith("basic-customer,basic-customer,+999999999-12-31,0,5\r\n"), lastDays.body());
+        assertEquals(200, get(export + "?startDate=-999999999-01-01&endDate=-999999999-01-02&format=json", null).statusCode(),
+                "the first days there are");
         assertProblem(400, "format", "xlsx", get(export + "?startDate=2026-11-24&endDate=2026-11-24&format=xlsx", null));
         assertProblem(400, "format", "", get(export + "?startDate=2026-11-24&endDate=2026-11-24&format=", null));
         assertProblem(400, "format", null, get(export + "?startDate=2026-11-24&endDate=2026-11-24&format=csv&format=json", null));
@@ -268,6 +273,11 @@ class UsageExportOverHttpTest {
             @Override
             public void refund(MeteringRequest request, boolean planBucket, boolean methodBucket, boolean quota) {
                 local.refund(request, planBucket, methodBucket, quota);
+            }
+
+            @Override
+            public void close() {
+                local.close();
             }
         });
 
