@@ -55,7 +55,7 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
             case 405 -> request.getMethod() + " is not allowed here; allowed: " + original.getHeaderString("Allow");
             case 415 -> "Content-Type " + (headers.getMediaType() == null ? "(none)" : headers.getMediaType())
                     + " is not accepted here; " + ContentTypeFilter.ACCEPTED;
-            case 406 -> "this resource answers application/json only";
+            case 406 -> "this resource answers application/json only (a usage export also text/csv)";
             default -> message;
         };
     }

@@ -134,7 +134,7 @@ public class UsagePlansResource extends AdminResource {
         }
     }
 
-    private static LocalDate date(String field, String text) {
+    static LocalDate date(String field, String text) {
         if (text == null || text.isEmpty()) {
             return null; // the core says which one is required
         }

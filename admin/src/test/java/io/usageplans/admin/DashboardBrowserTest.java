@@ -27,6 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
@@ -34,6 +35,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -53,6 +55,8 @@ class DashboardBrowserTest {
     private UsagePlans engine;
     private AdminServer server;
     private WebDriver browser;
+    @TempDir
+    Path downloads;
 
     @BeforeEach
     void start() throws Exception {
@@ -170,6 +174,70 @@ class DashboardBrowserTest {
         assertTrue(premiumBars > 1000, "the premium key's chart has bars for 4 and 7: " + premiumBars + " pixels; see " + screenshot);
         assertEquals(0, seriesPixels(chart("premium", "idle-partner")), "a key without usage has no bars");
         assertFalse(browser.getPageSource().contains(AdminServer.TOKEN), "the token is never written into the page");
+    }
+
+    @Test
+    void theExportButtonsSaveThePlansUsageAsTheApiAnswersIt() throws Exception {
+        // two days ago: 4 for premium; today: 3 for basic and 1 for premium
+        clock.set(Instant.parse("2026-11-23T12:00:00Z"));
+        spaced(PREMIUM_KEY, 4);
+        clock.set(Instant.parse("2026-11-25T09:00:00Z"));
+        spaced(BASIC_KEY, 3);
+        spaced(PREMIUM_KEY, 1);
+        ((ChromeDriver) browser).executeCdpCommand("Browser.setDownloadBehavior",
+                Map.of("behavior", "allow", "downloadPath", downloads.toAbsolutePath().toString()));
+
+        browser.get(server.url("/usage-plans/"));
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        wait.until(d -> "signin".equals(d.findElement(By.tagName("body")).getAttribute("data-state")));
+        browser.findElement(By.id("token")).sendKeys(AdminServer.TOKEN);
+        browser.findElement(By.id("token-submit")).click();
+        wait.until(d -> "ready".equals(d.findElement(By.tagName("body")).getAttribute("data-state")));
+        assertEquals("2026-10-27", browser.findElement(By.id("export-start")).getAttribute("value"), "the charts' 30 days");
+        assertEquals("2026-11-25", browser.findElement(By.id("export-end")).getAttribute("value"));
+
+        new Select(browser.findElement(By.id("export-plan"))).selectByValue("premium");
+        browser.findElement(By.id("export-csv")).click();
+        Path csv = downloaded(wait, "usage-premium-2026-10-27-2026-11-25.csv");
+        String api = server.admin("GET", "usageplans/premium/usage/export?startDate=2026-10-27&endDate=2026-11-25&format=csv").body();
+        assertEquals(api, Files.readString(csv), "the file is the API's CSV");
+        assertTrue(api.startsWith("keyId,keyName,date,used,remaining\r\npremium-customer,premium-customer,2026-10-27,0,100\r\n"), api);
+        assertTrue(api.contains("\r\npremium-customer,premium-customer,2026-11-23,4,96\r\n"), api);
+        assertTrue(api.endsWith("\r\npremium-customer,premium-customer,2026-11-25,1,99\r\n"), api);
+        assertEquals(31, api.split("\r\n").length, "a header and 30 days");
+
+        // a shorter range as JSON, for the basic plan
+        new Select(browser.findElement(By.id("export-plan"))).selectByValue("basic");
+        ((ChromeDriver) browser).executeScript("document.getElementById('export-start').value = '2026-11-24';");
+        browser.findElement(By.id("export-json")).click();
+        Path json = downloaded(wait, "usage-basic-2026-11-24-2026-11-25.json");
+        assertEquals("{\"usagePlanId\":\"basic\",\"startDate\":\"2026-11-24\",\"endDate\":\"2026-11-25\",\"items\":["
+                + "{\"keyId\":\"basic-customer\",\"keyName\":\"basic-customer\",\"date\":\"2026-11-24\",\"used\":0,\"remaining\":5},"
+                + "{\"keyId\":\"basic-customer\",\"keyName\":\"basic-customer\",\"date\":\"2026-11-25\",\"used\":3,\"remaining\":2}]}",
+                Files.readString(json));
+
+        // a reversed range is refused with the API's reason, and nothing is saved
+        ((ChromeDriver) browser).executeScript("document.getElementById('export-start').value = '2026-11-26';");
+        browser.findElement(By.id("export-csv")).click();
+        wait.until(d -> "error".equals(d.findElement(By.tagName("body")).getAttribute("data-export")));
+        assertEquals("Export failed: endDate is before startDate 2026-11-26", text(By.id("export-message")));
+        try (var files = Files.list(downloads)) {
+            assertEquals(2, files.count(), "only the two exports");
+        }
+    }
+
+    /** The file the browser saved under {@code name}, awaited (bounded) until the download is complete. */
+    private Path downloaded(WebDriverWait wait, String name) {
+        wait.until(d -> "done".equals(d.findElement(By.tagName("body")).getAttribute("data-export")));
+        Path file = downloads.resolve(name);
+        wait.until(d -> {
+            try (var files = Files.list(downloads)) {
+                return Files.isRegularFile(file) && files.noneMatch(f -> f.toString().endsWith(".crdownload"));
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+        return file;
     }
 
     private void spaced(String key, int count) throws Exception {

@@ -128,6 +128,18 @@ public final class UsagePlansAdmin {
         return reports.usage(planName, start, end, keyName);
     }
 
+    /**
+     * The same days as {@link #usage} for every key of the plan, in key-name order, each key read from the store only
+     * when the iteration reaches it: for exports of many keys and days, which need not fit in memory at once. The
+     * plan, the dates and the store's usage history are checked by this call, before anything is read.
+     *
+     * @throws AdminException 404 for an unknown plan, 400 for missing, reversed or too many days, 501 when the store
+     *                        keeps no usage history
+     */
+    public Iterable<UsageReport.KeyDays> usageByKey(String planName, LocalDate start, LocalDate end) {
+        return reports.usageByKey(planName, start, end);
+    }
+
     /** A new key value: {@value #GENERATED_LENGTH} characters from a {@link java.security.SecureRandom}. */
     public static String generateValue() {
         return KeyOperations.generateValue();

@@ -23,4 +23,13 @@ public record UsageReport(String usagePlanId, LocalDate startDate, LocalDate end
      */
     public record Day(long used, Long remaining) {
     }
+
+    /**
+     * One key's days, as {@link UsagePlansAdmin#usageByKey} hands them out one key at a time.
+     *
+     * @param keyId the key's name
+     * @param days  one entry per day of the range, oldest first
+     */
+    public record KeyDays(String keyId, List<Day> days) {
+    }
 }

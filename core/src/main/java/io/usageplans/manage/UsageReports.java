@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.usageplans.ApiKey;
 import io.usageplans.Plan;
 import io.usageplans.Quota;
 import io.usageplans.manage.AdminException.Kind;
@@ -35,6 +36,35 @@ final class UsageReports {
 
     UsageReport usage(String planName, LocalDate start, LocalDate end, String keyName) {
         Plan plan = plans.named(planName);
+        checkRange(start, end);
+        List<String> keyNames = new ArrayList<>();
+        if (keyName != null) {
+            keyNames.add(keys.key(keyName).name());
+        } else {
+            keys.keys().stream().filter(k -> k.plans().contains(planName)).forEach(k -> keyNames.add(k.name()));
+        }
+        Map<String, List<UsageReport.Day>> items = new LinkedHashMap<>();
+        for (String name : keyNames) {
+            items.put(name, keyDays(plan, name, start, end));
+        }
+        return new UsageReport(planName, start, end, items);
+    }
+
+    /**
+     * The plan's keys in name order, each read from the store only when the iteration reaches it, so that an export
+     * of many keys never holds them all. Everything that can be refused (plan, dates, the store's history) is checked
+     * here, before the first key is read.
+     */
+    Iterable<UsageReport.KeyDays> usageByKey(String planName, LocalDate start, LocalDate end) {
+        Plan plan = plans.named(planName);
+        checkRange(start, end);
+        StoreAbility.require(context.store(), UsageStore.Capability.USAGE_HISTORY, () -> null);
+        List<String> keyNames = keys.keys().stream().filter(k -> k.plans().contains(planName)).map(ApiKey::name)
+                .sorted().toList();
+        return () -> keyNames.stream().map(name -> new UsageReport.KeyDays(name, keyDays(plan, name, start, end))).iterator();
+    }
+
+    private static void checkRange(LocalDate start, LocalDate end) {
         if (start == null) {
             throw new AdminException(Kind.INVALID, "startDate", null, "startDate is required (YYYY-MM-DD)");
         }
@@ -48,22 +78,15 @@ final class UsageReports {
             throw new AdminException(Kind.INVALID, "endDate", end.toString(), "a report covers at most " + MAX_DAYS
                     + " days; this range has " + (end.toEpochDay() - start.toEpochDay() + 1));
         }
-        List<String> keyNames = new ArrayList<>();
-        if (keyName != null) {
-            keyNames.add(keys.key(keyName).name());
-        } else {
-            keys.keys().stream().filter(k -> k.plans().contains(planName)).forEach(k -> keyNames.add(k.name()));
-        }
-        Map<String, List<UsageReport.Day>> items = new LinkedHashMap<>();
-        for (String name : keyNames) {
-            // a week or a month of history before the range tells what remained on its first days
-            long from = start.toEpochDay() - (plan.quota() == null ? 0 : 31);
-            UsageStore store = context.store();
-            List<DailyUsage> recorded = StoreAbility.require(store, UsageStore.Capability.USAGE_HISTORY,
-                    () -> store.dailyUsage(UsageStore.stateKey(name, planName), from, end.toEpochDay()));
-            items.put(name, days(plan.quota(), recorded, start, end));
-        }
-        return new UsageReport(planName, start, end, items);
+    }
+
+    private List<UsageReport.Day> keyDays(Plan plan, String keyName, LocalDate start, LocalDate end) {
+        // a week or a month of history before the range tells what remained on its first days
+        long from = start.toEpochDay() - (plan.quota() == null ? 0 : 31);
+        UsageStore store = context.store();
+        List<DailyUsage> recorded = StoreAbility.require(store, UsageStore.Capability.USAGE_HISTORY,
+                () -> store.dailyUsage(UsageStore.stateKey(keyName, plan.name()), from, end.toEpochDay()));
+        return days(plan.quota(), recorded, start, end);
     }
 
     private static List<UsageReport.Day> days(Quota quota, List<DailyUsage> recorded, LocalDate start, LocalDate end) {

@@ -107,6 +107,74 @@
     plans.forEach(function (plan, i) {
       renderUsage(plan, reports[i], status.today, today, history);
     });
+    renderExport(plans, status.today);
+  }
+
+  // The plan list of the export, keeping the choice across refreshes; the dates default to the charts' 30 days.
+  function renderExport(plans, today) {
+    var select = $('export-plan');
+    var chosen = select.value;
+    select.replaceChildren();
+    plans.forEach(function (plan) {
+      var option = el('option', plan.name);
+      option.value = plan.id;
+      select.appendChild(option);
+    });
+    if (plans.some(function (plan) { return plan.id === chosen; })) { select.value = chosen; }
+    if (!$('export-start').value) { $('export-start').value = addDays(today, 1 - DAYS); }
+    if (!$('export-end').value) { $('export-end').value = today; }
+  }
+
+  // The name the API gives the file: filename* (RFC 6266) when there is one, else filename.
+  function fileName(disposition) {
+    var extended = /filename\*=UTF-8''([^;]+)/i.exec(disposition || '');
+    if (extended) {
+      try { return decodeURIComponent(extended[1]); } catch (e) { /* the plain name below */ }
+    }
+    var plain = /filename="([^"]*)"/i.exec(disposition || '');
+    return plain ? plain[1] : null;
+  }
+
+  // Fetched with the same credentials as every other call (a link could not send the token), then saved from a blob.
+  function exportUsage(format) {
+    var plan = $('export-plan').value, start = $('export-start').value, end = $('export-end').value;
+    var message = $('export-message');
+    message.className = 'muted';
+    message.textContent = 'Exporting ' + plan + ' from ' + start + ' to ' + end + '…';
+    document.body.setAttribute('data-export', 'pending');
+    var headers = { Accept: format === 'csv' ? 'text/csv' : 'application/json' };
+    var token = sessionStorage.getItem(TOKEN_KEY);
+    if (token) { headers.Authorization = 'Bearer ' + token; }
+    var path = 'usageplans/' + encodeURIComponent(plan) + '/usage/export?startDate=' + encodeURIComponent(start)
+      + '&endDate=' + encodeURIComponent(end) + '&format=' + format;
+    fetch(api + '/' + path, { headers: headers, credentials: 'same-origin', cache: 'no-store' })
+      .then(function (response) {
+        if (!response.ok) {
+          return response.json().catch(function () { return null; }).then(function (body) {
+            throw new ApiError(response.status, body);
+          });
+        }
+        return response.blob().then(function (blob) {
+          var name = fileName(response.headers.get('Content-Disposition'))
+            || 'usage-' + plan + '-' + start + '-' + end + '.' + format;
+          var url = URL.createObjectURL(blob);
+          var link = el('a');
+          link.href = url;
+          link.download = name;
+          link.hidden = true;
+          document.body.appendChild(link);
+          link.click();
+          link.remove();
+          setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+          message.textContent = 'Exported ' + name + ' (' + blob.size + ' bytes).';
+          document.body.setAttribute('data-export', 'done');
+        });
+      })
+      .catch(function (e) {
+        message.className = 'error';
+        message.textContent = 'Export failed: ' + (e.message || e);
+        document.body.setAttribute('data-export', 'error');
+      });
   }
 
   function cell(row, text, className) {
@@ -263,6 +331,8 @@
     }
   });
   $('refresh').addEventListener('click', load);
+  $('export-csv').addEventListener('click', function () { exportUsage('csv'); });
+  $('export-json').addEventListener('click', function () { exportUsage('json'); });
   $('forget').addEventListener('click', function () {
     sessionStorage.removeItem(TOKEN_KEY);
     load();
