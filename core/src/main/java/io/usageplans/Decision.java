@@ -7,7 +7,8 @@ import java.util.Map;
  * The answer for one request, from one call into the store: whether it may pass, why not, and everything the
  * response needs (status, message, Retry-After and the RateLimit fields). Adapters never look anything up again.
  * The engine makes one with a named factory ({@link #allowed}, {@link #throttled}, {@link #quotaExceeded},
- * {@link #forbidden}, {@link #unavailable}, {@link #failedOpen}, {@link #NOT_METERED}).
+ * {@link #forbidden}, {@link #unavailable}, {@link #failedOpen}, {@link #NOT_METERED}); in shadow (report-only) mode
+ * a refusal becomes {@link #wouldRefuse(Decision)}: the same outcome and numbers, but the request passes.
  */
 public final class Decision {
 
@@ -178,6 +179,8 @@ public final class Decision {
     private final long methodNanosToFull;
     private final long quotaUsed;
     private final long nanosToRetry;
+    /** Shadow (report-only) mode: refused, yet the request passes. */
+    private final boolean shadow;
     private volatile int completed;
     private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<Decision> COMPLETED =
             java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Decision.class, "completed");
@@ -190,6 +193,7 @@ public final class Decision {
         this.key = key;
         this.limits = limits;
         this.responses = java.util.Objects.requireNonNull(responses, "responses");
+        this.shadow = false;
         this.metered = usage != null;
         if (usage != null) {
             this.window = charge.quota();
@@ -212,6 +216,27 @@ public final class Decision {
             this.quotaUsed = 0;
             this.nanosToRetry = 0;
         }
+    }
+
+    /** A copy of {@code refused} that passes: the refusal made in shadow (report-only) mode. */
+    private Decision(Decision refused) {
+        this.outcome = refused.outcome;
+        this.forbiddenReason = refused.forbiddenReason;
+        this.refusedBy = refused.refusedBy;
+        this.metered = refused.metered;
+        this.key = refused.key;
+        this.limits = refused.limits;
+        this.window = refused.window;
+        this.responses = refused.responses;
+        this.nowNanos = refused.nowNanos;
+        this.cost = refused.cost;
+        this.planTokens = refused.planTokens;
+        this.planNanosToFull = refused.planNanosToFull;
+        this.methodTokens = refused.methodTokens;
+        this.methodNanosToFull = refused.methodNanosToFull;
+        this.quotaUsed = refused.quotaUsed;
+        this.nanosToRetry = refused.nanosToRetry;
+        this.shadow = true;
     }
 
     /** The decision for a request that is not metered: it passes, nothing is counted, no RateLimit fields. */
@@ -266,13 +291,40 @@ public final class Decision {
         return new Decision(Outcome.ALLOWED, null, null, key, plan, null, null, responses);
     }
 
+    /**
+     * The refusal {@code refused} in shadow (report-only) mode: the same outcome, limit, numbers and RateLimit fields
+     * (remaining 0 when exhausted), but the request {@link #passes() passes} and {@link #wouldRefuse()} says so. Like
+     * the refusal, it charged nothing.
+     *
+     * @throws IllegalArgumentException if {@code refused} passes
+     */
+    public static Decision wouldRefuse(Decision refused) {
+        if (refused.passes()) {
+            throw new IllegalArgumentException("not a refusal: " + refused);
+        }
+        return new Decision(refused);
+    }
+
+    /**
+     * What was decided; for a {@linkplain #wouldRefuse() shadow-mode refusal}, what enforcing would have answered
+     * ({@link Outcome#THROTTLED}, {@link Outcome#QUOTA_EXCEEDED}, ...), although the request passes.
+     */
     public Outcome outcome() {
         return outcome;
     }
 
-    /** Whether the request may go on to the application. */
+    /** Whether the request may go on to the application: it was allowed, or only {@linkplain #wouldRefuse() would be refused}. */
     public boolean passes() {
-        return outcome.passes();
+        return shadow || outcome.passes();
+    }
+
+    /**
+     * Whether the request was refused in shadow (report-only) mode ({@code usageplans.shadow=true}, or a plan's
+     * {@code shadow: true}): {@link #outcome()}, {@link #refusedBy()} and {@link #retryAfterSeconds()} say what enforcing
+     * would have answered, but the request goes to the application and nothing was charged for it.
+     */
+    public boolean wouldRefuse() {
+        return shadow;
     }
 
     /** The limits the request was checked against (its plan, and its method throttle if one applied), or null. */
@@ -437,7 +489,7 @@ public final class Decision {
     @Override
     public String toString() {
         long retryAfterSeconds = retryAfterSeconds();
-        return "Decision[" + outcome + (forbiddenReason == 0 ? "" : " " + forbiddenReason())
+        return "Decision[" + (shadow ? "would refuse: " : "") + outcome + (forbiddenReason == 0 ? "" : " " + forbiddenReason())
                 + (limits == null ? "" : " plan=" + limits.planName()) + (retryAfterSeconds == 0 ? "" : " retryAfter=" + retryAfterSeconds) + "]";
     }
 }

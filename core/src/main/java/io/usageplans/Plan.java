@@ -7,10 +7,12 @@ import java.util.Optional;
 
 /**
  * A usage plan (AWS's UsagePlan): an optional per-key throttle, an optional per-key quota, and the stages
- * it applies to. No throttle means not throttled; no quota means no quota.
+ * it applies to. No throttle means not throttled; no quota means no quota. A plan in {@code shadow} (report-only) mode
+ * decides and counts every request but refuses none: what it would refuse is logged, counted and heard by listeners.
  */
 public record Plan(String name, String description, Throttle throttle, Quota quota, List<ApiStage> apiStages,
-                   FailMode failMode, boolean enabled, StatusSet throttleCountStatuses, StatusSet quotaCountStatuses) {
+                   FailMode failMode, boolean enabled, StatusSet throttleCountStatuses, StatusSet quotaCountStatuses,
+                   boolean shadow) {
 
     public Plan {
         if (name == null || name.isBlank()) {
@@ -28,9 +30,16 @@ public record Plan(String name, String description, Throttle throttle, Quota quo
         }
     }
 
-    /** An enabled plan that fails closed when the store cannot answer. */
+    /** An enabled, enforcing plan that fails closed when the store cannot answer. */
     public Plan(String name, String description, Throttle throttle, Quota quota, List<ApiStage> apiStages) {
-        this(name, description, throttle, quota, apiStages, FailMode.CLOSED, true, null, null);
+        this(name, description, throttle, quota, apiStages, FailMode.CLOSED, true, null, null, false);
+    }
+
+    /** An enforcing plan (not in shadow mode). */
+    public Plan(String name, String description, Throttle throttle, Quota quota, List<ApiStage> apiStages,
+                FailMode failMode, boolean enabled, StatusSet throttleCountStatuses, StatusSet quotaCountStatuses) {
+        this(name, description, throttle, quota, apiStages, failMode, enabled, throttleCountStatuses, quotaCountStatuses,
+                false);
     }
 
     public static Builder builder(String name) {
@@ -69,6 +78,7 @@ public record Plan(String name, String description, Throttle throttle, Quota quo
         private boolean enabled = true;
         private StatusSet throttleCountStatuses;
         private StatusSet quotaCountStatuses;
+        private boolean shadow;
 
         private Builder(String name) {
             this.name = name;
@@ -124,9 +134,19 @@ public record Plan(String name, String description, Throttle throttle, Quota quo
             return this;
         }
 
+        /**
+         * {@code true}: shadow (report-only) mode. Every request is decided and counted as usual, with its RateLimit
+         * fields, but none is refused; what would have been refused is logged, counted and heard by listeners
+         * ({@link Decision#wouldRefuse()}). {@code false} (the default) enforces.
+         */
+        public Builder shadow(boolean value) {
+            this.shadow = value;
+            return this;
+        }
+
         public Plan build() {
             return new Plan(name, description, throttle, quota, stages, failMode, enabled, throttleCountStatuses,
-                    quotaCountStatuses);
+                    quotaCountStatuses, shadow);
         }
     }
 }

@@ -28,6 +28,14 @@ public final class UsagePlans implements AutoCloseable {
     /** The off switch: {@code usageplans.enabled=false} (init-param, system property or USAGEPLANS_ENABLED). */
     public static final String ENABLED = "usageplans.enabled";
 
+    /**
+     * Shadow (report-only) mode for every plan: {@code usageplans.shadow=true} (init-param, context-param, MicroProfile
+     * Config, system property or USAGEPLANS_SHADOW). Every request is decided and counted and gets its RateLimit
+     * fields, but none is refused; see {@link Decision#wouldRefuse()}. A plan's own {@code shadow: true} does the same
+     * for that plan only.
+     */
+    public static final String SHADOW = "usageplans.shadow";
+
     /** Days of per-key daily usage kept for reports (AWS GetUsage), 90 by default. */
     public static final String REPORT_DAYS = "usageplans.report-days";
 
@@ -60,7 +68,7 @@ public final class UsagePlans implements AutoCloseable {
         UsageStore store = builder.store == null
                 ? LocalUsageStore.create(builder.clock, java.time.Duration.ofMinutes(1), builder.reportDays) : builder.store;
         this.engine = new MeteringEngine(new MeteringEngine.Setup(builder.catalog, builder.stage, builder.stageOrigin,
-                builder.clock, store, builder.store == null || builder.closeStore, builder.enabled, builder.responses,
+                builder.clock, store, builder.store == null || builder.closeStore, builder.enabled, builder.shadow, builder.responses,
                 builder.excludes, builder.routes, builder.listeners, builder.discoverListeners,
                 System.getLogger(REJECTIONS_LOGGER), counters));
     }
@@ -123,6 +131,20 @@ public final class UsagePlans implements AutoCloseable {
 
     public boolean enabled() {
         return engine.enabled();
+    }
+
+    /**
+     * Shadow (report-only) mode for every plan of this engine: {@code true} lets every request through that would be
+     * refused, and logs, counts and reports it as {@linkplain Decision#wouldRefuse() would refuse}; {@code false}
+     * enforces again, except for plans that are in shadow mode themselves. Takes effect with the next request.
+     */
+    public void setShadow(boolean value) {
+        engine.setShadow(value);
+    }
+
+    /** Whether every plan is in shadow (report-only) mode ({@value #SHADOW}); a plan may be so on its own too. */
+    public boolean shadow() {
+        return engine.shadow();
     }
 
     /** What this engine decided since start, by plan, key and reason. */
@@ -320,6 +342,7 @@ public final class UsagePlans implements AutoCloseable {
         private UsageStore store;
         private boolean closeStore;
         private boolean enabled = true;
+        private boolean shadow;
         private ResponseSettings responses;
         private final List<PathPattern> excludes = new ArrayList<>();
         private final List<RouteDefinition> routes = new ArrayList<>();
@@ -382,6 +405,12 @@ public final class UsagePlans implements AutoCloseable {
         /** {@code false} starts the engine switched off (see {@link UsagePlans#setEnabled}). */
         public Builder enabled(boolean value) {
             this.enabled = value;
+            return this;
+        }
+
+        /** {@code true} starts the engine in shadow (report-only) mode for every plan (see {@link UsagePlans#setShadow}). */
+        public Builder shadow(boolean value) {
+            this.shadow = value;
             return this;
         }
 

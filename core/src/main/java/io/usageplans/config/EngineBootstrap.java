@@ -21,7 +21,7 @@ import io.usageplans.store.local.LocalUsageStore;
 /**
  * Builds an application's {@link UsagePlans} engine from its settings, the one way every adapter does (the servlet
  * filter, the CDI start-up and producers): the plan file (or a given catalog), the stage, the switch, the excluded
- * paths, the store ({@value UsageStoreProvider#STORE}, made by its provider, else the local store) and the listeners.
+ * paths, shadow mode, the store ({@value UsageStoreProvider#STORE}, made by its provider, else the local store) and the listeners.
  * An adapter hands in what only it knows (the context path, the paths other modules serve, annotated routes, beans that
  * replace a default) and gets the engine; it never assembles one itself.
  *
@@ -140,6 +140,7 @@ public final class EngineBootstrap {
         StageSetting stage = StageSetting.of(settings, contextPath, plans);
         UsagePlans.Builder builder = UsagePlans.builder(plans).stage(stage.name(), stage.origin()).clock(clock).routes(routes);
         settings.find(UsagePlans.ENABLED).ifPresent(setting -> builder.enabled(setting.switchValue()));
+        settings.find(UsagePlans.SHADOW).ifPresent(setting -> builder.shadow(setting.switchValue()));
         for (String pattern : excludedPaths) {
             builder.excludePath(pattern);
         }

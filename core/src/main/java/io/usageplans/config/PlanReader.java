@@ -24,11 +24,11 @@ import io.usageplans.config.Problems.Reported;
 
 import org.snakeyaml.engine.v2.nodes.Node;
 
-/** The {@code plans} list: each plan's name, description, throttle, quota, apiStages, failMode and enabled. */
+/** The {@code plans} list: each plan's name, description, throttle, quota, apiStages, failMode, enabled and shadow. */
 final class PlanReader {
 
     static final Set<String> PLAN_FIELDS = Set.of("name", "description", "throttle", "quota", "apiStages", "failMode",
-            "enabled");
+            "enabled", "shadow");
 
     private final PlanNodes nodes;
     private final Problems problems;
@@ -108,6 +108,9 @@ final class PlanReader {
         Node enabledNode = f.get("enabled");
         Boolean enabled = enabledNode == null || isNull(enabledNode) ? null
                 : problems.attempt(() -> nodes.bool(enabledNode, entry + ".enabled"));
+        Node shadowNode = f.get("shadow");
+        Boolean shadow = shadowNode == null || isNull(shadowNode) ? null
+                : problems.attempt(() -> nodes.bool(shadowNode, entry + ".shadow"));
         FailMode failMode = problems.attempt(() -> failMode(f.get("failMode"), entry + ".failMode"));
         problems.failIfFound(before);
         if (name == null) {
@@ -127,6 +130,9 @@ final class PlanReader {
         }
         if (failMode != null) {
             plan.failMode(failMode);
+        }
+        if (shadow != null) {
+            plan.shadow(shadow);
         }
         return plan.build();
     }

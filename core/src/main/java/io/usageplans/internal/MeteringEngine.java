@@ -48,6 +48,8 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
     public static final String KEY_NAMED = "\0key named ";
 
     private static final System.Logger LOG = System.getLogger("io.usageplans.UsagePlans");
+    /** How the rejection log starts a line of shadow mode: the request was served, and would have been answered so. */
+    private static final String WOULD_REFUSE = "shadow mode, served but would answer ";
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final long UNAVAILABLE_LOG_INTERVAL_MILLIS = 10_000;
     /** The rejection log's reasons: the forbidden reasons at their ordinals, then these. */
@@ -55,10 +57,14 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
     private static final int PLAN_THROTTLE_REASON = METHOD_THROTTLE_REASON + 1;
     private static final int QUOTA_REASON = METHOD_THROTTLE_REASON + 2;
     private static final int STAGE_THROTTLE_REASON = METHOD_THROTTLE_REASON + 3;
+    /** Only in shadow mode: a plan that fails closed would have answered 503 (enforcing, the outage log says it). */
+    private static final int UNAVAILABLE_REASON = METHOD_THROTTLE_REASON + 4;
+    /** The shadow-mode lines ("would refuse") of each reason are counted apart, at the reason's index plus this. */
+    private static final int SHADOW_REASONS = UNAVAILABLE_REASON + 1;
 
     /** How an engine is set up: what {@code UsagePlans.Builder} collected. */
     public record Setup(Catalog catalog, String stage, String stageOrigin, Clock clock, UsageStore store, boolean ownsStore,
-                        boolean enabled, ResponseSettings responses, List<PathPattern> excludes, List<RouteDefinition> routes,
+                        boolean enabled, boolean shadow, ResponseSettings responses, List<PathPattern> excludes, List<RouteDefinition> routes,
                         List<UsageListener> listeners, boolean discoverListeners, System.Logger rejections,
                         DecisionCounters counters) {
     }
@@ -77,6 +83,7 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
     private final StoreOutages outages;
     private volatile Snapshot snapshot;
     private volatile boolean enabled;
+    private volatile boolean shadow;
     private volatile KeyDirectory keyDirectory = new LocalKeyDirectory(this);
 
     public MeteringEngine(Setup setup) {
@@ -90,6 +97,7 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
         this.listeners = new ListenerRegistry(setup.listeners(), setup.discoverListeners());
         this.outages = new StoreOutages(clock);
         this.enabled = setup.enabled();
+        this.shadow = setup.shadow();
         this.responses = setup.responses() != null ? setup.responses() : setup.catalog().responses();
         this.compiler = new SnapshotCompiler(stage, setup.excludes(), counters);
         this.routes.addAll(setup.routes());
@@ -208,8 +216,8 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
         Decision.Limits own = methodRoute == null ? plan : methodRoute;
         Decision decision = decision(key, own, request, c);
         if (!decision.passes()) {
-            logRejection(decision, who(presentedKey) + " (" + key.name() + ")", httpMethod, path, c.verdict());
-            return decision;
+            return refused(decision, shadows(plan), who(presentedKey) + " (" + key.name() + ")", httpMethod, path,
+                    c.verdict());
         }
         return route.stage() == null ? decision
                 : stage(route.stage(), key, own, request, c, null, httpMethod, path);
@@ -241,8 +249,7 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
         Decision.Limits own = new StagedLimits(plan, null, 0, 0, stateKey);
         Decision decision = decision(null, own, request, c);
         if (!decision.passes()) {
-            logRejection(decision, "client " + clientAddress, httpMethod, path, c.verdict());
-            return decision;
+            return refused(decision, shadows(plan), "client " + clientAddress, httpMethod, path, c.verdict());
         }
         return route.stage() == null ? decision
                 : stage(route.stage(), null, plan, request, c, stateKey, httpMethod, path);
@@ -286,7 +293,8 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
                 return storeUnavailable(plan, key, "the stage bucket", httpMethod, path, e);
             }
             outages.failed(false, e, "(stage " + stage.displayKey() + ")", httpMethod, path, null);
-            return Decision.unavailable(null, null, responses);
+            Decision unavailable = Decision.unavailable(null, null, responses);
+            return shadow ? refused(unavailable, true, "all callers", httpMethod, path, null) : unavailable;
         }
         StagedLimits limits = new StagedLimits(ownLimits, stage, c.methodTokens(), c.methodNanosToFull(), clientStateKey);
         Decision.Charge charge = ownRequest != null ? ownRequest : request;
@@ -296,9 +304,9 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
         giveBack(ownRequest);
         Decision refused = Decision.throttled(Decision.Limit.STAGE_THROTTLE, key, limits, charge,
                 afterRefund(ownRequest, ownUsage, c), responses);
-        logRejection(refused, key != null ? "key " + key.name() : clientStateKey != null ? "a keyless client" : "all callers",
-                httpMethod, path, null);
-        return refused;
+        // the stage's bucket is every caller's, not the plan's: only the global shadow mode lets its refusals through
+        return refused(refused, shadow, key != null ? "key " + key.name() : clientStateKey != null ? "a keyless client"
+                : "all callers", httpMethod, path, null);
     }
 
     /** Gives back what {@code request} took from the caller's own limits (the stage refused it); null: nothing was taken. */
@@ -439,6 +447,25 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
         }
     }
 
+    /** Shadow (report-only) mode for every plan: refusals pass, logged and counted as "would refuse". */
+    public void setShadow(boolean value) {
+        if (value != shadow) {
+            LOG.log(System.Logger.Level.WARNING, "usage-plans: shadow mode switched {0} for stage ''{1}''{2}", value ? "on" : "off",
+                    stage, value ? ": requests over a limit are served and only reported" : ": every plan enforces that is "
+                            + "not in shadow mode itself");
+        }
+        this.shadow = value;
+    }
+
+    public boolean shadow() {
+        return shadow;
+    }
+
+    /** Whether a refusal under {@code plan} (null: none known yet) is only reported: shadow mode, global or the plan's. */
+    private boolean shadows(CompiledPlan plan) {
+        return shadow || (plan != null && plan.plan().shadow());
+    }
+
     public void setEnabled(boolean value) {
         if (value != enabled) {
             LOG.log(System.Logger.Level.WARNING, "usage-plans: metering switched {0} for stage ''{1}''", value ? "on" : "OFF", stage);
@@ -491,7 +518,12 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
                                       UsageStoreUnavailableException e) {
         boolean open = plan.plan().failMode() == FailMode.OPEN;
         outages.failed(open, e, plan.name(), method, path, presented);
-        return open ? Decision.failedOpen(key, plan, responses) : Decision.unavailable(key, plan, responses);
+        if (open) {
+            return Decision.failedOpen(key, plan, responses);
+        }
+        Decision unavailable = Decision.unavailable(key, plan, responses);
+        return shadows(plan) ? refused(unavailable, true, key == null ? presented : "key " + key.name(), method, path, null)
+                : unavailable;
     }
 
     public long failedOpenCount() {
@@ -624,13 +656,16 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
     private Decision forbidden(ForbiddenReason reason, ApiKey key, CompiledPlan plan, String presented, String method, String path,
                                String detail) {
         Decision decision = Decision.forbidden(reason, key, plan, responses);
+        // a plan in shadow mode lets through what it may not call; a key's own problems need the global shadow mode
+        boolean shadowed = shadow || (reason == ForbiddenReason.PLAN_NOT_ALLOWED && plan != null && plan.plan().shadow());
         if (rejectionLog.enabled()) {
-            rejectionLog.log(reason.ordinal(), () -> "usage-plans: 403 Forbidden for " + method + " " + path + " on stage "
+            rejectionLog.log(reason.ordinal() + (shadowed ? SHADOW_REASONS : 0), () -> "usage-plans: "
+                    + (shadowed ? WOULD_REFUSE : "") + "403 Forbidden for " + method + " " + path + " on stage "
                     + stage + ": " + reason.text() + (detail == null ? "" : " (" + detail + ")")
                     + (presented == null || presented.isEmpty() ? "" : ", " + who(presented))
                     + (key == null ? "" : " (" + key.name() + ")"));
         }
-        return decision;
+        return shadowed ? Decision.wouldRefuse(decision) : decision;
     }
 
     /** How logs name the caller of {@code presented}: its key masked, or the identity that names its key. */
@@ -639,21 +674,35 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
                 : "key " + ApiKey.mask(presented);
     }
 
-    /** {@code who}: how the log names the caller, its key masked; {@code verdict} null for the stage's refusal. */
-    private void logRejection(Decision d, String who, String method, String path, Consumption.Verdict verdict) {
+    /**
+     * Logs the refusal {@code d} and answers it, or in shadow mode ({@code shadowed}) logs that it would be refused and
+     * answers {@link Decision#wouldRefuse}: the request passes, charged nothing.
+     */
+    private Decision refused(Decision d, boolean shadowed, String who, String method, String path, Consumption.Verdict verdict) {
+        logRejection(d, shadowed, who, method, path, verdict);
+        return shadowed ? Decision.wouldRefuse(d) : d;
+    }
+
+    /**
+     * {@code who}: how the log names the caller, its key masked; {@code verdict} null for the stage's refusal and for a
+     * store that could not answer.
+     */
+    private void logRejection(Decision d, boolean shadowed, String who, String method, String path, Consumption.Verdict verdict) {
         if (rejectionLog.enabled()) {
-            String limit = verdict == null ? "stage throttle " + d.violatedPolicy() : switch (verdict) {
+            boolean unavailable = d.outcome() == Outcome.UNAVAILABLE;
+            String limit = unavailable ? "the store could not answer" : verdict == null ? "stage throttle " + d.violatedPolicy() : switch (verdict) {
                 case METHOD_THROTTLED -> "method throttle " + d.methodKey();
                 case PLAN_THROTTLED -> "plan throttle";
                 case QUOTA_EXCEEDED -> "quota";
                 case ALLOWED -> "none";
             };
-            int reason = verdict == null ? STAGE_THROTTLE_REASON : switch (verdict) {
+            int reason = unavailable ? UNAVAILABLE_REASON : verdict == null ? STAGE_THROTTLE_REASON : switch (verdict) {
                 case METHOD_THROTTLED -> METHOD_THROTTLE_REASON;
                 case QUOTA_EXCEEDED -> QUOTA_REASON;
                 default -> PLAN_THROTTLE_REASON;
             };
-            rejectionLog.log(reason, () -> "usage-plans: " + d.outcome().status() + " " + d.outcome().message()
+            rejectionLog.log(reason + (shadowed ? SHADOW_REASONS : 0), () -> "usage-plans: " + (shadowed ? WOULD_REFUSE : "")
+                    + d.outcome().status() + " " + d.outcome().message()
                     + " for " + method + " " + path + " on stage " + stage + ": " + who
                     + (d.planName() == null ? "" : ", plan " + d.planName()) + ", " + limit + ", retry after "
                     + d.retryAfterSeconds() + " s");
@@ -670,7 +719,12 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
         reasons.add(new RejectionLog.Reason("429 " + Outcome.THROTTLED.message(), "plan throttle"));
         reasons.add(new RejectionLog.Reason("429 " + Outcome.QUOTA_EXCEEDED.message(), "quota"));
         reasons.add(new RejectionLog.Reason("429 " + Outcome.THROTTLED.message(), "stage throttle"));
-        return reasons;
+        reasons.add(new RejectionLog.Reason("503 " + Outcome.UNAVAILABLE.message(), "the store could not answer"));
+        List<RejectionLog.Reason> all = new ArrayList<>(reasons);
+        for (RejectionLog.Reason reason : reasons) {
+            all.add(new RejectionLog.Reason(WOULD_REFUSE + reason.status(), reason.text()));
+        }
+        return all;
     }
 
     /** Counts the requests decided without the store, and logs its outages at most every 10 s. */

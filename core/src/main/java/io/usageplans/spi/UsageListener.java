@@ -4,7 +4,8 @@ import io.usageplans.Decision;
 
 /**
  * Hears every metered decision: allowed, throttled, quota exceeded, forbidden (with {@link Decision#forbiddenReason()})
- * or unavailable. For metrics, audit logs and alerts. Called on the request thread right after the decision, so it
+ * or unavailable. For metrics, audit logs and alerts. In shadow (report-only) mode a refusal is heard with
+ * {@link Decision#wouldRefuse()} true: its outcome is what enforcing would have answered, but the request was served. Called on the request thread right after the decision, so it
  * must be quick and must not block; an exception it throws is logged and does not change the decision.
  *
  * <p>Register one with {@code UsagePlans.addListener}, or list its class in

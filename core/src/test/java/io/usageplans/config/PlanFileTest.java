@@ -234,6 +234,36 @@ class PlanFileTest {
         assertLocated(e, 12, "apiKeys[hashed]");
     }
 
+    @Test
+    void shadowTrueReadsAsAPlanInShadowModeAndEnforcingIsTheDefault() {
+        Catalog catalog = PlanFile.parse("""
+                plans:
+                  - name: trial
+                    shadow: true
+                    quota: { limit: 10, period: DAY }
+                  - name: basic
+                    quota: { limit: 10, period: DAY }
+                  - name: strict
+                    shadow: false
+                """, "plans.yaml");
+        assertTrue(catalog.plan("trial").orElseThrow().shadow());
+        assertFalse(catalog.plan("basic").orElseThrow().shadow());
+        assertFalse(catalog.plan("strict").orElseThrow().shadow());
+    }
+
+    @Test
+    void shadowThatIsNeitherTrueNorFalseFailsNamingFileLineEntryAndValue() {
+        UsagePlansConfigException e = fails("""
+                plans:
+                  - name: trial
+                    quota: { limit: 10, period: DAY }
+                    shadow: report-only
+                """);
+        assertEquals("usage-plans: plans.yaml, line 4: plans[trial].shadow: must be true or false, was 'report-only'",
+                e.getMessage());
+        assertLocated(e, 4, "plans[trial].shadow");
+    }
+
     // ---- bad plans ----
 
     @Test

@@ -23,8 +23,15 @@ import io.usageplans.spi.UsageStore;
 /**
  * Counts usage-plan decisions in Micrometer as {@value #METER} with the tags {@code stage}, {@code plan} ({@code none}
  * when no key or plan was found), {@code outcome} ({@code allowed}, {@code throttled}, {@code quota_exceeded},
- * {@code forbidden}, {@code unavailable}) and {@code reason} (why a request was forbidden, e.g. {@code unknown_key};
- * {@code none} otherwise). Never tagged by key: key names are unbounded and would flood the registry.
+ * {@code forbidden}, {@code unavailable}, and {@value #WOULD_REFUSE}) and {@code reason} (why a request was forbidden,
+ * e.g. {@code unknown_key}; {@code none} otherwise). Never tagged by key: key names are unbounded and would flood the
+ * registry.
+ *
+ * <p>Shadow (report-only) mode: a request that was served although enforcing would have refused it
+ * ({@link Decision#wouldRefuse()}) counts as outcome {@value #WOULD_REFUSE}, never as {@code allowed}, with the refusal
+ * as its reason: {@code throttled}, {@code quota_exceeded}, {@code unavailable}, or the forbidden reason
+ * ({@code unknown_key}...). So 50 requests past a quota of 10 under a shadow plan count 10 {@code allowed} and 40
+ * {@code would_refuse} with reason {@code quota_exceeded}.
  *
  * <p>Two gauges besides: {@value #ACTIVE_KEYS} (the key states the store holds, tag {@code stage}) and
  * {@value #QUOTA_USED} (the quota units the keys of a plan used in its current period, tags {@code stage} and
@@ -40,6 +47,9 @@ public final class MicrometerUsageListener implements UsageListener {
 
     /** The counter's name. */
     public static final String METER = "usageplans.requests";
+
+    /** The {@code outcome} of a request shadow mode served although it would have been refused. */
+    public static final String WOULD_REFUSE = "would_refuse";
 
     /** The gauge of key states in the store. */
     public static final String ACTIVE_KEYS = "usageplans.keys.active";
@@ -154,18 +164,22 @@ public final class MicrometerUsageListener implements UsageListener {
         String plan = decision.planName() == null ? "none" : decision.planName();
         Counter[] forPlan = counters.get(stage + '\n' + plan);
         if (forPlan == null) {
-            forPlan = counters.computeIfAbsent(stage + '\n' + plan, k -> new Counter[OUTCOMES.length * (REASONS.length + 1)]);
+            // one block of counters for enforced decisions, one for shadow mode's
+            forPlan = counters.computeIfAbsent(stage + '\n' + plan, k -> new Counter[2 * OUTCOMES.length * (REASONS.length + 1)]);
         }
         ForbiddenReason reason = decision.forbiddenReason();
-        int index = decision.outcome().ordinal() * (REASONS.length + 1) + (reason == null ? REASONS.length : reason.ordinal());
+        boolean shadow = decision.wouldRefuse();
+        int index = (shadow ? OUTCOMES.length * (REASONS.length + 1) : 0)
+                + decision.outcome().ordinal() * (REASONS.length + 1) + (reason == null ? REASONS.length : reason.ordinal());
         Counter counter = forPlan[index];
         if (counter == null) {
+            String outcome = decision.outcome().name().toLowerCase(Locale.ROOT);
             counter = Counter.builder(METER)
                     .description("Requests decided by usage plans")
                     .tag("stage", stage)
                     .tag("plan", plan)
-                    .tag("outcome", decision.outcome().name().toLowerCase(Locale.ROOT))
-                    .tag("reason", reason == null ? "none" : reason.name().toLowerCase(Locale.ROOT))
+                    .tag("outcome", shadow ? WOULD_REFUSE : outcome)
+                    .tag("reason", reason != null ? reason.name().toLowerCase(Locale.ROOT) : shadow ? outcome : "none")
                     .register(registry); // the registry returns the same counter for the same tags, so a race is harmless
             forPlan[index] = counter;
         }
