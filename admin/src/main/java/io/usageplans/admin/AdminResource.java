@@ -17,6 +17,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 
 /**
@@ -33,6 +34,8 @@ abstract class AdminResource {
     HttpHeaders headers;
     @Context
     UriInfo uriInfo;
+    @Context
+    SecurityContext security;
 
     /**
      * The admin of the engine this application runs (see {@link UsagePlansBootstrap#running}).
@@ -41,7 +44,37 @@ abstract class AdminResource {
      * @throws AdminException    (400) when a query parameter is given more than once
      */
     UsagePlansAdmin admin() {
-        return engine().admin();
+        return engine().admin().actingAs(actor());
+    }
+
+    /** Who is calling, as the audit log names them: the signed-in user in the admin role, else the token's holder. */
+    String actor() {
+        if (security != null && security.getUserPrincipal() != null
+                && security.isUserInRole(AdminSettings.of(servletContext).role())) {
+            return "user '" + security.getUserPrincipal().getName() + "'";
+        }
+        return "the admin token";
+    }
+
+    /**
+     * A whole-number query parameter from {@code min} to {@code max}; {@code otherwise} when it is absent.
+     *
+     * @throws AdminException (400) naming the parameter and value when it is not such a number
+     */
+    static int intParameter(String name, String text, int min, int max, int otherwise) {
+        if (text == null) {
+            return otherwise;
+        }
+        if (!text.matches("-?[0-9]{1,200}")) {
+            throw new AdminException(Kind.INVALID, name, text, name + " must be a whole number from " + min + " to "
+                    + max + ", was '" + text + "'");
+        }
+        long value = text.length() > 12 ? (text.startsWith("-") ? Long.MIN_VALUE : Long.MAX_VALUE) : Long.parseLong(text);
+        if (value < min || value > max) {
+            throw new AdminException(Kind.INVALID, name, text, name + " must be from " + min + " to " + max
+                    + ", was " + text);
+        }
+        return (int) value;
     }
 
     /** The engine the filter (or the CDI start-up) put in the servlet context, checked as {@link #admin()} is. */

@@ -4,7 +4,9 @@ import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -41,17 +43,46 @@ public class ApiKeysResource extends AdminResource {
     public static final long MAX_GRACE_SECONDS = 366L * 86_400;
 
     static final String CSV = "text/csv";
+    /** Keys on a page when {@code limit} is not given. */
+    public static final int DEFAULT_PAGE = 50;
+    /** The most keys on one page. */
+    public static final int MAX_PAGE = 500;
+    /** The longest search text. */
+    static final int MAX_QUERY = 200;
 
     private static final Set<String> CREATE_FIELDS = Set.of("name", "description", "enabled", "usagePlanIds");
     private static final Set<String> UPDATE_FIELDS = Set.of("enabled", "description", "usagePlanIds", "patchOperations");
 
+    /**
+     * GetApiKeys. With none of {@code q}, {@code offset} and {@code limit}: every key, as before paging existed. With
+     * any: one page of the keys whose name or description contains {@code q} (any case), in name order, from
+     * {@code offset} (default 0), at most {@code limit} (default {@value #DEFAULT_PAGE}, 1 to {@value #MAX_PAGE}),
+     * with {@code total}, the number of keys that match.
+     */
     @GET
-    public Response list() {
-        List<Object> keys = new ArrayList<>();
-        for (ApiKey key : admin().keys()) {
-            keys.add(keyJson(key, key.hint()));
+    public Response list(@QueryParam("q") String q, @QueryParam("offset") String offsetText,
+                         @QueryParam("limit") String limitText) {
+        UsagePlansAdmin admin = admin();
+        if (q == null && offsetText == null && limitText == null) {
+            List<Object> keys = new ArrayList<>();
+            for (ApiKey key : admin.keys()) {
+                keys.add(keyJson(key, key.hint()));
+            }
+            return json(items(keys));
         }
-        return json(items(keys));
+        int offset = intParameter("offset", offsetText, 0, Integer.MAX_VALUE, 0);
+        int limit = intParameter("limit", limitText, 1, MAX_PAGE, DEFAULT_PAGE);
+        if (q != null && q.length() > MAX_QUERY) {
+            throw new AdminException(Kind.INVALID, "q", q, "q has at most " + MAX_QUERY + " characters, this one " + q.length());
+        }
+        String query = q == null ? "" : q.strip().toLowerCase(Locale.ROOT);
+        List<ApiKey> matching = admin.keys().stream()
+                .filter(k -> query.isEmpty() || k.name().toLowerCase(Locale.ROOT).contains(query)
+                        || (k.description() != null && k.description().toLowerCase(Locale.ROOT).contains(query)))
+                .sorted(Comparator.comparing(ApiKey::name)).toList();
+        List<Object> page = matching.stream().skip(offset).limit(limit).map(k -> (Object) keyJson(k, k.hint())).toList();
+        return json(Json.object().put("items", page).put("total", matching.size()).put("offset", offset)
+                .put("limit", limit).put("q", q == null ? "" : q));
     }
 
     @GET

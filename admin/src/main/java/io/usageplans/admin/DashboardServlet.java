@@ -5,6 +5,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
+import io.usageplans.UsagePlans;
+import io.usageplans.servlet.UsagePlansBootstrap;
+import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRegistration;
 import jakarta.servlet.http.HttpServlet;
@@ -29,6 +32,7 @@ public class DashboardServlet extends HttpServlet {
     private static final String API_ATTRIBUTE = "data-api=\"admin\"";
 
     private Map<String, Asset> assets;
+    private RequestRates rates;
 
     private record Asset(String contentType, byte[] bytes) {
     }
@@ -46,6 +50,19 @@ public class DashboardServlet extends HttpServlet {
         assets = Map.of("/", page, "/index.html", page,
                 "/dashboard.js", load("dashboard.js", "text/javascript;charset=UTF-8"),
                 "/dashboard.css", load("dashboard.css", "text/css;charset=UTF-8"));
+        ServletContext context = getServletContext();
+        rates = new RequestRates(() -> UsagePlansBootstrap.running(context).map(UsagePlans::counters).orElse(null)).start();
+        rates.publish(context);
+    }
+
+    @Override
+    public void destroy() {
+        if (rates != null) {
+            rates.close();
+            if (RequestRates.of(getServletContext()) == rates) {
+                getServletContext().removeAttribute(RequestRates.class.getName());
+            }
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.usageplans.admin;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -13,6 +14,7 @@ import io.usageplans.UsagePlans;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.ServiceUnavailableException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -42,6 +44,36 @@ public class StatsResource extends AdminResource {
             forbidden.put(camel(reason.name()), counters.forbiddenByReason().getOrDefault(reason, 0L));
         }
         return json(Json.object().put("plans", plans).put("keys", keys).put("forbidden", forbidden));
+    }
+
+    /**
+     * Requests per second over the last hour in {@value RequestRates#SLOT_SECONDS}-second steps, oldest first, per
+     * series (allowed, throttled, quota exceeded, would refuse), and the requests of each series in that hour. Sampled
+     * by the dashboard servlet; 503 where it does not run.
+     */
+    @GET
+    @Path("rates")
+    public Response rates() {
+        UsagePlans engine = engine();
+        RequestRates rates = RequestRates.of(servletContext);
+        if (rates == null) {
+            throw new ServiceUnavailableException("the request rates are sampled by the dashboard servlet "
+                    + "(io.usageplans.admin.DashboardServlet), which does not run in this application");
+        }
+        double[][] perSecond = rates.perSecond();
+        long[] counted = rates.counted();
+        Json.Obj series = Json.object();
+        Json.Obj lastHour = Json.object();
+        for (int s = 0; s < RequestRates.SERIES.length; s++) {
+            List<Object> points = new ArrayList<>(perSecond.length);
+            for (double[] slot : perSecond) {
+                points.add(Math.round(slot[s] * 100) / 100.0);
+            }
+            series.put(RequestRates.SERIES[s], points);
+            lastHour.put(RequestRates.SERIES[s], counted[s]);
+        }
+        return json(Json.object().put("stepSeconds", RequestRates.SLOT_SECONDS).put("end", engine.clock().instant())
+                .put("series", series).put("lastHour", lastHour));
     }
 
     private static Map<String, Object> outcomes(Map<Outcome, Long> counts, boolean withAllowed) {

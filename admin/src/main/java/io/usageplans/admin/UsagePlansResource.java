@@ -2,16 +2,20 @@ package io.usageplans.admin;
 
 import java.io.InputStream;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 
 import io.usageplans.ApiKey;
 import io.usageplans.Plan;
+import io.usageplans.UsagePlans;
 import io.usageplans.manage.AdminException;
 import io.usageplans.manage.AdminException.Kind;
 import io.usageplans.manage.QuotaStatus;
@@ -34,6 +38,9 @@ import jakarta.ws.rs.core.Response;
 @Path("usageplans")
 @Produces(MediaType.APPLICATION_JSON)
 public class UsagePlansResource extends AdminResource {
+
+    /** How many keys {@code GET usageplans/{plan}/top} lists. */
+    public static final int TOP = 20;
 
     private static final Set<String> QUOTA_FIELDS = Set.of("remaining", "extendBy", "reset", "patchOperations");
 
@@ -65,6 +72,35 @@ public class UsagePlansResource extends AdminResource {
                 .map(day -> Arrays.asList(day.used(), day.remaining())).toList())); // remaining may be null
         return json(Json.object().put("usagePlanId", report.usagePlanId()).put("startDate", report.startDate())
                 .put("endDate", report.endDate()).put("items", items));
+    }
+
+    /**
+     * The plan's {@value #TOP} keys that used most today (UTC, on the engine's clock), most first (ties in name
+     * order), only keys with usage: one pass over the plan's keys that keeps {@value #TOP} at a time.
+     */
+    @GET
+    @Path("{usageplanId}/top")
+    public Response top(@PathParam("usageplanId") String plan) {
+        UsagePlans engine = engine();
+        UsagePlansAdmin admin = admin();
+        LocalDate today = LocalDate.ofInstant(engine.clock().instant(), ZoneOffset.UTC);
+        Comparator<Object[]> order = Comparator.<Object[]>comparingLong(e -> (Long) e[1])
+                .thenComparing(e -> (String) e[0], Comparator.reverseOrder()); // the least first: the one to drop
+        PriorityQueue<Object[]> top = new PriorityQueue<>(TOP + 1, order);
+        for (UsageReport.KeyDays key : admin.usageByKey(plan, today, today)) {
+            UsageReport.Day day = key.days().get(0);
+            if (day.used() > 0) {
+                top.add(new Object[] {key.keyId(), day.used(), day.remaining()});
+                if (top.size() > TOP) {
+                    top.poll();
+                }
+            }
+        }
+        List<Object[]> most = new ArrayList<>(top);
+        most.sort(order.reversed());
+        List<Object> items = most.stream().map(e -> (Object) Json.object().put("keyId", e[0]).put("used", e[1])
+                .put("remaining", e[2])).toList();
+        return json(Json.object().put("usagePlanId", plan).put("date", today).put("items", items));
     }
 
     @GET

@@ -71,7 +71,9 @@ final class KeyImport {
             throw failed(errors);
         }
         keys.add(imported);
-        KeyOperations.LOG.log(System.Logger.Level.INFO, "usage-plans: {0} keys imported from CSV", imported.size());
+        keys.audit().change("imported " + imported.size() + " keys from CSV", "none",
+                imported.stream().map(ApiKey::name).limit(10).toList() + (imported.size() > 10 ? " and "
+                        + (imported.size() - 10) + " more" : ""));
         return imported;
     }
 

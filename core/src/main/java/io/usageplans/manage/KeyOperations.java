@@ -24,15 +24,15 @@ final class KeyOperations {
 
     private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** The admin's logger, under the facade's name as the README lists it. */
-    static final System.Logger LOG = System.getLogger(UsagePlansAdmin.class.getName());
 
     private final AdminContext context;
     private final StagePlans plans;
+    private final AuditLog audit;
 
-    KeyOperations(AdminContext context, StagePlans plans) {
+    KeyOperations(AdminContext context, StagePlans plans, AuditLog audit) {
         this.context = context;
         this.plans = plans;
+        this.audit = audit;
     }
 
     /** The keys, as this member sees them now (hashes only). */
@@ -59,25 +59,32 @@ final class KeyOperations {
         }
         plans.check(planNames, "plans");
         add(List.of(key));
-        LOG.log(System.Logger.Level.INFO, "usage-plans: key ''{0}'' created ({1}) on plans {2}", name, key.hint(), key.plans());
+        audit.change("created key '" + name + "'", "none", state(key));
         return new CreatedKey(key, value);
     }
 
     ApiKey setEnabled(String name, boolean enabled) {
+        ApiKey before = key(name);
         ApiKey key = update(name, k -> k.withEnabled(enabled));
-        LOG.log(System.Logger.Level.INFO, "usage-plans: key ''{0}'' {1}", name, enabled ? "enabled" : "disabled");
+        audit.change((enabled ? "enabled" : "disabled") + " key '" + name + "'", "enabled " + before.enabled(),
+                "enabled " + key.enabled());
         return key;
     }
 
     ApiKey setPlans(String name, List<String> planNames) {
         plans.check(planNames, "plans");
+        ApiKey before = key(name);
         ApiKey key = update(name, k -> k.withPlans(planNames));
-        LOG.log(System.Logger.Level.INFO, "usage-plans: key ''{0}'' moved to plans {1}", name, planNames);
+        audit.change("moved key '" + name + "'", "plans " + before.plans(), "plans " + key.plans());
         return key;
     }
 
     ApiKey setDescription(String name, String description) {
-        return update(name, k -> k.withDescription(description));
+        ApiKey before = key(name);
+        ApiKey key = update(name, k -> k.withDescription(description));
+        audit.change("described key '" + name + "'", "description '" + before.description() + "'",
+                "description '" + key.description() + "'");
+        return key;
     }
 
     CreatedKey rotate(String name, Duration grace) {
@@ -87,19 +94,31 @@ final class KeyOperations {
         }
         String value = generateValue();
         Instant until = grace.isZero() ? null : context.clock().instant().plus(grace);
+        ApiKey before = key(name);
         ApiKey key = update(name, k -> k.rotatedTo(value, until));
-        LOG.log(System.Logger.Level.INFO, "usage-plans: key ''{0}'' rotated to {1}; the old value is valid {2}", name, key.hint(),
-                until == null ? "no longer" : "until " + until);
+        audit.change("rotated key '" + name + "'", "value " + before.hint(), "value " + key.hint()
+                + " (the old value is valid " + (until == null ? "no longer" : "until " + until) + ")");
         return new CreatedKey(key, value);
     }
 
     void delete(String name) {
+        ApiKey before = key(name);
         try {
             context.keyDirectory().remove(name);
         } catch (NoSuchElementException e) {
             throw notFound(name);
         }
-        LOG.log(System.Logger.Level.INFO, "usage-plans: key ''{0}'' deleted", name);
+        audit.change("deleted key '" + name + "'", state(before), "none");
+    }
+
+    /** Where this admin's changes are logged. */
+    AuditLog audit() {
+        return audit;
+    }
+
+    /** A key as the audit log shows it: enabled, value masked, plans. */
+    static String state(ApiKey key) {
+        return (key.enabled() ? "enabled" : "disabled") + ", value " + key.hint() + ", plans " + key.plans();
     }
 
     /** Adds {@code keys} at once, checked as a whole by the key directory. */

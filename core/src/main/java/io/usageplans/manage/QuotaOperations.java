@@ -59,12 +59,14 @@ final class QuotaOperations {
         Instant now = context.clock().instant();
         long nowNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
         UsageStore store = context.store();
+        String stateKey = UsageStore.stateKey(keyName, plan.name());
+        String before = store.can(UsageStore.Capability.QUOTA_READ) && store.can(UsageStore.Capability.QUOTA_UPDATE)
+                ? (window.limit() - store.quotaUsed(stateKey, window)) + " of " + window.limit() + " remain" : "unknown";
         long used = StoreAbility.require(store, UsageStore.Capability.QUOTA_UPDATE,
-                () -> store.updateQuota(UsageStore.stateKey(keyName, plan.name()), window, update, nowNanos));
+                () -> store.updateQuota(stateKey, window, update, nowNanos));
         QuotaStatus status = status(plan, keyName, window, used);
-        KeyOperations.LOG.log(System.Logger.Level.INFO,
-                "usage-plans: quota of key ''{0}'' on plan {1} changed: {2} of {3} remain until {4}",
-                keyName, plan.name(), status.remaining(), status.limit(), status.periodEnd());
+        keys.audit().change("changed the quota of key '" + keyName + "' on plan " + plan.name(), before,
+                status.remaining() + " of " + status.limit() + " remain until " + status.periodEnd());
         return status;
     }
 

@@ -33,12 +33,25 @@ public final class UsagePlansAdmin {
     private final UsageReports reports;
 
     public UsagePlansAdmin(AdminContext context) {
+        this(context, null);
+    }
+
+    private UsagePlansAdmin(AdminContext context, String actor) {
         this.context = Objects.requireNonNull(context, "context");
         this.plans = new StagePlans(context);
-        this.keys = new KeyOperations(context, plans);
+        this.keys = new KeyOperations(context, plans, new AuditLog(actor));
         this.keyImport = new KeyImport(context, plans, keys);
         this.quotas = new QuotaOperations(context, plans, keys);
         this.reports = new UsageReports(context, plans, keys);
+    }
+
+    /**
+     * The same admin, with every change logged as made by {@code actor} (e.g. {@code user 'alice'}); without it a
+     * change is logged as made by "the application". Each change is one line under the logger
+     * {@code io.usageplans.manage.UsagePlansAdmin}: who, what, before {@code ->} after, key values masked.
+     */
+    public UsagePlansAdmin actingAs(String actor) {
+        return new UsagePlansAdmin(context, actor);
     }
 
     /** The stage the engine meters, e.g. {@code test}. */
