@@ -50,7 +50,12 @@ final class AdminServer implements AutoCloseable {
      * metering, as an application that meters every path has to.
      */
     static Catalog catalog() {
-        return Catalog.builder().api("shop")
+        return catalog(0);
+    }
+
+    /** {@link #catalog()} with {@code extraKeys} more keys on premium, {@code customer-00000}... with {@link #extraValue}. */
+    static Catalog catalog(int extraKeys) {
+        Catalog.Builder catalog = Catalog.builder().api("shop")
                 .plan(Plan.builder("basic").description("small customers").throttle(Throttle.rateLimit(1).burstLimit(2)).quota(Quota.limit(5).period(QuotaPeriod.DAY))
                         .stage("test").build())
                 .plan(Plan.builder("premium").throttle(Throttle.rateLimit(100).burstLimit(100)).quota(Quota.limit(100).period(QuotaPeriod.DAY)).stage("test").build())
@@ -58,8 +63,15 @@ final class AdminServer implements AutoCloseable {
                 .apiKey(ApiKey.builder("basic-customer").value(BASIC_KEY).plans("basic").build())
                 .apiKey(ApiKey.builder("premium-customer").value(PREMIUM_KEY).plans("premium").build())
                 .apiKey(ApiKey.builder("dev-team").value(DEV_KEY).plans("dev").build())
-                .excludePath("/usage-plans/*")
-                .build();
+                .excludePath("/usage-plans/*");
+        for (int i = 0; i < extraKeys; i++) {
+            catalog.apiKey(ApiKey.builder(String.format("customer-%05d", i)).value(extraValue(i)).plans("premium").build());
+        }
+        return catalog.build();
+    }
+
+    static String extraValue(int i) {
+        return String.format("customer-key-value-%05d-0123456789", i);
     }
 
     /** The admin on, with the test token. */

@@ -15,6 +15,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import javax.imageio.ImageIO;
 
 import io.usageplans.UsagePlans;
 import io.usageplans.testing.MutableClock;
+import io.usageplans.testsupport.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -41,7 +44,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The dashboard in a real headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, driven by
  * Selenium): after a known sequence of requests it asks for the token, then shows the same numbers the API answers,
- * and its 30-day chart has bars where there was usage. Skipped when Chromium is missing, unless
+ * a key's 30-day chart on a click, and changes keys and quotas after a confirmation; with 10,000 keys it shows one
+ * page, finds a key and disables it. Skipped when Chromium is missing, unless
  * {@code USAGEPLANS_REQUIRE_BROWSER=1} (CI) makes that a failure.
  */
 class DashboardBrowserTest {
@@ -70,6 +74,10 @@ class DashboardBrowserTest {
         }
         engine = UsagePlans.builder(AdminServer.catalog()).stage("test").clock(clock).build();
         server = AdminServer.start(engine, AdminServer.adminOn());
+        browser = newBrowser();
+    }
+
+    private static WebDriver newBrowser() {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
@@ -77,24 +85,27 @@ class DashboardBrowserTest {
         // the driver is named, so Selenium Manager never looks for (or downloads) one
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
                 .usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
+        return new ChromeDriver(service, options);
     }
 
     @AfterEach
     void stop() {
         if (browser != null) {
             browser.quit();
+            browser = null;
         }
         if (server != null) {
             server.close();
+            server = null;
         }
         if (engine != null) {
             engine.close();
+            engine = null;
         }
     }
 
     @Test
-    void theDashboardShowsTheNumbersTheApiAnswersAndDrawsTheChart() throws Exception {
+    void theDashboardShowsTheNumbersTheApiAnswersAKeysChartOnAClickAndChangesKeysAfterAConfirmation() throws Exception {
         // five days ago: 3 for basic; two days ago: 4 for premium
         spaced(BASIC_KEY, 3);
         clock.set(Instant.parse("2026-11-23T12:00:00Z"));
@@ -116,8 +127,11 @@ class DashboardBrowserTest {
         assertEquals(201, server.adminJson("POST", "apikeys", "{\"name\":\"idle-partner\",\"enabled\":false,"
                 + "\"usagePlanIds\":[\"premium\"]}").statusCode());
 
+        Map<String, Object> expectedRates = Map.of("allowed", 21, "throttled", 1, "quotaExceeded", 1, "wouldRefuse", 0);
+        Await.until(() -> lastHour(), expectedRates::equals, Duration.ofSeconds(10), "this hour's requests sampled");
+
         browser.get(server.url("/usage-plans/"));
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        WebDriverWait wait = wait(20);
         wait.until(d -> "signin".equals(d.findElement(By.tagName("body")).getAttribute("data-state")));
         assertFalse(browser.findElement(By.id("content")).isDisplayed(), "no data before the token");
         browser.findElement(By.id("token")).sendKeys(AdminServer.TOKEN);
@@ -144,36 +158,120 @@ class DashboardBrowserTest {
             assertEquals(key.get("value"), text(By.cssSelector(row + "td.value")));
             assertEquals((Boolean) key.get("enabled") ? "enabled" : "disabled", text(By.cssSelector(row + "td.enabled, " + row + "td.disabled")));
         }
-        assertEquals("1", text(By.cssSelector("#keys tr[data-key='basic-customer'] td.throttled")));
-        assertEquals("1", text(By.cssSelector("#keys tr[data-key='basic-customer'] td.quotaExceeded")));
+        assertEquals("1–4 of 4", text(By.id("key-range")));
         Map<String, Object> forbidden = cast(stats.get("forbidden"));
         assertEquals(String.valueOf(forbidden.get("missingKey")), text(By.cssSelector("#forbidden tr[data-reason='missingKey'] td.count")));
         assertEquals(String.valueOf(forbidden.get("unknownKey")), text(By.cssSelector("#forbidden tr[data-reason='unknownKey'] td.count")));
 
-        for (String plan : List.of("basic", "premium", "dev")) {
-            Map<String, List<List<Object>>> items = cast(json(server.admin("GET", "usageplans/" + plan
-                    + "/usage?startDate=2026-10-27&endDate=2026-11-25")).get("items"));
-            items.forEach((key, days) -> {
-                List<Object> today = days.get(days.size() - 1);
-                String row = ".key-usage[data-plan='" + plan + "'][data-key='" + key + "'] ";
-                assertEquals(String.valueOf(today.get(0)), text(By.cssSelector(row + ".used")), plan + " " + key);
-                if (today.get(1) != null) {
-                    assertEquals(String.valueOf(today.get(1)), text(By.cssSelector(row + ".remaining")), plan + " " + key);
-                }
-            });
-        }
-        assertEquals("5", text(By.cssSelector(".key-usage[data-plan='basic'][data-key='basic-customer'] .used")));
-        assertEquals("0", text(By.cssSelector(".key-usage[data-plan='basic'][data-key='basic-customer'] .remaining")));
-        assertEquals("93", text(By.cssSelector(".key-usage[data-plan='premium'][data-key='premium-customer'] .remaining")));
+        // today's top of the first plan, then of premium
+        assertEquals(List.of("1 basic-customer 5 0"), rows("#top"));
+        new Select(browser.findElement(By.id("top-plan"))).selectByValue("premium");
+        wait.until(d -> rows("#top").equals(List.of("1 premium-customer 7 93")));
 
+        // the last hour, as the API counts it
+        for (Map.Entry<String, Object> series : expectedRates.entrySet()) {
+            assertEquals(String.valueOf(series.getValue()),
+                    text(By.cssSelector("#rates-legend [data-series='" + series.getKey() + "'] .count")), series.getKey());
+            assertEquals(1, browser.findElements(By.cssSelector("#rates polyline[data-series='" + series.getKey() + "']")).size());
+        }
+
+        // a key's 30 days only when asked for
+        assertEquals(0, browser.findElements(By.cssSelector("figure.chart-box")).size(), "no chart before a click");
+        browser.findElement(By.cssSelector("#keys tr[data-key='basic-customer'] button[data-action='chart']")).click();
+        wait.until(d -> "basic-customer".equals(d.findElement(By.tagName("body")).getAttribute("data-chart")));
+        assertEquals(1, browser.findElements(By.cssSelector("figure.chart-box")).size());
         Path screenshot = Path.of("target", "dashboard.png");
         Files.write(screenshot, ((ChromeDriver) browser).getScreenshotAs(OutputType.BYTES));
         int basicBars = seriesPixels(chart("basic", "basic-customer"));
-        int premiumBars = seriesPixels(chart("premium", "premium-customer"));
         assertTrue(basicBars > 1000, "the basic key's chart has bars for 3 and 5 requests: " + basicBars + " pixels; see " + screenshot);
-        assertTrue(premiumBars > 1000, "the premium key's chart has bars for 4 and 7: " + premiumBars + " pixels; see " + screenshot);
+        browser.findElement(By.cssSelector("#keys tr[data-key='idle-partner'] button[data-action='chart']")).click();
+        wait.until(d -> "idle-partner".equals(d.findElement(By.tagName("body")).getAttribute("data-chart")));
         assertEquals(0, seriesPixels(chart("premium", "idle-partner")), "a key without usage has no bars");
+
+        // the basic key used its 5: extend it by 2 from the page (a prompt, then a confirmation), and it is served again
+        clock.advance(Duration.ofSeconds(2));
+        assertEquals(429, server.pets(BASIC_KEY).statusCode());
+        browser.findElement(By.cssSelector("#keys tr[data-key='basic-customer'] button[data-action='extend']")).click();
+        browser.switchTo().alert().sendKeys("2");
+        browser.switchTo().alert().accept();
+        assertTrue(browser.switchTo().alert().getText().startsWith("Add 2 requests to the quota of key basic-customer"));
+        browser.switchTo().alert().accept();
+        wait.until(d -> "done".equals(d.findElement(By.tagName("body")).getAttribute("data-action")));
+        assertEquals("Key basic-customer on plan basic: 2 of 5 remain until 2026-11-26T00:00:00Z.", text(By.id("notice-text")));
+        clock.advance(Duration.ofSeconds(2));
+        assertEquals(200, server.pets(BASIC_KEY).statusCode());
+
+        // a dismissed confirmation changes nothing
+        browser.findElement(By.cssSelector("#keys tr[data-key='dev-team'] button[data-action='rotate']")).click();
+        browser.switchTo().alert().dismiss();
+        assertEquals(200, server.pets(DEV_KEY).statusCode());
+
+        // rotate: the new value is shown once and works at once (the old one keeps working for a day)
+        browser.findElement(By.cssSelector("#keys tr[data-key='dev-team'] button[data-action='rotate']")).click();
+        browser.switchTo().alert().accept();
+        wait.until(d -> d.findElement(By.id("notice-value")).isDisplayed());
+        String newValue = text(By.id("notice-value"));
+        assertEquals(40, newValue.length());
+        assertEquals(200, server.pets(newValue).statusCode());
+        browser.findElement(By.id("notice-close")).click();
+        assertFalse(browser.getPageSource().contains(newValue), "dismissed, the value is gone from the page");
+
+        // the rates chart refreshes by itself (every 10 s): it comes to show the requests made since the page loaded
+        Map<String, Object> now = cast(Await.until(() -> lastHour(), h -> ((Number) cast(h, Map.class).get("allowed")).intValue() >= 24,
+                Duration.ofSeconds(10), "the requests since the page loaded sampled"));
+        wait(25).until(d -> String.valueOf(now.get("allowed")).equals(
+                text(By.cssSelector("#rates-legend [data-series='allowed'] .count"))));
         assertFalse(browser.getPageSource().contains(AdminServer.TOKEN), "the token is never written into the page");
+    }
+
+    @Test
+    void withTenThousandKeysTheFirstPageLoadsSearchFindsAKeyAndDisablingItRefusesItsNextRequest() throws Exception {
+        stop();
+        engine = UsagePlans.builder(AdminServer.catalog(10_000)).stage("test").clock(clock).build();
+        server = AdminServer.start(engine, AdminServer.adminOn());
+        browser = newBrowser();
+        clock.set(Instant.parse("2026-11-25T09:00:00Z"));
+        assertEquals(200, server.pets(AdminServer.extraValue(7777)).statusCode());
+
+        browser.get(server.url("/usage-plans/"));
+        WebDriverWait wait = wait(30);
+        wait.until(d -> "signin".equals(d.findElement(By.tagName("body")).getAttribute("data-state")));
+        browser.findElement(By.id("token")).sendKeys(AdminServer.TOKEN);
+        long started = System.nanoTime();
+        browser.findElement(By.id("token-submit")).click();
+        wait.until(d -> "ready".equals(d.findElement(By.tagName("body")).getAttribute("data-state")));
+        long firstPageMillis = (System.nanoTime() - started) / 1_000_000;
+        System.out.println("usage-plans dashboard: first page with 10,003 keys ready " + firstPageMillis
+                + " ms after the token was submitted (headless Chromium, this machine)");
+        assertEquals(ApiKeysResource.DEFAULT_PAGE, browser.findElements(By.cssSelector("#keys tbody tr")).size());
+        assertEquals("1–50 of 10003", text(By.id("key-range")));
+        assertEquals("basic-customer", text(By.cssSelector("#keys tbody tr:first-child td.name")));
+
+        new Select(browser.findElement(By.id("top-plan"))).selectByValue("premium");
+        wait.until(d -> rows("#top").equals(List.of("1 customer-07777 1 99")));
+        long topStarted = System.nanoTime();
+        assertEquals(200, server.admin("GET", "usageplans/premium/top").statusCode());
+        System.out.println("usage-plans dashboard: top 20 of a plan with 10,001 keys in "
+                + (System.nanoTime() - topStarted) / 1_000_000 + " ms (local store)");
+
+        browser.findElement(By.id("key-next")).click();
+        wait.until(d -> text(By.id("key-range")).equals("51–100 of 10003"));
+
+        browser.findElement(By.id("key-search")).sendKeys("customer-07777");
+        browser.findElement(By.id("key-search-submit")).click();
+        wait.until(d -> text(By.id("key-range")).equals("1–1 of 1 matching"));
+        assertEquals(List.of("customer-07777"), browser.findElements(By.cssSelector("#keys tbody tr")).stream()
+                .map(r -> r.getAttribute("data-key")).toList());
+
+        browser.findElement(By.cssSelector("#keys tr[data-key='customer-07777'] button[data-action='disable']")).click();
+        assertEquals("Disable key customer-07777? Its next request will be refused with 403.", browser.switchTo().alert().getText());
+        browser.switchTo().alert().accept();
+        wait.until(d -> "done".equals(d.findElement(By.tagName("body")).getAttribute("data-action")));
+        wait.until(d -> "disabled".equals(text(By.cssSelector("#keys tr[data-key='customer-07777'] td.disabled"))));
+        HttpResponse<String> refused = server.pets(AdminServer.extraValue(7777));
+        assertEquals(403, refused.statusCode());
+        assertEquals("{\"message\":\"Forbidden\"}", refused.body());
+        assertEquals(200, server.pets(AdminServer.extraValue(7778)).statusCode(), "only that key");
     }
 
     @Test
@@ -188,7 +286,7 @@ class DashboardBrowserTest {
                 Map.of("behavior", "allow", "downloadPath", downloads.toAbsolutePath().toString()));
 
         browser.get(server.url("/usage-plans/"));
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        WebDriverWait wait = wait(20);
         wait.until(d -> "signin".equals(d.findElement(By.tagName("body")).getAttribute("data-state")));
         browser.findElement(By.id("token")).sendKeys(AdminServer.TOKEN);
         browser.findElement(By.id("token-submit")).click();
@@ -247,6 +345,27 @@ class DashboardBrowserTest {
         }
     }
 
+    private WebDriverWait wait(int seconds) {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(seconds));
+        wait.ignoring(StaleElementReferenceException.class);
+        return wait;
+    }
+
+    /** The rows of a table's body, each its cells' text joined by spaces. */
+    private List<String> rows(String table) {
+        return browser.findElements(By.cssSelector(table + " tbody tr")).stream()
+                .map(r -> String.join(" ", r.findElements(By.tagName("td")).stream().map(c -> c.getText().trim()).toList()))
+                .toList();
+    }
+
+    private Object lastHour() {
+        try {
+            return json(server.admin("GET", "stats/rates")).get("lastHour");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private String text(By selector) {
         return browser.findElement(selector).getText().trim();
     }
@@ -267,6 +386,10 @@ class DashboardBrowserTest {
             }
         }
         return count;
+    }
+
+    private static <T> T cast(Object value, Class<T> type) {
+        return type.cast(value);
     }
 
     @SuppressWarnings("unchecked")

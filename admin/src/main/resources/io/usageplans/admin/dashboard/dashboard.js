@@ -1,15 +1,23 @@
-// The usage-plans dashboard: reads the admin API (same origin) and draws plans, keys, today's usage and the last
-// 30 days. No framework and no build step; every value goes into the page as text, never as markup.
+// The usage-plans dashboard: reads the admin API (same origin) and draws plans, the last hour's requests per second,
+// today's top 20 keys of a plan and one page of keys at a time, with a key's 30 days on demand; its buttons change
+// keys and quotas through the same (audited) API, each after a confirmation. No framework and no build step; every
+// value goes into the page as text, never as markup.
 (function () {
   'use strict';
 
   var TOKEN_KEY = 'usage-plans-admin-token';
   var SERIES = '#2563eb';
   var DAYS = 30;
+  var PAGE = 50;
+  var RATES_EVERY_MS = 10000;
+  var RATE_SERIES = [['allowed', 'allowed', '#2563eb'], ['throttled', 'throttled', '#d97706'],
+    ['quotaExceeded', 'quota exceeded', '#b91c1c'], ['wouldRefuse', 'would refuse', '#7c3aed']];
+  var current = { today: null, plans: [], query: '', offset: 0, total: 0, ratesTimer: null, ratesLoads: 0 };
   var SVG = 'http://www.w3.org/2000/svg';
   var REASONS = {
     missingKey: 'no key', malformedKey: 'malformed key', unknownKey: 'unknown key', disabledKey: 'disabled key',
-    noPlanOnStage: 'key has no plan on this stage', planNotAllowed: "key's plan may not call the method"
+    noPlanOnStage: 'key has no plan on this stage', planNotAllowed: "key's plan may not call the method",
+    severalKeys: 'several keys in one request'
   };
 
   var api = document.body.getAttribute('data-api').replace(/\/+$/, '');
@@ -34,11 +42,18 @@
     this.message = problem && problem.detail ? problem.detail : 'the admin API answered ' + status;
   }
 
-  function get(path) {
+  function get(path) { return send('GET', path); }
+
+  function send(method, path, body) {
     var headers = { Accept: 'application/json' };
     var token = sessionStorage.getItem(TOKEN_KEY);
     if (token) { headers.Authorization = 'Bearer ' + token; }
-    return fetch(api + '/' + path, { headers: headers, credentials: 'same-origin', cache: 'no-store' })
+    var init = { method: method, headers: headers, credentials: 'same-origin', cache: 'no-store' };
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    return fetch(api + '/' + path, init)
       .then(function (response) {
         return response.json().catch(function () { return null; }).then(function (body) {
           if (!response.ok) { throw new ApiError(response.status, body); }
@@ -59,60 +74,53 @@
     $('error').hidden = true;
     setState('loading');
     return get('status').then(function (status) {
-      var start = addDays(status.today, 1 - DAYS);
-      return Promise.all([get('usageplans'), get('apikeys'), get('stats')]).then(function (all) {
-        var plans = all[0].items;
-        return Promise.all(plans.map(function (plan) {
-          return get('usageplans/' + encodeURIComponent(plan.id) + '/usage?startDate=' + start + '&endDate=' + status.today);
-        })).then(function (reports) {
-          render(status, plans, all[1].items, all[2], reports);
+      return Promise.all([get('usageplans'), get('stats')]).then(function (all) {
+        current.today = status.today;
+        current.plans = all[0].items;
+        render(status, all[0].items, all[1]);
+        return Promise.all([loadKeys(), loadTop(), loadRates()]).then(function () {
           $('signin').hidden = true;
           $('content').hidden = false;
           $('forget').hidden = !sessionStorage.getItem(TOKEN_KEY);
+          if (current.ratesTimer === null) { current.ratesTimer = setInterval(refreshRates, RATES_EVERY_MS); }
           setState('ready');
         });
       });
-    }).catch(function (e) {
-      $('content').hidden = true;
-      if (e.status === 401) {
-        var hadToken = !!sessionStorage.getItem(TOKEN_KEY);
-        sessionStorage.removeItem(TOKEN_KEY);
-        $('signin-message').textContent = hadToken ? 'That token was refused. Enter the admin token.'
-          : 'The admin API needs the admin token or a signed-in user with the admin role.';
-        $('signin').hidden = false;
-        $('forget').hidden = true;
-        $('summary').textContent = 'Not signed in';
-        setState('signin');
-        $('token').focus();
-      } else {
-        $('error').textContent = e.status === 403 ? 'You are signed in, but without the admin role: ' + e.message
-          : 'Could not load the dashboard: ' + (e.message || e);
-        $('error').hidden = false;
-        setState('error');
-      }
-    });
+    }).catch(failed);
   }
 
-  function render(status, plans, keys, stats, reports) {
+  function failed(e) {
+    $('content').hidden = true;
+    if (current.ratesTimer !== null) { clearInterval(current.ratesTimer); current.ratesTimer = null; }
+    if (e.status === 401) {
+      var hadToken = !!sessionStorage.getItem(TOKEN_KEY);
+      sessionStorage.removeItem(TOKEN_KEY);
+      $('signin-message').textContent = hadToken ? 'That token was refused. Enter the admin token.'
+        : 'The admin API needs the admin token or a signed-in user with the admin role.';
+      $('signin').hidden = false;
+      $('forget').hidden = true;
+      $('summary').textContent = 'Not signed in';
+      setState('signin');
+      $('token').focus();
+    } else {
+      $('error').textContent = e.status === 403 ? 'You are signed in, but without the admin role: ' + e.message
+        : 'Could not load the dashboard: ' + (e.message || e);
+      $('error').hidden = false;
+      setState('error');
+    }
+  }
+
+  function render(status, plans, stats) {
     $('summary').textContent = 'stage ' + status.stage + ' · ' + status.store + ' · metering '
       + (status.enabled ? 'on' : 'OFF') + ' · ' + status.today + ' (UTC)';
-    $('today-date').textContent = status.today;
+    $('top-date').textContent = status.today;
     renderPlans(plans, stats);
-    renderKeys(keys, stats);
     renderForbidden(stats);
-    var today = $('today');
-    var history = $('history');
-    today.replaceChildren();
-    history.replaceChildren();
-    plans.forEach(function (plan, i) {
-      renderUsage(plan, reports[i], status.today, today, history);
-    });
+    renderPlanChoice($('top-plan'), plans);
     renderExport(plans, status.today);
   }
 
-  // The plan list of the export, keeping the choice across refreshes; the dates default to the charts' 30 days.
-  function renderExport(plans, today) {
-    var select = $('export-plan');
+  function renderPlanChoice(select, plans) {
     var chosen = select.value;
     select.replaceChildren();
     plans.forEach(function (plan) {
@@ -121,6 +129,248 @@
       select.appendChild(option);
     });
     if (plans.some(function (plan) { return plan.id === chosen; })) { select.value = chosen; }
+  }
+
+  function planNamed(id) {
+    return current.plans.filter(function (plan) { return plan.id === id; })[0];
+  }
+
+  // One page of keys, searched and paged by the API, so the page stays small with any number of keys.
+  function loadKeys() {
+    document.body.setAttribute('data-keys', 'loading');
+    var path = 'apikeys?q=' + encodeURIComponent(current.query) + '&offset=' + current.offset + '&limit=' + PAGE;
+    return get(path).then(function (page) {
+      if (page.items.length === 0 && page.offset > 0 && page.total > 0) { // the last page emptied: go back one
+        current.offset = Math.max(0, Math.floor((page.total - 1) / PAGE) * PAGE);
+        return loadKeys();
+      }
+      current.total = page.total;
+      renderKeys(page);
+      document.body.setAttribute('data-keys', 'ready');
+    });
+  }
+
+  function renderKeys(page) {
+    var body = $('keys').tBodies[0];
+    body.replaceChildren();
+    page.items.forEach(function (key) {
+      var row = el('tr');
+      row.setAttribute('data-key', key.id);
+      var name = cell(row, key.name, 'name');
+      if (key.description) { name.title = key.description; }
+      cell(row, key.value, 'value');
+      cell(row, key.enabled ? 'enabled' : 'disabled', key.enabled ? 'enabled' : 'disabled');
+      cell(row, key.usagePlanIds.join(', '), 'plans');
+      var actions = cell(row, null, 'actions');
+      actions.appendChild(button('30 days', 'chart', function () { showKeyChart(key); }));
+      actions.appendChild(key.enabled ? button('Disable', 'disable', function () { setEnabled(key, false); })
+        : button('Enable', 'enable', function () { setEnabled(key, true); }));
+      key.usagePlanIds.forEach(function (planId) {
+        var plan = planNamed(planId);
+        if (!plan || !plan.quota) { return; }
+        var suffix = key.usagePlanIds.length > 1 ? ' (' + plan.name + ')' : '';
+        var extend = button('Extend quota' + suffix, 'extend', function () { extendQuota(key, plan); });
+        var reset = button('Reset quota' + suffix, 'reset', function () { resetQuota(key, plan); });
+        extend.setAttribute('data-plan', plan.id);
+        reset.setAttribute('data-plan', plan.id);
+        actions.appendChild(extend);
+        actions.appendChild(reset);
+      });
+      actions.appendChild(button('Rotate', 'rotate', function () { rotate(key); }));
+      body.appendChild(row);
+    });
+    var first = page.items.length === 0 ? 0 : page.offset + 1;
+    $('key-range').textContent = page.total === 0 ? (current.query ? 'no key matches' : 'no keys')
+      : first + '–' + (page.offset + page.items.length) + ' of ' + page.total + (current.query ? ' matching' : '');
+    $('key-prev').disabled = page.offset === 0;
+    $('key-next').disabled = page.offset + page.items.length >= page.total;
+  }
+
+  function button(text, action, onClick) {
+    var b = el('button', text);
+    b.type = 'button';
+    b.setAttribute('data-action', action);
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
+  // Every change asks first, goes through the admin API (which logs who changed what), and shows what it did.
+  function act(question, method, path, body, done) {
+    if (!window.confirm(question)) { return; }
+    notice('', null, false);
+    document.body.setAttribute('data-action', 'pending');
+    send(method, path, body).then(function (answer) {
+      done(answer);
+      document.body.setAttribute('data-action', 'done');
+      return Promise.all([loadKeys(), loadTop()]);
+    }).catch(function (e) {
+      if (e.status === 401) { failed(e); return; }
+      notice('Not done: ' + (e.message || e), null, true);
+      document.body.setAttribute('data-action', 'error');
+    });
+  }
+
+  function keyPath(key) { return 'apikeys/' + encodeURIComponent(key.id); }
+
+  function quotaPath(key, plan) {
+    return 'usageplans/' + encodeURIComponent(plan.id) + '/keys/' + encodeURIComponent(key.id) + '/usage';
+  }
+
+  function setEnabled(key, enabled) {
+    act((enabled ? 'Enable' : 'Disable') + ' key ' + key.name + '? ' + (enabled ? 'Its requests will be served again.'
+      : 'Its next request will be refused with 403.'), 'PATCH', keyPath(key), { enabled: enabled }, function (k) {
+      notice('Key ' + k.name + ' is ' + (k.enabled ? 'enabled' : 'disabled') + '.', null, false);
+    });
+  }
+
+  function extendQuota(key, plan) {
+    var answer = window.prompt('Extend the ' + plan.quota.period.toLowerCase() + ' quota of key ' + key.name
+      + ' on plan ' + plan.name + ' by how many requests? (for the current period)', '10');
+    if (answer === null) { return; }
+    var units = Number(answer.trim());
+    if (!/^[0-9]+$/.test(answer.trim()) || units < 1) {
+      notice('Not done: the extension must be a whole number of 1 or more, was "' + answer + '".', null, true);
+      return;
+    }
+    act('Add ' + units + ' requests to the quota of key ' + key.name + ' on plan ' + plan.name + '?', 'PATCH',
+      quotaPath(key, plan), { extendBy: units }, quotaDone);
+  }
+
+  function resetQuota(key, plan) {
+    act('Reset the quota of key ' + key.name + ' on plan ' + plan.name + '? The full ' + plan.quota.limit
+      + ' requests remain for the rest of this period.', 'PATCH', quotaPath(key, plan), { reset: true }, quotaDone);
+  }
+
+  function quotaDone(q) {
+    notice('Key ' + q.keyId + ' on plan ' + q.usagePlanId + ': ' + q.remaining + ' of ' + q.limit
+      + ' remain until ' + q.periodEnd + '.', null, false);
+  }
+
+  function rotate(key) {
+    act('Rotate key ' + key.name + '? It gets a new value, shown once; the old value keeps working for a day.', 'POST',
+      keyPath(key) + '/rotate', {}, function (k) {
+        notice('New value of key ' + k.name + ' (shown only now; copy it):', k.value, false);
+      });
+  }
+
+  function notice(text, value, isError) {
+    $('notice').hidden = !text;
+    $('notice').className = isError ? 'notice error' : 'notice';
+    $('notice-text').textContent = text;
+    $('notice-value').textContent = value || '';
+    $('notice-value').hidden = !value;
+  }
+
+  // The key's 30 days on each of its plans, read when asked for, not for every key at once.
+  function showKeyChart(key) {
+    var start = addDays(current.today, 1 - DAYS);
+    var plans = key.usagePlanIds.map(planNamed).filter(function (plan) { return !!plan; });
+    document.body.setAttribute('data-chart', 'loading');
+    return Promise.all(plans.map(function (plan) {
+      return get('usageplans/' + encodeURIComponent(plan.id) + '/usage?startDate=' + start + '&endDate=' + current.today
+        + '&keyId=' + encodeURIComponent(key.id));
+    })).then(function (reports) {
+      var box = $('key-chart-charts');
+      box.replaceChildren();
+      $('key-chart-name').textContent = key.name;
+      plans.forEach(function (plan, i) {
+        var days = reports[i].items[key.id] || [];
+        box.appendChild(chart(plan, key.id, days, current.today));
+      });
+      if (plans.length === 0) { box.appendChild(el('p', 'This key is on no plan of this stage.', 'muted')); }
+      $('key-chart').hidden = false;
+      document.body.setAttribute('data-chart', key.id);
+      $('key-chart').scrollIntoView();
+    }).catch(function (e) {
+      notice('Could not load the chart: ' + (e.message || e), null, true);
+      document.body.setAttribute('data-chart', 'error');
+    });
+  }
+
+  function loadTop() {
+    var plan = $('top-plan').value;
+    if (!plan) { return Promise.resolve(); }
+    return get('usageplans/' + encodeURIComponent(plan) + '/top').then(function (top) {
+      var body = $('top').tBodies[0];
+      body.replaceChildren();
+      top.items.forEach(function (item, i) {
+        var row = el('tr');
+        row.setAttribute('data-key', item.keyId);
+        cell(row, i + 1, 'num rank');
+        cell(row, item.keyId, 'name');
+        cell(row, item.used, 'num used');
+        cell(row, item.remaining === null ? '–' : item.remaining, 'num remaining');
+        body.appendChild(row);
+      });
+      $('top-empty').hidden = top.items.length > 0;
+    });
+  }
+
+  function refreshRates() {
+    if ($('content').hidden) { return; }
+    loadRates().catch(function (e) { if (e.status === 401) { failed(e); } });
+  }
+
+  function loadRates() {
+    return get('stats/rates').then(function (rates) {
+      drawRates(rates);
+      current.ratesLoads++;
+      document.body.setAttribute('data-rates', String(current.ratesLoads));
+    });
+  }
+
+  // One line per series, the last hour in 10-second steps, scaled to the busiest step.
+  function drawRates(rates) {
+    var width = 900, height = 180, left = 44, right = 8, top = 10, bottom = 22;
+    var plotWidth = width - left - right, plotHeight = height - top - bottom;
+    var max = 0;
+    RATE_SERIES.forEach(function (s) {
+      rates.series[s[0]].forEach(function (v) { if (v > max) { max = v; } });
+    });
+    max = Math.max(max, 1);
+    var root = svg('svg', { 'class': 'rates-chart', width: width, height: height, viewBox: '0 0 ' + width + ' ' + height,
+      role: 'img', 'aria-label': 'requests per second over the last hour' });
+    root.appendChild(svg('line', { x1: left, y1: top + plotHeight + 0.5, x2: left + plotWidth, y2: top + plotHeight + 0.5,
+      stroke: '#9ca3af', 'shape-rendering': 'crispEdges' }));
+    RATE_SERIES.forEach(function (s) {
+      var values = rates.series[s[0]];
+      var step = plotWidth / Math.max(1, values.length - 1);
+      var points = values.map(function (v, i) {
+        return (left + i * step).toFixed(1) + ',' + (top + plotHeight - plotHeight * v / max).toFixed(1);
+      }).join(' ');
+      var line = svg('polyline', { points: points, fill: 'none', stroke: s[2], 'stroke-width': 1.5 });
+      line.setAttribute('data-series', s[0]);
+      root.appendChild(line);
+    });
+    [[+max.toFixed(2), top + 8], [0, top + plotHeight]].forEach(function (label) {
+      var text = svg('text', { x: left - 6, y: label[1], 'text-anchor': 'end' });
+      text.textContent = label[0] + '/s';
+      root.appendChild(text);
+    });
+    [['an hour ago', left, 'start'], ['now', left + plotWidth, 'end']].forEach(function (label) {
+      var text = svg('text', { x: label[1], y: height - 6, 'text-anchor': label[2] });
+      text.textContent = label[0];
+      root.appendChild(text);
+    });
+    $('rates').replaceChildren(root);
+    var legend = $('rates-legend');
+    legend.replaceChildren();
+    RATE_SERIES.forEach(function (s) {
+      var item = el('span');
+      item.setAttribute('data-series', s[0]);
+      var swatch = el('span', null, 'swatch');
+      swatch.style.background = s[2];
+      item.appendChild(swatch);
+      item.appendChild(document.createTextNode(s[1] + ': '));
+      item.appendChild(el('span', rates.lastHour[s[0]], 'count'));
+      item.appendChild(document.createTextNode(' in the last hour'));
+      legend.appendChild(item);
+    });
+  }
+
+  // The plan list of the export, keeping the choice across refreshes; the dates default to the charts' 30 days.
+  function renderExport(plans, today) {
+    renderPlanChoice($('export-plan'), plans);
     if (!$('export-start').value) { $('export-start').value = addDays(today, 1 - DAYS); }
     if (!$('export-end').value) { $('export-end').value = today; }
   }
@@ -201,25 +451,6 @@
     });
   }
 
-  function renderKeys(keys, stats) {
-    var body = $('keys').tBodies[0];
-    body.replaceChildren();
-    keys.forEach(function (key) {
-      var row = el('tr');
-      row.setAttribute('data-key', key.id);
-      var name = cell(row, key.name, 'name');
-      if (key.description) { name.title = key.description; }
-      cell(row, key.value, 'value');
-      cell(row, key.enabled ? 'enabled' : 'disabled', key.enabled ? 'enabled' : 'disabled');
-      cell(row, key.usagePlanIds.join(', '), 'plans');
-      var counts = stats.keys[key.id] || {};
-      ['throttled', 'quotaExceeded', 'forbidden'].forEach(function (outcome) {
-        cell(row, counts[outcome] || 0, 'num ' + outcome);
-      });
-      body.appendChild(row);
-    });
-  }
-
   function renderForbidden(stats) {
     var body = $('forbidden').tBodies[0];
     body.replaceChildren();
@@ -230,49 +461,6 @@
       cell(row, stats.forbidden[reason], 'num count');
       body.appendChild(row);
     });
-  }
-
-  function renderUsage(plan, report, today, todayBox, historyBox) {
-    var names = Object.keys(report.items);
-    todayBox.appendChild(el('h3', plan.name));
-    historyBox.appendChild(el('h3', plan.name));
-    if (names.length === 0) {
-      todayBox.appendChild(el('p', 'No keys on this plan.', 'muted'));
-      return;
-    }
-    var charts = el('div', null, 'charts');
-    historyBox.appendChild(charts);
-    names.forEach(function (name) {
-      var days = report.items[name];
-      var last = days[days.length - 1];
-      todayBox.appendChild(todayRow(plan, name, last[0], last[1]));
-      charts.appendChild(chart(plan, name, days, today));
-    });
-  }
-
-  function todayRow(plan, name, used, remaining) {
-    var row = el('div', null, 'key-usage');
-    row.setAttribute('data-plan', plan.id);
-    row.setAttribute('data-key', name);
-    row.appendChild(el('span', name, 'name'));
-    var bar = el('div', null, 'bar');
-    var fill = el('div', null, 'bar-used');
-    bar.appendChild(fill);
-    row.appendChild(bar);
-    var text = el('span');
-    text.appendChild(el('span', used, 'used'));
-    if (remaining === null) {
-      text.appendChild(document.createTextNode(' used (no quota)'));
-      bar.className = 'bar no-quota';
-    } else {
-      text.appendChild(document.createTextNode(' used, '));
-      text.appendChild(el('span', remaining, 'remaining'));
-      text.appendChild(document.createTextNode(' remaining of ' + plan.quota.limit + ' per ' + plan.quota.period.toLowerCase()));
-      var total = Math.max(used + remaining, 1);
-      fill.style.width = Math.min(100, Math.round(100 * used / total)) + '%';
-    }
-    row.appendChild(text);
-    return row;
   }
 
   // One bar per day, oldest left; a dashed line at the daily limit of a daily quota.
@@ -331,6 +519,22 @@
     }
   });
   $('refresh').addEventListener('click', load);
+  $('key-search-form').addEventListener('submit', function (event) {
+    event.preventDefault();
+    current.query = $('key-search').value.trim();
+    current.offset = 0;
+    loadKeys().catch(failed);
+  });
+  $('key-prev').addEventListener('click', function () {
+    current.offset = Math.max(0, current.offset - PAGE);
+    loadKeys().catch(failed);
+  });
+  $('key-next').addEventListener('click', function () {
+    if (current.offset + PAGE < current.total) { current.offset += PAGE; }
+    loadKeys().catch(failed);
+  });
+  $('top-plan').addEventListener('change', function () { loadTop().catch(failed); });
+  $('notice-close').addEventListener('click', function () { notice('', null, false); });
   $('export-csv').addEventListener('click', function () { exportUsage('csv'); });
   $('export-json').addEventListener('click', function () { exportUsage('json'); });
   $('forget').addEventListener('click', function () {
