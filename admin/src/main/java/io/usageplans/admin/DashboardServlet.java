@@ -51,7 +51,7 @@ public class DashboardServlet extends HttpServlet {
                 "/dashboard.js", load("dashboard.js", "text/javascript;charset=UTF-8"),
                 "/dashboard.css", load("dashboard.css", "text/css;charset=UTF-8"));
         ServletContext context = getServletContext();
-        rates = new RequestRates(() -> UsagePlansBootstrap.running(context).map(UsagePlans::counters).orElse(null)).start();
+        rates = RequestRates.counting(() -> UsagePlansBootstrap.running(context).map(UsagePlans::counters).orElse(null)).start();
         rates.publish(context);
     }
 

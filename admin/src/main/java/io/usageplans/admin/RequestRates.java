@@ -26,15 +26,23 @@ final class RequestRates implements AutoCloseable {
 
     private static final String ATTRIBUTE = RequestRates.class.getName();
 
-    private final Supplier<DecisionCounters> counters;
+    private final Supplier<long[]> totals;
     private final long[][] slots = new long[SLOTS][SERIES.length];
     private long[] last = new long[SERIES.length];
     private long ticks;
     private ScheduledExecutorService sampler;
 
     /** {@code counters}: the running engine's, or null while none runs. */
-    RequestRates(Supplier<DecisionCounters> counters) {
-        this.counters = counters;
+    static RequestRates counting(Supplier<DecisionCounters> counters) {
+        return new RequestRates(() -> {
+            DecisionCounters now = counters.get();
+            return now == null ? null : totals(now);
+        });
+    }
+
+    /** {@code totals}: the engine's counts so far, one per {@link #SERIES}, or null while no engine runs. */
+    RequestRates(Supplier<long[]> totals) {
+        this.totals = totals;
     }
 
     /**
@@ -42,32 +50,44 @@ final class RequestRates implements AutoCloseable {
      * that starts later is counted from 0.
      */
     RequestRates start() {
-        DecisionCounters now = counters.get();
-        last = now == null ? new long[SERIES.length] : totals(now);
+        begin();
         sampler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "usage-plans-dashboard-rates");
             thread.setDaemon(true);
             return thread;
         });
-        sampler.scheduleAtFixedRate(this::sample, 1, 1, TimeUnit.SECONDS);
+        sampler.scheduleAtFixedRate(() -> {
+            try {
+                sample();
+            } catch (RuntimeException e) { // a failed second must not end the sampling
+                System.getLogger(RequestRates.class.getName()).log(System.Logger.Level.WARNING,
+                        "usage-plans admin: could not sample the request rates", e);
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+        return this;
+    }
+
+    /** Takes the counts now as the starting point. */
+    synchronized RequestRates begin() {
+        long[] now = totals.get();
+        last = now == null ? new long[SERIES.length] : now;
         return this;
     }
 
     /** Reads the counters and adds what changed since the last second to the current slot. */
     synchronized void sample() {
-        DecisionCounters now = counters.get();
-        long[] totals = now == null ? null : totals(now);
+        long[] now = totals.get();
         int slot = (int) ((ticks / SLOT_SECONDS) % SLOTS);
         if (ticks % SLOT_SECONDS == 0) {
             java.util.Arrays.fill(slots[slot], 0);
         }
-        if (totals == null) {
-            totals = new long[SERIES.length]; // no engine (yet): one that starts is counted from 0
+        if (now == null) {
+            now = new long[SERIES.length]; // no engine (yet): one that starts is counted from 0
         }
-        for (int i = 0; i < totals.length; i++) {
-            slots[slot][i] += Math.max(0, totals[i] - last[i]); // a restarted engine starts again at 0
+        for (int i = 0; i < now.length; i++) {
+            slots[slot][i] += Math.max(0, now[i] - last[i]); // a restarted engine starts again at 0
         }
-        last = totals;
+        last = now;
         ticks++;
     }
 
