@@ -54,6 +54,8 @@ public record Alerts(List<Integer> quotaPercents, boolean firstThrottle) {
 
     /** The quota count at which {@code percent} of {@code limit} is reached: rounded up, at least 1. */
     public static long threshold(long limit, int percent) {
-        return Math.max(1, (limit * percent + 99) / 100);
+        long whole = limit / 100 * percent; // in two parts, so that no limit overflows
+        long rest = (limit % 100) * percent;
+        return Math.max(1, whole + (rest + 99) / 100);
     }
 }

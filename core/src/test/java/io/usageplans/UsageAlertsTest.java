@@ -184,6 +184,16 @@ class UsageAlertsTest {
     }
 
     @Test
+    void aThresholdIsItsPercentageOfTheLimitRoundedUpAndAtLeastOne() {
+        assertEquals(8, Alerts.threshold(10, 80));
+        assertEquals(75, Alerts.threshold(150, 50));
+        assertEquals(1, Alerts.threshold(1, 1));
+        assertEquals(1, Alerts.threshold(3, 10));
+        assertEquals(Long.MAX_VALUE, Alerts.threshold(Long.MAX_VALUE, 100));
+        assertEquals(8_010_000_000_000_000_000L, Alerts.threshold(9_000_000_000_000_000_000L, 89));
+    }
+
+    @Test
     void theWebhookBodyNamesPlanKeyThresholdPeriodUsedLimitAndTime() {
         UsageAlert quota = new UsageAlert(UsageAlert.Kind.QUOTA, "basic", "alice \"a\"", "test", 80,
                 Instant.parse("2026-11-25T00:00:00Z"), 8, 10, Instant.parse("2026-11-25T10:00:00Z"));
