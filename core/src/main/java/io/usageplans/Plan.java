@@ -9,12 +9,14 @@ import java.util.Optional;
  * A usage plan (AWS's UsagePlan): an optional per-key throttle, an optional per-key quota, and the stages
  * it applies to. No throttle means not throttled; no quota means no quota. A plan in {@code shadow} (report-only) mode
  * decides and counts every request but refuses none: what it would refuse is logged, counted and heard by listeners.
+ * Its {@link Alerts} say which quota thresholds and throttling raise a {@link UsageAlert}.
  */
 public record Plan(String name, String description, Throttle throttle, Quota quota, List<ApiStage> apiStages,
                    FailMode failMode, boolean enabled, StatusSet throttleCountStatuses, StatusSet quotaCountStatuses,
-                   boolean shadow) {
+                   boolean shadow, Alerts alerts) {
 
     public Plan {
+        alerts = alerts == null ? Alerts.NONE : alerts;
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("plan name must not be empty");
         }
@@ -32,14 +34,22 @@ public record Plan(String name, String description, Throttle throttle, Quota quo
 
     /** An enabled, enforcing plan that fails closed when the store cannot answer. */
     public Plan(String name, String description, Throttle throttle, Quota quota, List<ApiStage> apiStages) {
-        this(name, description, throttle, quota, apiStages, FailMode.CLOSED, true, null, null, false);
+        this(name, description, throttle, quota, apiStages, FailMode.CLOSED, true, null, null, false, Alerts.NONE);
+    }
+
+    /** A plan without alerts. */
+    public Plan(String name, String description, Throttle throttle, Quota quota, List<ApiStage> apiStages,
+                FailMode failMode, boolean enabled, StatusSet throttleCountStatuses, StatusSet quotaCountStatuses,
+                boolean shadow) {
+        this(name, description, throttle, quota, apiStages, failMode, enabled, throttleCountStatuses, quotaCountStatuses,
+                shadow, Alerts.NONE);
     }
 
     /** An enforcing plan (not in shadow mode). */
     public Plan(String name, String description, Throttle throttle, Quota quota, List<ApiStage> apiStages,
                 FailMode failMode, boolean enabled, StatusSet throttleCountStatuses, StatusSet quotaCountStatuses) {
         this(name, description, throttle, quota, apiStages, failMode, enabled, throttleCountStatuses, quotaCountStatuses,
-                false);
+                false, Alerts.NONE);
     }
 
     public static Builder builder(String name) {
@@ -79,6 +89,7 @@ public record Plan(String name, String description, Throttle throttle, Quota quo
         private StatusSet throttleCountStatuses;
         private StatusSet quotaCountStatuses;
         private boolean shadow;
+        private Alerts alerts = Alerts.NONE;
 
         private Builder(String name) {
             this.name = name;
@@ -144,9 +155,18 @@ public record Plan(String name, String description, Throttle throttle, Quota quo
             return this;
         }
 
+        /**
+         * Alerts raised once per key, threshold and period: {@code Alerts.quota(80, 100).withFirstThrottle()}. None by
+         * default. Quota thresholds need a quota.
+         */
+        public Builder alerts(Alerts value) {
+            this.alerts = value == null ? Alerts.NONE : value;
+            return this;
+        }
+
         public Plan build() {
             return new Plan(name, description, throttle, quota, stages, failMode, enabled, throttleCountStatuses,
-                    quotaCountStatuses, shadow);
+                    quotaCountStatuses, shadow, alerts);
         }
     }
 }

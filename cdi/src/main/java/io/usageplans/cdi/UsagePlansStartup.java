@@ -23,6 +23,7 @@ import io.usageplans.servlet.ContextSettings;
 import io.usageplans.servlet.MethodKeyCheck;
 import io.usageplans.servlet.UsagePlanFilter;
 import io.usageplans.servlet.UsagePlansBootstrap;
+import io.usageplans.UsageAlert;
 import io.usageplans.spi.UsageListener;
 import io.usageplans.spi.UsageStore;
 import jakarta.enterprise.inject.spi.CDI;
@@ -97,6 +98,7 @@ public class UsagePlansStartup implements ServletContextListener {
                         .store(cdi.select(UsageStore.class).get()) // a bean: CDI closes it
                         .routes(routes)
                         .listeners(cdi.select(UsageListener.class)) // beans that implement the listener SPI hear every decision
+                        .listeners(List.of(new AlertEvents(cdi.getBeanManager().getEvent().select(UsageAlert.class))))
                         .build();
                 context.setAttribute(UsagePlanFilter.ENGINE_ATTRIBUTE, engine);
                 context.setAttribute(UsagePlanFilter.RESOLVER_ATTRIBUTE, cdi.select(ApiKeyResolver.class).get());

@@ -141,6 +141,8 @@ public final class EngineBootstrap {
         UsagePlans.Builder builder = UsagePlans.builder(plans).stage(stage.name(), stage.origin()).clock(clock).routes(routes);
         settings.find(UsagePlans.ENABLED).ifPresent(setting -> builder.enabled(setting.switchValue()));
         settings.find(UsagePlans.SHADOW).ifPresent(setting -> builder.shadow(setting.switchValue()));
+        settings.find(io.usageplans.alert.AlertWebhook.WEBHOOK)
+                .ifPresent(setting -> builder.listener(io.usageplans.alert.AlertWebhook.of(setting.value(), setting.origin())));
         for (String pattern : excludedPaths) {
             builder.excludePath(pattern);
         }

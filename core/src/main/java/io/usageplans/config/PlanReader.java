@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import io.usageplans.Alerts;
 import io.usageplans.ApiStage;
 import io.usageplans.FailMode;
 import io.usageplans.Plan;
@@ -24,11 +25,15 @@ import io.usageplans.config.Problems.Reported;
 
 import org.snakeyaml.engine.v2.nodes.Node;
 
-/** The {@code plans} list: each plan's name, description, throttle, quota, apiStages, failMode, enabled and shadow. */
+/**
+ * The {@code plans} list: each plan's name, description, throttle, quota, apiStages, failMode, enabled, shadow and
+ * alerts.
+ */
 final class PlanReader {
 
     static final Set<String> PLAN_FIELDS = Set.of("name", "description", "throttle", "quota", "apiStages", "failMode",
-            "enabled", "shadow");
+            "enabled", "shadow", "alerts");
+    static final Set<String> ALERT_FIELDS = Set.of("quota", "firstThrottle");
 
     private final PlanNodes nodes;
     private final Problems problems;
@@ -112,6 +117,8 @@ final class PlanReader {
         Boolean shadow = shadowNode == null || isNull(shadowNode) ? null
                 : problems.attempt(() -> nodes.bool(shadowNode, entry + ".shadow"));
         FailMode failMode = problems.attempt(() -> failMode(f.get("failMode"), entry + ".failMode"));
+        Alerts alerts = problems.attempt(() -> alerts(f.get("alerts"), entry + ".alerts", quota != null || f.get("quota") != null
+                && !isNull(f.get("quota"))));
         problems.failIfFound(before);
         if (name == null) {
             throw Reported.INSTANCE; // missing from a map with a misspelled field, reported as that
@@ -134,7 +141,41 @@ final class PlanReader {
         if (shadow != null) {
             plan.shadow(shadow);
         }
+        plan.alerts(alerts);
         return plan.build();
+    }
+
+    /** {@code alerts: {quota: [80, 100], firstThrottle: true}}; null when absent. */
+    private Alerts alerts(Node node, String entry, boolean hasQuota) {
+        if (node == null || isNull(node)) {
+            return null;
+        }
+        Map<String, Node> f = nodes.fields(node, entry, ALERT_FIELDS);
+        List<Integer> percents = new ArrayList<>();
+        Node quotaNode = f.get("quota");
+        if (quotaNode != null && !isNull(quotaNode)) {
+            List<Node> items = nodes.list(quotaNode, entry + ".quota");
+            for (int i = 0; i < items.size(); i++) {
+                Node item = items.get(i);
+                String itemEntry = entry + ".quota[" + i + "]";
+                long percent = nodes.whole(item, itemEntry);
+                if (percent < 1 || percent > 100) {
+                    throw nodes.error(item, itemEntry, "must be a percentage of the quota from 1 to 100, was '"
+                            + PlanNodes.scalar(item) + "'");
+                }
+                if (percents.contains((int) percent)) {
+                    throw nodes.error(item, itemEntry, "threshold " + percent + " is listed twice");
+                }
+                percents.add((int) percent);
+            }
+            if (!percents.isEmpty() && !hasQuota) {
+                throw nodes.error(quotaNode, entry + ".quota", "quota alerts need a quota; add the plan's quota or remove "
+                        + "alerts.quota");
+            }
+        }
+        Node throttleNode = f.get("firstThrottle");
+        boolean firstThrottle = throttleNode != null && !isNull(throttleNode) && nodes.bool(throttleNode, entry + ".firstThrottle");
+        return new Alerts(percents, firstThrottle);
     }
 
     private FailMode failMode(Node node, String entry) {

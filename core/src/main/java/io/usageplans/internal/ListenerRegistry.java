@@ -57,6 +57,20 @@ final class ListenerRegistry {
         }
     }
 
+    /** Tells every listener about an alert (on the alert thread). */
+    void alerted(io.usageplans.UsageAlert alert) {
+        for (UsageListener listener : listeners) {
+            try {
+                listener.onAlert(alert);
+            } catch (RuntimeException e) {
+                if (failures.due()) {
+                    LOG.log(System.Logger.Level.WARNING, "usage-plans: listener " + listener.getClass().getName()
+                            + " failed on an alert (further failures are not logged for 10 s)", e);
+                }
+            }
+        }
+    }
+
     /** The engine started: every listener hears it (a failing one is logged and skipped). */
     void started(io.usageplans.spi.ListenerContext context) {
         for (UsageListener listener : listeners) {

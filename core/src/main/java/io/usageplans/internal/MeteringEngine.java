@@ -81,6 +81,7 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
     private final DecisionCounters counters;
     private final ListenerRegistry listeners;
     private final StoreOutages outages;
+    private final AlertRaiser alerts;
     private volatile Snapshot snapshot;
     private volatile boolean enabled;
     private volatile boolean shadow;
@@ -96,6 +97,7 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
         this.rejectionLog = new RejectionLog(setup.rejections(), clock, stage, rejectionReasons());
         this.listeners = new ListenerRegistry(setup.listeners(), setup.discoverListeners());
         this.outages = new StoreOutages(clock);
+        this.alerts = new AlertRaiser(store, clock, stage, listeners);
         this.enabled = setup.enabled();
         this.shadow = setup.shadow();
         this.responses = setup.responses() != null ? setup.responses() : setup.catalog().responses();
@@ -406,6 +408,9 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
         CompiledPlan plan = compiledPlan(decision.limits());
         counters.record(decision, plan == null ? null : plan.outcomeCounters());
         listeners.heard(decision, stage, httpMethod, path);
+        if (plan != null) {
+            alerts.observe(decision, plan);
+        }
         return decision;
     }
 
@@ -647,6 +652,7 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
     /** Writes the count of rejections not yet logged, and closes the store if this engine created it. */
     public void close() {
         rejectionLog.flush();
+        alerts.close();
         listeners.closed();
         if (ownsStore) {
             store.close();

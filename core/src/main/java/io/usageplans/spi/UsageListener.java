@@ -24,6 +24,14 @@ public interface UsageListener {
     void onDecision(Decision decision, String stage, String httpMethod, String path);
 
     /**
+     * A plan's alert was raised ({@code alerts:} in the plan file): a key's quota reached a threshold, or it was
+     * throttled for the first time in a period. Each alert is heard once per key, threshold and period, on one member of
+     * a cluster. Called on the engine's alert thread, never on a request's; the default does nothing.
+     */
+    default void onAlert(io.usageplans.UsageAlert alert) {
+    }
+
+    /**
      * The engine this listener was added to has started (or the listener was added to a running engine): a listener
      * that reads the engine (gauges) keeps {@code context}. The default does nothing.
      */
