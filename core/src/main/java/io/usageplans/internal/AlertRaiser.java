@@ -52,51 +52,53 @@ final class AlertRaiser {
         this.listeners = listeners;
     }
 
-    /** After a metered decision of {@code plan}: notes the alerts it may raise. Never blocks. */
+    /**
+     * After a metered decision of {@code plan}: notes the alerts it may raise. Never blocks; a request past a threshold
+     * that is noted already costs a map lookup, and the alert itself is made only once per member.
+     */
     void observe(Decision decision, CompiledPlan plan) {
         Alerts alerts = plan.plan().alerts();
         if (!alerts.any() || decision.apiKey() == null || decision.outcome() == Decision.Outcome.FORBIDDEN
                 || decision.outcome() == Decision.Outcome.UNAVAILABLE) {
             return;
         }
-        String stateKey = UsageStore.stateKey(decision.apiKey().name(), plan.name());
         QuotaWindow window = decision.quotaWindow();
         Decision.Usage usage = decision.usage();
         long used = window == null || usage == null ? 0 : usage.quotaUsed();
         if (window != null && usage != null) {
             for (int percent : alerts.quotaPercents()) {
-                if (used >= Alerts.threshold(window.limit(), percent)) {
-                    note(new UsageAlert(UsageAlert.Kind.QUOTA, plan.name(), decision.apiKey().name(), stage, percent,
-                            Instant.ofEpochMilli(window.startMillis()), used, window.limit(), clock.instant()),
-                            stateKey, window.endMillis());
-                } else {
+                if (used < Alerts.threshold(window.limit(), percent)) {
                     break; // ascending
                 }
+                note(UsageAlert.Kind.QUOTA, percent, decision, plan, window.startMillis(), window.endMillis(), used,
+                        window.limit());
             }
         }
         if (alerts.firstThrottle() && decision.outcome() == Decision.Outcome.THROTTLED) {
-            Instant now = clock.instant();
             long start;
             long end;
             if (window != null) {
                 start = window.startMillis();
                 end = window.endMillis();
             } else {
-                LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
+                LocalDate day = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
                 start = day.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
                 end = day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
             }
-            note(new UsageAlert(UsageAlert.Kind.FIRST_THROTTLE, plan.name(), decision.apiKey().name(), stage, 0,
-                    Instant.ofEpochMilli(start), used, window == null ? 0 : window.limit(), now), stateKey, end);
+            note(UsageAlert.Kind.FIRST_THROTTLE, 0, decision, plan, start, end, used, window == null ? 0 : window.limit());
         }
     }
 
-    private void note(UsageAlert alert, String stateKey, long endMillis) {
-        String claimKey = UsageStore.ANONYMOUS_PREFIX + "alert|" + alert.kind() + "|" + alert.threshold() + "|" + stateKey;
-        String id = claimKey + "|" + alert.periodStart().toEpochMilli();
+    private void note(UsageAlert.Kind kind, int threshold, Decision decision, CompiledPlan plan, long startMillis,
+                      long endMillis, long used, long limit) {
+        String stateKey = UsageStore.stateKey(decision.apiKey().name(), plan.name());
+        String claimKey = UsageStore.ANONYMOUS_PREFIX + "alert|" + kind + "|" + threshold + "|" + stateKey;
+        String id = claimKey + "|" + startMillis;
         if (noted.containsKey(id)) {
             return;
         }
+        UsageAlert alert = new UsageAlert(kind, plan.name(), decision.apiKey().name(), stage, threshold,
+                Instant.ofEpochMilli(startMillis), used, limit, clock.instant());
         if (noted.size() >= REMEMBERED) {
             forgetEnded();
             if (noted.size() >= REMEMBERED) {

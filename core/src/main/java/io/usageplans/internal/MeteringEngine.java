@@ -205,7 +205,7 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
         }
         MethodRoute methodRoute = route.throttleFor(plan);
         Instant now = clock.instant();
-        long nowNanos = now.getEpochSecond() * NANOS_PER_SECOND + now.getNano();
+        long nowNanos = epochNanos(now);
         QuotaWindow window = plan.window(now.toEpochMilli());
         MeteringRequest request = new MeteringRequest(keys.stateKey(slot), plan.bucket(),
                 methodRoute == null ? null : methodRoute.bucket(), window, nowNanos, route.costFor(plan));
@@ -237,7 +237,7 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
                     : stage(route.stage(), null, null, null, null, null, httpMethod, path);
         }
         Instant now = clock.instant();
-        long nowNanos = now.getEpochSecond() * NANOS_PER_SECOND + now.getNano();
+        long nowNanos = epochNanos(now);
         String stateKey = UsageStore.clientStateKey(clientAddress, plan.name());
         MeteringRequest request = new MeteringRequest(stateKey, plan.bucket(), null, plan.window(now.toEpochMilli()), nowNanos,
                 route.keylessCost());
@@ -276,8 +276,7 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
             nowNanos = ownRequest.nowNanos();
             cost = ownRequest.cost();
         } else {
-            Instant now = clock.instant();
-            nowNanos = now.getEpochSecond() * NANOS_PER_SECOND + now.getNano();
+            nowNanos = epochNanos(clock.instant());
             cost = 1;
         }
         MeteringRequest request = stage.request(nowNanos, cost);
@@ -398,6 +397,11 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
             case PLAN_THROTTLED -> Decision.throttled(Decision.Limit.PLAN_THROTTLE, key, limits, request, c, responses);
             case QUOTA_EXCEEDED -> Decision.quotaExceeded(key, limits, request, c, responses);
         };
+    }
+
+    /** {@code now} in nanoseconds since the epoch, the time unit of every store request. */
+    private static long epochNanos(Instant now) {
+        return now.getEpochSecond() * NANOS_PER_SECOND + now.getNano();
     }
 
     /** Counts the decision and tells the listeners. */
