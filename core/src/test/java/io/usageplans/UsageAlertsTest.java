@@ -68,6 +68,17 @@ class UsageAlertsTest {
                 .listener(listener).store(store).build();
     }
 
+    /** Bounded polling for the alert thread: at most 5 s until {@code count} alerts were heard. */
+    private void awaitHeard(int count) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (heard.size() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("heard " + heard() + ", expected " + count + " alerts within 5 s");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
     private List<String> heard() {
         return heard.stream().map(a -> a.key() + " " + a.kind() + " " + a.threshold() + " " + a.periodStart() + " used "
                 + a.used() + "/" + a.limit()).sorted().toList();
@@ -81,6 +92,12 @@ class UsageAlertsTest {
             for (int i = 0; i < 12; i++) {
                 Decision d = (i % 2 == 0 ? one : two).decide(ALICE, "GET", "/pets");
                 assertEquals(i < 10 ? Outcome.ALLOWED : Outcome.QUOTA_EXCEEDED, d.outcome(), "request " + (i + 1));
+                // the member that crossed a threshold claims it before the other member's next request notes it too
+                if (i == 7) {
+                    awaitHeard(1);
+                } else if (i == 9) {
+                    awaitHeard(2);
+                }
             }
             for (int i = 0; i < 7; i++) {
                 (i % 2 == 0 ? two : one).decide(BOB, "GET", "/pets");
@@ -88,6 +105,9 @@ class UsageAlertsTest {
             clock.advance(Duration.ofDays(1));
             for (int i = 0; i < 9; i++) {
                 (i % 2 == 0 ? two : one).decide(ALICE, "GET", "/pets");
+                if (i == 7) {
+                    awaitHeard(3);
+                }
             }
             one.close();
             two.close();
