@@ -238,6 +238,14 @@ public final class Catalog {
     }
 
     /**
+     * This catalog with other plans (keys, paths, responses and conditions unchanged), validated as a whole: every key's
+     * plans must exist, and a plan a stage's keyless callers use too.
+     */
+    public Catalog withPlans(List<Plan> newPlans) {
+        return new Catalog(api, newPlans, apiKeys, excludePaths, responses, skip, only, source, lines, stages);
+    }
+
+    /**
      * This catalog with those of {@code keys} that fit (as {@link #withApiKeys}, but a key that does not fit is left
      * out instead of failing): each key left out, and why, goes to {@code ignored}. A key before another wins: of two
      * keys with one name or one value, the first stays. One pass, however many keys.

@@ -14,6 +14,7 @@ import io.usageplans.manage.UsagePlansAdmin;
 import io.usageplans.routing.AnnotatedRoutes;
 import io.usageplans.routing.RouteDefinition;
 import io.usageplans.spi.KeyDirectory;
+import io.usageplans.spi.PlanDirectory;
 import io.usageplans.spi.UsageListener;
 import io.usageplans.spi.UsageStore;
 import io.usageplans.store.local.LocalUsageStore;
@@ -195,6 +196,11 @@ public final class UsagePlans implements AutoCloseable {
         return engine.keyDirectory();
     }
 
+    /** Where plans are created, changed, removed and reloaded at run time: this JVM's catalog, or the cluster's plans. */
+    public PlanDirectory planDirectory() {
+        return engine.planDirectory();
+    }
+
     /** The plan named {@code name} as this engine compiled it, if it applies to this engine's stage. */
     public Optional<Plan> planOnStage(String name) {
         return engine.planOnStage(name);
@@ -330,6 +336,11 @@ public final class UsagePlans implements AutoCloseable {
         @Override
         public KeyDirectory keyDirectory() {
             return engine.keyDirectory();
+        }
+
+        @Override
+        public PlanDirectory planDirectory() {
+            return engine.planDirectory();
         }
     }
 

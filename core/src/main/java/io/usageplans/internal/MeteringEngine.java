@@ -22,6 +22,7 @@ import io.usageplans.ResponseSettings;
 import io.usageplans.routing.RouteDefinition;
 import io.usageplans.spi.Consumption;
 import io.usageplans.spi.KeyDirectory;
+import io.usageplans.spi.PlanDirectory;
 import io.usageplans.spi.MeteringRequest;
 import io.usageplans.spi.StoreContext;
 import io.usageplans.spi.UsageListener;
@@ -86,6 +87,7 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
     private volatile boolean enabled;
     private volatile boolean shadow;
     private volatile KeyDirectory keyDirectory = new LocalKeyDirectory(this);
+    private volatile PlanDirectory planDirectory = new LocalPlanDirectory(this);
 
     public MeteringEngine(Setup setup) {
         this.stage = setup.stage();
@@ -506,6 +508,15 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
     @Override
     public void useKeyDirectory(KeyDirectory directory) {
         this.keyDirectory = Objects.requireNonNull(directory, "directory");
+    }
+
+    public PlanDirectory planDirectory() {
+        return planDirectory;
+    }
+
+    @Override
+    public void usePlanDirectory(PlanDirectory directory) {
+        this.planDirectory = Objects.requireNonNull(directory, "directory");
     }
 
     public Optional<Plan> planOnStage(String name) {

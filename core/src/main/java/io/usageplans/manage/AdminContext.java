@@ -7,6 +7,7 @@ import io.usageplans.Catalog;
 import io.usageplans.Plan;
 import io.usageplans.QuotaWindow;
 import io.usageplans.spi.KeyDirectory;
+import io.usageplans.spi.PlanDirectory;
 import io.usageplans.spi.UsageStore;
 
 /**
@@ -36,4 +37,7 @@ public interface AdminContext {
 
     /** Where keys are added, changed and removed at run time: this JVM's catalog, or the cluster's shared keys. */
     KeyDirectory keyDirectory();
+
+    /** Where plans are created, changed and removed at run time: this JVM's catalog, or the cluster's shared plans. */
+    PlanDirectory planDirectory();
 }

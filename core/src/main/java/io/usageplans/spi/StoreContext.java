@@ -4,7 +4,7 @@ import io.usageplans.Catalog;
 
 /**
  * What an engine offers the store it runs on, once it compiled its catalog ({@link UsageStore#started}): a clustered
- * store shares the key catalog with the other members through it. Nothing else of the engine is reachable from a store.
+ * store shares the key catalog and the plans with the other members through it. Nothing else of the engine is reachable from a store.
  */
 public interface StoreContext {
 
@@ -19,4 +19,7 @@ public interface StoreContext {
 
     /** Replaces where keys are changed at run time: a clustered store installs one that every member shares. */
     void useKeyDirectory(KeyDirectory directory);
+
+    /** Replaces where plans are changed at run time: a clustered store installs one that every member shares. */
+    void usePlanDirectory(PlanDirectory directory);
 }
