@@ -29,6 +29,22 @@ public record UsageAlert(Kind kind, String plan, String key, String stage, int t
     }
 
     /**
+     * Names this alert, the same on every delivery attempt and every member: 32 hex characters of the SHA-256 of kind,
+     * plan, key, stage, threshold and period start. The webhook sends it as {@code Idempotency-Key}, so a receiver can
+     * drop a second delivery of one alert (an attempt that timed out after the receiver had it).
+     */
+    public String id() {
+        String identity = kind + "\n" + plan + "\n" + key + "\n" + stage + "\n" + threshold + "\n" + periodStart;
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(identity.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(hash, 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-256", e);
+        }
+    }
+
+    /**
      * The webhook's body: {@code {"alert":"QUOTA","plan":"basic","key":"alice","stage":"test","threshold":80,
      * "periodStart":"2026-11-28T00:00:00Z","used":8,"limit":10,"time":"2026-11-28T10:15:30Z"}}; {@code threshold} is null
      * for {@code FIRST_THROTTLE}, {@code used} and {@code limit} are null for a plan without quota.

@@ -99,6 +99,7 @@ public final class AlertWebhook implements UsageListener {
 
     private void deliver(UsageAlert alert, String body) {
         HttpRequest request = HttpRequest.newBuilder(url).timeout(TIMEOUT).header("Content-Type", "application/json")
+                .header("Idempotency-Key", alert.id())
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
         long backoff = firstBackoffMillis;
         String problem = null;

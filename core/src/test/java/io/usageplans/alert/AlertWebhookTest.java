@@ -50,6 +50,7 @@ class AlertWebhookTest {
     final MutableClock clock = MutableClock.at("2026-11-25T10:00:00Z");
     final BlockingQueue<String> bodies = new LinkedBlockingQueue<>();
     final BlockingQueue<String> contentTypes = new LinkedBlockingQueue<>();
+    final BlockingQueue<String> idempotencyKeys = new LinkedBlockingQueue<>();
     HttpServer server;
 
     @AfterEach
@@ -68,6 +69,7 @@ class AlertWebhookTest {
                 bodies.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
             }
             contentTypes.add(String.valueOf(exchange.getRequestHeaders().getFirst("Content-Type")));
+            idempotencyKeys.add(String.valueOf(exchange.getRequestHeaders().getFirst("Idempotency-Key")));
             try {
                 release.await(60, TimeUnit.SECONDS); // a blocked webhook answers only when released
             } catch (InterruptedException e) {
@@ -119,7 +121,27 @@ class AlertWebhookTest {
             assertEquals(1, webhook.delivered());
             assertEquals(0, webhook.dropped());
         }
+        List<String> keys = List.of(idempotencyKeys.poll(), idempotencyKeys.poll(), idempotencyKeys.poll());
+        assertEquals(1, keys.stream().distinct().count(), "every attempt of one alert carries one Idempotency-Key: " + keys);
+        assertTrue(keys.get(0).matches("[0-9a-f]{32}"), keys.get(0));
         assertEquals(null, bodies.poll(), "delivered on the third attempt, not tried again");
+    }
+
+    @Test
+    void eachAlertHasItsOwnIdempotencyKeyAndTheSameAlertAlwaysTheSame() {
+        java.time.Instant day = java.time.Instant.parse("2026-11-25T00:00:00Z");
+        io.usageplans.UsageAlert at80 = new io.usageplans.UsageAlert(io.usageplans.UsageAlert.Kind.QUOTA, "basic", "alice",
+                "test", 80, day, 8, 10, day.plusSeconds(60));
+        io.usageplans.UsageAlert at80Later = new io.usageplans.UsageAlert(io.usageplans.UsageAlert.Kind.QUOTA, "basic",
+                "alice", "test", 80, day, 9, 10, day.plusSeconds(120));
+        io.usageplans.UsageAlert at100 = new io.usageplans.UsageAlert(io.usageplans.UsageAlert.Kind.QUOTA, "basic", "alice",
+                "test", 100, day, 10, 10, day.plusSeconds(60));
+        io.usageplans.UsageAlert nextDay = new io.usageplans.UsageAlert(io.usageplans.UsageAlert.Kind.QUOTA, "basic", "alice",
+                "test", 80, day.plusSeconds(86_400), 8, 10, day.plusSeconds(86_460));
+        io.usageplans.UsageAlert bob = new io.usageplans.UsageAlert(io.usageplans.UsageAlert.Kind.QUOTA, "basic", "bob",
+                "test", 80, day, 8, 10, day.plusSeconds(60));
+        assertEquals(at80.id(), at80Later.id(), "one key, threshold and period: one alert, whoever raised it when");
+        assertEquals(4, java.util.Set.of(at80.id(), at100.id(), nextDay.id(), bob.id()).size());
     }
 
     @Test
