@@ -26,9 +26,19 @@ public class StatsResource extends AdminResource {
     private static final List<Outcome> REPORTED = List.of(Outcome.ALLOWED, Outcome.THROTTLED, Outcome.QUOTA_EXCEEDED,
             Outcome.FORBIDDEN, Outcome.UNAVAILABLE);
 
-    /** Counters of this member since it started: per plan by outcome, rejections per key, forbidden requests by reason. */
+    /** Keys listed when {@code limit} is not given. */
+    static final int DEFAULT_KEYS = 100;
+    /** The most keys one answer lists, so that a catalog of a million keys still answers in one small body. */
+    static final int MAX_KEYS = 1000;
+
+    /**
+     * Counters of this member since it started: per plan by outcome, forbidden requests by reason, and the refusals of
+     * the {@code limit} keys refused most (default {@value #DEFAULT_KEYS}, at most {@value #MAX_KEYS}; ties by name),
+     * with {@code keysRefused}, how many keys had a refusal.
+     */
     @GET
-    public Response stats() {
+    public Response stats(@jakarta.ws.rs.QueryParam("limit") String limitText) {
+        int limit = intParameter("limit", limitText, 1, MAX_KEYS, DEFAULT_KEYS);
         UsagePlans engine = engine();
         DecisionCounters counters = engine.counters();
         Map<String, Map<Outcome, Long>> byPlan = counters.byPlan();
@@ -37,13 +47,19 @@ public class StatsResource extends AdminResource {
             plans.put(plan.name(), outcomes(byPlan.getOrDefault(plan.name(), Map.of()), true));
         }
         byPlan.forEach((plan, counts) -> plans.putIfAbsent(plan, outcomes(counts, true)));
+        Map<String, Map<Outcome, Long>> refusals = counters.rejectionsByKey();
         Map<String, Object> keys = new LinkedHashMap<>();
-        counters.rejectionsByKey().forEach((key, counts) -> keys.put(key, outcomes(counts, false)));
+        refusals.entrySet().stream()
+                .sorted(java.util.Comparator.<Map.Entry<String, Map<Outcome, Long>>>comparingLong(e -> -refused(e.getValue()))
+                        .thenComparing(Map.Entry::getKey))
+                .limit(limit)
+                .forEach(e -> keys.put(e.getKey(), outcomes(e.getValue(), false)));
         Map<String, Object> forbidden = new LinkedHashMap<>();
         for (ForbiddenReason reason : ForbiddenReason.values()) {
             forbidden.put(camel(reason.name()), counters.forbiddenByReason().getOrDefault(reason, 0L));
         }
-        return json(Json.object().put("plans", plans).put("keys", keys).put("forbidden", forbidden));
+        return json(Json.object().put("plans", plans).put("keys", keys).put("keysRefused", refusals.size())
+                .put("forbidden", forbidden));
     }
 
     /**
@@ -84,6 +100,16 @@ public class StatsResource extends AdminResource {
             }
         }
         return result;
+    }
+
+    private static long refused(Map<Outcome, Long> counts) {
+        long sum = 0;
+        for (Map.Entry<Outcome, Long> count : counts.entrySet()) {
+            if (count.getKey() != Outcome.ALLOWED) {
+                sum += count.getValue();
+            }
+        }
+        return sum;
     }
 
     /** {@code QUOTA_EXCEEDED} becomes {@code quotaExceeded}. */

@@ -4,6 +4,7 @@ import static io.usageplans.admin.AdminServer.BASIC_KEY;
 import static io.usageplans.admin.AdminServer.DEV_KEY;
 import static io.usageplans.admin.AdminServer.PREMIUM_KEY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -106,9 +107,31 @@ class UsageReportOverHttpTest {
                         + "\"premium\":{\"allowed\":1,\"throttled\":0,\"quotaExceeded\":0,\"forbidden\":0,\"unavailable\":0},"
                         + "\"dev\":{\"allowed\":1,\"throttled\":0,\"quotaExceeded\":0,\"forbidden\":0,\"unavailable\":0}},"
                         + "\"keys\":{\"basic-customer\":{\"throttled\":2,\"quotaExceeded\":1,\"forbidden\":0,\"unavailable\":0}},"
-                        + "\"forbidden\":{\"missingKey\":0,\"malformedKey\":0,\"unknownKey\":0,\"disabledKey\":0,"
+                        + "\"keysRefused\":1,\"forbidden\":{\"missingKey\":0,\"malformedKey\":0,\"unknownKey\":0,\"disabledKey\":0,"
                         + "\"noPlanOnStage\":0,\"planNotAllowed\":0,\"severalKeys\":0}}",
                 server.admin("GET", "stats").body());
+    }
+
+    @org.junit.jupiter.api.Test
+    void statsListOnlyTheKeysRefusedMostUpToTheLimitAndCountTheRest() throws Exception {
+        start("local");
+        assertEquals(List.of(200, 200, 429, 429, 429), statuses(BASIC_KEY, 5));
+        assertEquals(200, server.adminJson("PATCH", "apikeys/dev-team",
+                "{\"patchOperations\":[{\"op\":\"replace\",\"path\":\"/enabled\",\"value\":\"false\"}]}").statusCode());
+        assertEquals(403, server.pets(DEV_KEY).statusCode());
+
+        String all = server.admin("GET", "stats").body();
+        assertTrue(all.contains("\"keys\":{\"basic-customer\":{\"throttled\":3,\"quotaExceeded\":0,\"forbidden\":0,"
+                + "\"unavailable\":0},\"dev-team\":{\"throttled\":0,\"quotaExceeded\":0,\"forbidden\":1,\"unavailable\":0}},"
+                + "\"keysRefused\":2"), all);
+        String top = server.admin("GET", "stats?limit=1").body();
+        assertTrue(top.contains("\"keys\":{\"basic-customer\":{\"throttled\":3,\"quotaExceeded\":0,\"forbidden\":0,"
+                + "\"unavailable\":0}},\"keysRefused\":2"), top);
+        for (String bad : List.of("0", "1001", "ten", "-1")) {
+            HttpResponse<String> refused = server.admin("GET", "stats?limit=" + bad);
+            assertEquals(400, refused.statusCode(), bad);
+            assertTrue(refused.body().contains("limit"), refused.body());
+        }
     }
 
     private List<Integer> statuses(String key, int count) throws Exception {
