@@ -123,6 +123,15 @@ public final class InfinispanUsageStore implements UsageStore {
         }
     }
 
+    /**
+     * The entries of the state cache across the grid (a key on a plan, a stage bucket, a keyless client count once each),
+     * when the cache answers; else -1, without waiting on a grid that is away.
+     */
+    @Override
+    public long activeKeys() {
+        return health().answering() ? state.size() : -1;
+    }
+
     /** Usage history, quota reads and updates, allowances for lease mode: every optional ability. */
     @Override
     public Set<Capability> capabilities() {
