@@ -65,13 +65,28 @@ public class UsagePlansResource extends AdminResource {
     public Response usage(@PathParam("usageplanId") String plan, @QueryParam("startDate") String startDate,
                           @QueryParam("endDate") String endDate, @QueryParam("keyId") String keyId) {
         UsagePlansAdmin admin = admin();
-        UsageReport report = admin.usage(plan, date("startDate", startDate), date("endDate", endDate),
-                keyId == null || keyId.isEmpty() ? null : keyId);
-        Map<String, Object> items = new LinkedHashMap<>();
-        report.items().forEach((key, days) -> items.put(key, days.stream()
-                .map(day -> Arrays.asList(day.used(), day.remaining())).toList())); // remaining may be null
-        return json(Json.object().put("usagePlanId", report.usagePlanId()).put("startDate", report.startDate())
-                .put("endDate", report.endDate()).put("items", items));
+        LocalDate start = date("startDate", startDate);
+        LocalDate end = date("endDate", endDate);
+        // checked now, so that a refusal is a whole problem answer; then written key by key, never held whole
+        Iterable<UsageReport.KeyDays> keys = admin.usageItems(plan, start, end, keyId == null || keyId.isEmpty() ? null : keyId);
+        return Response.ok((jakarta.ws.rs.core.StreamingOutput) out -> {
+            java.io.Writer json = new java.io.BufferedWriter(new java.io.OutputStreamWriter(out, java.nio.charset.StandardCharsets.UTF_8));
+            String head = Json.write(Json.object().put("usagePlanId", plan).put("startDate", start).put("endDate", end));
+            json.write(head, 0, head.length() - 1);
+            json.write(",\"items\":{");
+            boolean first = true;
+            for (UsageReport.KeyDays key : keys) {
+                if (!first) {
+                    json.write(',');
+                }
+                first = false;
+                json.write(Json.write(key.keyId()));
+                json.write(':');
+                json.write(Json.write(key.days().stream().map(day -> Arrays.asList(day.used(), day.remaining())).toList()));
+            }
+            json.write("}}");
+            json.flush();
+        }, MediaType.APPLICATION_JSON_TYPE).build();
     }
 
     /**

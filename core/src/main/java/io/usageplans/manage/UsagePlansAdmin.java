@@ -142,6 +142,18 @@ public final class UsagePlansAdmin {
     }
 
     /**
+     * {@link #usage}'s keys and days in its order, each key read from the store only when the iteration reaches it, so
+     * that a report of many keys and days can be written out without holding it whole. The plan, the dates, the key and
+     * the store's usage history are checked by this call, before anything is read.
+     *
+     * @throws AdminException 404 for an unknown plan or key, 400 for missing, reversed or too many days, 501 when the
+     *                        store keeps no usage history
+     */
+    public Iterable<UsageReport.KeyDays> usageItems(String planName, LocalDate start, LocalDate end, String keyName) {
+        return reports.usageItems(planName, start, end, keyName);
+    }
+
+    /**
      * The same days as {@link #usage} for every key of the plan, in key-name order, each key read from the store only
      * when the iteration reaches it: for exports of many keys and days, which need not fit in memory at once. The
      * plan, the dates and the store's usage history are checked by this call, before anything is read.

@@ -35,6 +35,18 @@ final class UsageReports {
     }
 
     UsageReport usage(String planName, LocalDate start, LocalDate end, String keyName) {
+        Map<String, List<UsageReport.Day>> items = new LinkedHashMap<>();
+        for (UsageReport.KeyDays key : usageItems(planName, start, end, keyName)) {
+            items.put(key.keyId(), key.days());
+        }
+        return new UsageReport(planName, start, end, items);
+    }
+
+    /**
+     * {@link #usage}'s keys in its order (the catalog's), each read from the store only when the iteration reaches it;
+     * the plan, the dates and the key are checked by this call, before anything is read.
+     */
+    Iterable<UsageReport.KeyDays> usageItems(String planName, LocalDate start, LocalDate end, String keyName) {
         Plan plan = plans.named(planName);
         checkRange(start, end);
         List<String> keyNames = new ArrayList<>();
@@ -43,11 +55,10 @@ final class UsageReports {
         } else {
             keys.keys().stream().filter(k -> k.plans().contains(planName)).forEach(k -> keyNames.add(k.name()));
         }
-        Map<String, List<UsageReport.Day>> items = new LinkedHashMap<>();
-        for (String name : keyNames) {
-            items.put(name, keyDays(plan, name, start, end));
+        if (!keyNames.isEmpty()) {
+            StoreAbility.require(context.store(), UsageStore.Capability.USAGE_HISTORY, () -> null);
         }
-        return new UsageReport(planName, start, end, items);
+        return () -> keyNames.stream().map(name -> new UsageReport.KeyDays(name, keyDays(plan, name, start, end))).iterator();
     }
 
     /**
