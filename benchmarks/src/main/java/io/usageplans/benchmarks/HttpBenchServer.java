@@ -348,7 +348,7 @@ public final class HttpBenchServer {
                 if (line.equals("stats")) {
                     out.println(stats(SERVED.sum()));
                 } else if (line.startsWith("rate ") && engine != null && biting(mode)) {
-                    // the biting plans' throttle, set from the measured load (HttpBench): state is kept, buckets start full
+                    // the biting plans' throttle, set from the measured load (HttpBench): state is kept, the tokens carry over
                     double rate = Double.parseDouble(line.substring(5).trim());
                     engine.replaceCatalog(BenchCatalogs.bitingCatalog(n, rate));
                     out.println(String.format(Locale.ROOT, "RATE %.4f", rate));

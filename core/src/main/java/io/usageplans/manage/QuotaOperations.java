@@ -71,7 +71,7 @@ final class QuotaOperations {
     }
 
     private static QuotaStatus status(Plan plan, String keyName, QuotaWindow window, long used) {
-        return new QuotaStatus(plan.name(), keyName, window.limit(), used, window.limit() - used, plan.quota().period(),
+        return new QuotaStatus(plan.name(), keyName, window.limit(), used, Math.max(0, window.limit() - used), plan.quota().period(),
                 Instant.ofEpochMilli(window.startMillis()), Instant.ofEpochMilli(window.endMillis()));
     }
 }

@@ -11,7 +11,7 @@ import io.usageplans.QuotaPeriod;
  * @param key         the key's name
  * @param limit       the plan's limit per period
  * @param used        the counter: units counted this period, less any extension (may be negative after one)
- * @param remaining   {@code limit - used}; more than the limit after an extension
+ * @param remaining   {@code limit - used}, never below 0 (a limit lowered below what was used); more than the limit after an extension
  * @param period      DAY, WEEK or MONTH
  * @param periodStart when the current period started
  * @param periodEnd   when it ends and the counter starts again from 0

@@ -112,7 +112,7 @@ final class UsageReports {
             Long remaining = null;
             if (quota != null) {
                 boolean samePeriod = last != null && periodStart(quota, last.epochDay()) == periodStart(quota, day);
-                remaining = quota.limit() - (samePeriod ? last.quotaUsed() : 0);
+                remaining = Math.max(0, quota.limit() - (samePeriod ? last.quotaUsed() : 0)); // 0 once a lowered limit is passed
             }
             days.add(new UsageReport.Day(used, remaining));
         }

@@ -7,6 +7,12 @@ import io.usageplans.QuotaWindow;
  * Everything a store needs to decide one request for one key on one plan: the buckets to take a token from
  * and the quota period to count in. Limits that do not apply are {@code null}.
  *
+ * <p>The limits travel with every request, so a plan changed while running applies at the next request, to the state
+ * the key has: buckets carry their tokens over to a new shape ({@link BucketSpec}); a changed quota limit applies to the
+ * counter of the current period (lowered below what was used: {@code QUOTA_EXCEEDED}); a changed period or offset
+ * starts a new counter when its window starts later than the counted one, or started earlier and is not over when the
+ * counted one began (a window that ended then is a late request from the previous period, counted in the current one).
+ *
  * @param stateKey     identifies the key and plan whose state is used (never the key value)
  * @param planBucket   the plan's throttle, or {@code null} when the plan is not throttled
  * @param methodBucket the method-level throttle of the called method, or {@code null}

@@ -92,6 +92,10 @@ public interface UsageStore extends AutoCloseable {
      * path would. Outstanding units whose hold time passed are forgotten (their member is gone). A clustered store
      * should send the batch as one operation per owner member. Only for a store that declares {@link Capability#LEASES}.
      *
+     * <p>Only decisions change a bucket's shape or move the quota counter to another period: a change made under another
+     * shape of the plan throttle than the stored one (the plan changed while its member held units) gives its units
+     * back to the bucket as it is and is granted nothing; one carrying another quota period moves no counter.
+     *
      * @throws UnsupportedOperationException if called on a store that does not declare it
      * @throws UsageStoreUnavailableException if the store could not answer in time; nothing of the batch is known
      */

@@ -808,4 +808,240 @@ public abstract class UsageStoreContract {
             assertEquals(1, store.quotaUsed("k", today));
         }
     }
+
+    // ---- plan changes while running: state carries over ----
+
+    private int allowedUntilRefused(String key, BucketSpec plan, BucketSpec method, QuotaWindow quota, int most) {
+        int allowed = 0;
+        while (allowed < most && consume(key, plan, method, quota).verdict() == Verdict.ALLOWED) {
+            allowed++;
+        }
+        return allowed;
+    }
+
+    @Test
+    void loweredBurstCapsTheCurrentTokens() {
+        for (int i = 0; i < 10; i++) {
+            consume("k", PLAN_40_IN_2S, null, null);
+        }
+        BucketSpec burst20 = new BucketSpec("plan", 20, SECOND); // same rate, 20/s
+
+        Consumption next = consume("k", burst20, null, null);
+
+        assertEquals(Verdict.ALLOWED, next.verdict());
+        assertEquals(19, next.planTokens(), "30 tokens left, capped at the new burst of 20, less this request");
+        assertEquals(50 * MILLI, next.planNanosToFull(), "one token short of the new burst, at 20/s");
+        assertEquals(19, allowedUntilRefused("k", burst20, null, null, 100));
+    }
+
+    @Test
+    void loweredBurstBelowTheTokensLeftStaysEmptyWhenTheBucketWasEmpty() {
+        for (int i = 0; i < 40; i++) {
+            consume("k", PLAN_40_IN_2S, null, null);
+        }
+
+        Consumption next = consume("k", new BucketSpec("plan", 5, 250 * MILLI), null, null);
+
+        assertEquals(Verdict.PLAN_THROTTLED, next.verdict(), "a lower burst gives no tokens back");
+        assertEquals(50 * MILLI, next.nanosToRetry());
+    }
+
+    @Test
+    void raisedBurstAddsTheDifferenceAtOnce() {
+        BucketSpec burst5 = new BucketSpec("plan", 5, SECOND); // 5/s
+        assertEquals(5, allowedUntilRefused("k", burst5, null, null, 100));
+        BucketSpec burst50 = new BucketSpec("plan", 50, 10 * SECOND); // still 5/s
+
+        Consumption next = consume("k", burst50, null, null);
+
+        assertEquals(Verdict.ALLOWED, next.verdict(), "the 45 tokens the burst grew by are there at once");
+        assertEquals(44, next.planTokens());
+        assertEquals(44, allowedUntilRefused("k", burst50, null, null, 100), "45 in all, no more");
+    }
+
+    @Test
+    void raisedBurstIsCappedAtTheNewBurst() {
+        consume("k", PLAN_40_IN_2S, null, null); // 39 left
+
+        Consumption next = consume("k", new BucketSpec("plan", 45, 2 * SECOND), null, null);
+
+        assertEquals(43, next.planTokens(), "39 plus the 5 the burst grew by, less this request");
+        clock.advance(Duration.ofSeconds(10));
+        assertEquals(45, allowedUntilRefused("k", new BucketSpec("plan", 45, 2 * SECOND), null, null, 100),
+                "a full bucket of the new shape holds the new burst");
+    }
+
+    @Test
+    void changedRateCountsTokensRefilledSoFarAtTheOldRateAndTheNewRateFromThen() {
+        assertEquals(40, allowedUntilRefused("k", PLAN_40_IN_2S, null, null, 100));
+        clock.advance(Duration.ofMillis(500)); // 10 tokens at the old 20/s
+        BucketSpec onePerSecond = new BucketSpec("plan", 40, 40 * SECOND);
+
+        assertEquals(10, allowedUntilRefused("k", onePerSecond, null, null, 100), "what refilled before the change");
+        clock.advance(Duration.ofMillis(1500));
+        assertEquals(1, allowedUntilRefused("k", onePerSecond, null, null, 100), "1.5 s at the new 1/s: one whole token");
+        Consumption refused = consume("k", onePerSecond, null, null);
+        assertEquals(Verdict.PLAN_THROTTLED, refused.verdict());
+        assertEquals(500 * MILLI, refused.nanosToRetry(), "the half token refilled counts toward the next one");
+    }
+
+    @Test
+    void changedMethodThrottleCarriesItsTokensOverLikeThePlanThrottle() {
+        BucketSpec method3 = new BucketSpec("/pets/{petId}/GET", 3, 3 * SECOND);
+        assertEquals(3, allowedUntilRefused("k", PLAN_40_IN_2S, method3, null, 100));
+        BucketSpec method10 = new BucketSpec("/pets/{petId}/GET", 10, 10 * SECOND);
+        assertEquals(7, allowedUntilRefused("k", PLAN_40_IN_2S, method10, null, 100), "raised 3 -> 10: 7 more at once");
+
+        clock.advance(Duration.ofSeconds(4)); // 4 tokens at 1/s
+        BucketSpec method2 = new BucketSpec("/pets/{petId}/GET", 2, 2 * SECOND);
+        Consumption capped = consume("k", PLAN_40_IN_2S, method2, null);
+        assertEquals(Verdict.ALLOWED, capped.verdict());
+        assertEquals(1, capped.methodTokens(), "4 tokens capped at the new burst of 2, less this request");
+        assertEquals(Verdict.ALLOWED, consume("k", PLAN_40_IN_2S, method2, null).verdict());
+        assertEquals(Verdict.METHOD_THROTTLED, consume("k", PLAN_40_IN_2S, method2, null).verdict());
+    }
+
+    @Test
+    void raisedQuotaLimitAppliesToTheCurrentPeriodsCounter() {
+        assertEquals(10, allowedUntilRefused("k", null, null, dailyQuota(10), 100));
+        assertEquals(Verdict.QUOTA_EXCEEDED, consume("k", null, null, dailyQuota(10)).verdict());
+
+        Consumption eleventh = consume("k", null, null, dailyQuota(20));
+
+        assertEquals(Verdict.ALLOWED, eleventh.verdict());
+        assertEquals(11, eleventh.quotaUsed(), "the period's counter goes on");
+        assertEquals(9, allowedUntilRefused("k", null, null, dailyQuota(20), 100), "20 in all this period");
+        if (store.can(Capability.QUOTA_READ)) {
+            assertEquals(20, store.quotaUsed("k", dailyQuota(20)));
+        }
+    }
+
+    @Test
+    void loweredQuotaLimitBelowUsageRefusesTheNextRequest() {
+        assertEquals(8, allowedUntilRefused("k", null, null, dailyQuota(10), 8));
+
+        Consumption next = consume("k", PLAN_40_IN_2S, null, dailyQuota(5));
+
+        assertEquals(Verdict.QUOTA_EXCEEDED, next.verdict());
+        assertEquals(8, next.quotaUsed(), "what was used stays used");
+        assertEquals(40, consume("k", PLAN_40_IN_2S, null, null).planTokens() + 1, "the refused request took no token");
+        clock.set(Instant.parse("2027-01-16T00:00:00Z"));
+        assertEquals(5, allowedUntilRefused("k", null, null, dailyQuota(5), 100), "the next period counts to the new limit");
+    }
+
+    @Test
+    void changedQuotaPeriodStartsANewWindow() {
+        assertEquals(3, allowedUntilRefused("k", null, null, dailyQuota(3), 100));
+        QuotaWindow month = Quota.limit(3).period(QuotaPeriod.MONTH).windowAt(clock.instant()); // from Jan 1, before today
+
+        Consumption first = consume("k", null, null, month);
+
+        assertEquals(Verdict.ALLOWED, first.verdict(), "DAY -> MONTH: a new window, counted from 0");
+        assertEquals(1, first.quotaUsed());
+        assertEquals(2, allowedUntilRefused("k", null, null, month, 100));
+        if (store.can(Capability.QUOTA_READ)) {
+            assertEquals(3, store.quotaUsed("k", month));
+            assertEquals(0, store.quotaUsed("k", dailyQuota(3)), "the day's counter is gone with its window");
+        }
+        if (store.can(Capability.USAGE_HISTORY)) {
+            assertEquals(List.of(new DailyUsage(today(), 6, 3)), store.dailyUsage("k", today(), today()),
+                    "6 units served today; the counter of the window in force");
+        }
+    }
+
+    @Test
+    void changedQuotaOffsetToAWindowThatStartedEarlierStartsANewWindow() {
+        // 2027-01-15 is a Friday: offset 5 counts from this Friday, offset 0 from last Sunday
+        QuotaWindow fromFriday = Quota.limit(2).period(QuotaPeriod.WEEK).withOffset(5).windowAt(clock.instant());
+        QuotaWindow fromSunday = Quota.limit(2).period(QuotaPeriod.WEEK).withOffset(0).windowAt(clock.instant());
+        assertTrue(fromSunday.startMillis() < fromFriday.startMillis());
+        assertEquals(2, allowedUntilRefused("k", null, null, fromFriday, 100));
+
+        assertEquals(2, allowedUntilRefused("k", null, null, fromSunday, 100), "a new window of 2");
+        assertEquals(Verdict.QUOTA_EXCEEDED, consume("k", null, null, fromSunday).verdict());
+    }
+
+    @Test
+    void aSettlementUnderAnEarlierThrottleGivesItsUnitsBackAndIsGrantedNothing() {
+        assumeCapable(Capability.LEASES);
+        settle("k", PLAN_1000_IN_1000S, null, 0, 0, 100); // 900 left, 100 out
+        BucketSpec burst500 = new BucketSpec("plan", 500, 500 * SECOND); // still 1/s
+        Consumption first = consume("k", burst500, null, null);
+        assertEquals(399, first.planTokens(), "900 capped at 500 less the 100 out, less this request");
+
+        AllowanceGrant late = settle("k", PLAN_1000_IN_1000S, null, 0, 100, 1000);
+
+        assertEquals(0, late.granted(), "nothing is granted under a throttle the plan no longer has");
+        assertEquals(499, late.planTokens(), "the 100 came back, within the new burst");
+        assertEquals(499, allowedUntilRefused("k", burst500, null, null, 2000), "the old burst of 1000 did not come back");
+    }
+
+    @Test
+    void aSettlementCarryingAnEarlierQuotaPeriodLeavesTheChangedPeriodsCounter() {
+        assumeCapable(Capability.LEASES);
+        QuotaWindow day = dailyQuota(100_000);
+        settle("k", null, day, 0, 0, 100);
+        QuotaWindow month = Quota.limit(100_000).period(QuotaPeriod.MONTH).windowAt(clock.instant());
+        assertEquals(1, consume("k", null, null, month).quotaUsed());
+
+        AllowanceGrant late = settle("k", null, day, 0, 100, 100);
+
+        assertEquals(0, late.granted());
+        assertEquals(2, consume("k", null, null, month).quotaUsed(), "the month's counter was neither reset nor lowered");
+    }
+
+    /**
+     * Three members in lease mode share this store; a busy key holds allowances when its plan's burst and quota limit
+     * are lowered. From the change on, all members together admit no more than exact mode would under the new limits.
+     */
+    @Test
+    void leaseModeMembersAdmitNoMoreThanExactModeOnceLimitsAreLowered() {
+        assumeCapable(Capability.LEASES);
+        List<io.usageplans.store.lease.LeasingUsageStore> members = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            members.add(new io.usageplans.store.lease.LeasingUsageStore(store, clock, Duration.ofMillis(100), false));
+        }
+        BucketSpec before = new BucketSpec("plan", 100_000, 100 * SECOND); // 1,000/s
+        long admittedBefore = 0;
+        for (int round = 0; round < 3; round++) {
+            for (var member : members) {
+                for (int i = 0; i < 10; i++) {
+                    if (member.tryConsume(new MeteringRequest("hot", before, null, dailyQuota(1_000_000), nowNanos()))
+                            .verdict() == Verdict.ALLOWED) {
+                        admittedBefore++;
+                    }
+                }
+            }
+            clock.advance(Duration.ofMillis(10));
+            members.forEach(io.usageplans.store.lease.LeasingUsageStore::syncNow);
+        }
+        long held = members.stream().mapToLong(m -> m.totals().held()).sum();
+        assertTrue(held > 0, "the members hold allowances when the plan changes");
+        assertEquals(90, admittedBefore);
+
+        BucketSpec after = new BucketSpec("plan", 300, 300 * MILLI); // burst 300, still 1,000/s
+        long quotaLeft = 400;
+        long elapsedMillis = 0;
+        long admittedAfter = 0;
+        for (int round = 0; round < 14; round++) { // four rounds at one instant, then 25 ms between rounds
+            for (var member : members) {
+                for (int i = 0; i < 150; i++) {
+                    if (member.tryConsume(new MeteringRequest("hot", after, null, dailyQuota(admittedBefore + quotaLeft),
+                            nowNanos())).verdict() == Verdict.ALLOWED) {
+                        admittedAfter++;
+                    }
+                }
+                member.syncNow();
+            }
+            long exactMost = Math.min(300 + elapsedMillis, quotaLeft); // the new burst, what refilled since, the quota
+            assertTrue(admittedAfter <= exactMost, "round " + round + ": " + admittedAfter + " admitted since the change, "
+                    + "exact mode admits at most " + exactMost);
+            if (round >= 3) {
+                clock.advance(Duration.ofMillis(25));
+                elapsedMillis += 25;
+            }
+        }
+        members.forEach(io.usageplans.store.lease.LeasingUsageStore::syncNow);
+        assertEquals(quotaLeft, admittedAfter, "in the end the new quota limit, exactly");
+    }
 }

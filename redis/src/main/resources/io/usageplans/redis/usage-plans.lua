@@ -41,7 +41,9 @@ end
 local leased = tonumber(st['l.t'] or '0')
 local leaseUntil = tonumber(st['l.d'] or '0')
 
--- a bucket of the request: the stored one, or a full one when it is new or the catalog changed its shape
+-- a bucket of the request: the stored one, a full one when it is new, or the stored one carried over to a shape the
+-- catalog changed: refilled at the old rate until now, then a lower burst caps the tokens and a higher one adds the
+-- difference (Bucket4j's TokensInheritanceStrategy.ADDITIVE); the new rate applies from now on
 local function bucket(id, capS, fillS)
   if id == nil or id == '' then
     return nil
@@ -51,6 +53,20 @@ local function bucket(id, capS, fillS)
   if st[p .. 'c'] == capS and st[p .. 'f'] == fillS then
     b.tokens = tonumber(st[p .. 't'])
     b.last = tonumber(st[p .. 'r'])
+  elseif st[p .. 'c'] ~= nil then
+    local oldCap, oldFill = tonumber(st[p .. 'c']), tonumber(st[p .. 'f'])
+    local tokens, last = tonumber(st[p .. 't']), tonumber(st[p .. 'r'])
+    if now > last then
+      tokens = math.min(oldCap, tokens + (now - last) * 1000 * oldCap / oldFill)
+      last = now
+    end
+    if b.cap > oldCap then
+      tokens = tokens + (b.cap - oldCap)
+    end
+    b.capS, b.fillS = capS, fillS
+    b.tokens = math.min(b.cap, tokens)
+    b.last = last
+    b.reshaped = true
   else
     b.capS, b.fillS = capS, fillS
     b.tokens = b.cap
@@ -115,13 +131,23 @@ end
 local quotaStart = tonumber(st['q.s'] or '-1e300')
 local quotaUsed = tonumber(st['q.u'] or '0')
 
--- the quota window of the request (start ms, end ms, limit), or nil; a later period resets the counter
-local function window(startS, endS, limitS)
+-- the quota window of the request (start ms, end ms, limit), or nil. A new period resets the counter: a later one, or
+-- one that started earlier and is not over when the counted one started (the plan's period or offset changed); a
+-- period that ended when the counted one started is not new (a request that read the clock just before midnight
+-- counts in the new day), and a changed limit alone applies to the counter as it is. With onlyFirst (settle), only a
+-- state without a period starts one: a settlement may carry a member's earlier plan.
+local function window(startS, endS, limitS, onlyFirst)
   if startS == nil or startS == '' then
     return nil, false
   end
   local w = { start = tonumber(startS), ['end'] = tonumber(endS), limit = tonumber(limitS) }
-  if w.start > quotaStart then
+  local enters
+  if onlyFirst then
+    enters = st['q.s'] == nil
+  else
+    enters = w.start > quotaStart or (w.start < quotaStart and w['end'] > quotaStart)
+  end
+  if enters then
     quotaStart = w.start
     quotaUsed = 0
     put('q.s', startS)
@@ -304,10 +330,13 @@ if op == 'settle' then
   ids[#ids + 1] = batch
   put('st', table.concat(ids, ' '))
   local spent, returned, wanted, hold = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-  local w = window(ARGV[12], ARGV[13], ARGV[14])
-  local p = bucket(ARGV[9], ARGV[10], ARGV[11])
-  if p ~= nil and p.reshaped then
-    leased = 0 -- a new throttle shape starts full; allowances of the old one count no more
+  local w = window(ARGV[12], ARGV[13], ARGV[14], true)
+  -- a settlement made under another shape of the plan throttle (the plan changed since, or this member has not heard
+  -- of the change yet) gives its units back to the bucket as it is now, and is granted nothing
+  local p = stored(ARGV[9])
+  local sameShape = p == nil or (st[p.p .. 'c'] == ARGV[10] and st[p.p .. 'f'] == ARGV[11])
+  if p == nil then
+    p = bucket(ARGV[9], ARGV[10], ARGV[11])
   end
   if p ~= nil then
     if now > leaseUntil then
@@ -338,7 +367,7 @@ if op == 'settle' then
     quotaLeft = samePeriod and (w.limit - quotaUsed) or 0
   end
   local granted = 0
-  if wanted > 0 and tokensLeft >= 256 and quotaLeft >= 1000 then -- AllowancePolicy: an eighth, nothing near a limit
+  if sameShape and wanted > 0 and tokensLeft >= 256 and quotaLeft >= 1000 then -- AllowancePolicy: an eighth, nothing near a limit
     granted = math.min(wanted, math.floor(tokensLeft / 8), math.floor(quotaLeft / 8))
   end
   if granted > 0 then

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -188,6 +189,31 @@ class RedisStoreTest {
             MeteringRequest keyed = new MeteringRequest(UsageStore.stateKey("k", "p"), bucket, null, null, 0);
             assertEquals(1, store.tryConsume(keyed).planTokens());
             assertTrue(client.exists(store.redisKeys("k", "p").get(1)), "a key's daily usage is kept for reports");
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void stateWrittenByThePreviousScriptCarriesItsTokensAndCounterOverToAChangedPlan() {
+        String prefix = "carry-" + UUID.randomUUID();
+        RedisUsageStore store = RedisUsageStore.builder(client).keyPrefix(prefix).serverTime(false).build();
+        try {
+            MutableClock clock = MutableClock.at("2027-01-15T10:00:00Z");
+            io.usageplans.QuotaWindow day = Quota.limit(10).period(QuotaPeriod.DAY).windowAt(clock.instant());
+            // the hash as the script before plan changes left it: burst 5 at 5/s used up, 10 of 10 used today
+            String state = store.redisKeys("k", "p").get(0);
+            client.hset(state, Map.of("b.plan.c", "5", "b.plan.f", "1000000000", "b.plan.t", "0",
+                    "b.plan.r", Long.toString(clock.nanos() / 1000), "q.s", Long.toString(day.startMillis()), "q.u", "10",
+                    "q.e", Long.toString(day.endMillis())));
+            io.usageplans.QuotaWindow raised = Quota.limit(20).period(QuotaPeriod.DAY).windowAt(clock.instant());
+
+            var next = store.tryConsume(new MeteringRequest("k|p", new BucketSpec("plan", 50, 10_000_000_000L), null, raised,
+                    clock.nanos()));
+
+            assertEquals(io.usageplans.spi.Consumption.Verdict.ALLOWED, next.verdict());
+            assertEquals(44, next.planTokens(), "burst 5 -> 50: the 45 added at once, less this request");
+            assertEquals(11, next.quotaUsed(), "quota 10 -> 20: the day's counter goes on");
         } finally {
             store.close();
         }

@@ -40,12 +40,22 @@ final class Lease {
         this.giveBack = giveBack;
     }
 
-    /** Decides {@code request} from the units held, or returns null when they cannot: then the store decides. */
+    /**
+     * Decides {@code request} from the units held, or returns null when they cannot: then the store decides. Units are
+     * spent only on requests of the limits they were granted under: a request with another plan throttle or quota
+     * (the plan changed, or a new period began) sends them back at the next round, and the store decides it exactly.
+     */
     synchronized Consumption take(MeteringRequest request) {
         long cost = request.cost();
         long now = request.nowNanos();
-        if (removed || units < cost || now >= deadlineNanos || !Objects.equals(spec, request.planBucket())
-                || !Objects.equals(window, request.quota())) {
+        if (removed) {
+            return null;
+        }
+        if (!Objects.equals(spec, request.planBucket()) || !Objects.equals(window, request.quota())) {
+            reshape(request.planBucket(), request.quota(), now);
+            return null;
+        }
+        if (units < cost || now >= deadlineNanos) {
             return null;
         }
         units -= cost;

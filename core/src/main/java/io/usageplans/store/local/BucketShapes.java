@@ -7,6 +7,7 @@ import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.BucketState;
 import io.github.bucket4j.MathType;
+import io.github.bucket4j.TokensInheritanceStrategy;
 import io.usageplans.spi.BucketSpec;
 
 /**
@@ -21,6 +22,17 @@ final class BucketShapes {
     BucketState newFullBucket(BucketSpec spec, long nowNanos) {
         BucketConfiguration configuration = configurations.computeIfAbsent(spec, BucketShapes::configuration);
         return BucketState.createInitialState(configuration, MathType.INTEGER_64_BITS, nowNanos);
+    }
+
+    /**
+     * {@code bucket} given {@code spec}'s shape at {@code nowNanos} (the catalog changed the throttle): refilled at its
+     * old rate until now, then a lower burst caps its tokens and a higher one adds the difference
+     * ({@link TokensInheritanceStrategy#ADDITIVE}); the new rate applies from now on.
+     */
+    BucketState reshaped(BucketState bucket, BucketSpec spec, long nowNanos) {
+        bucket.refillAllBandwidth(nowNanos);
+        BucketConfiguration configuration = configurations.computeIfAbsent(spec, BucketShapes::configuration);
+        return bucket.replaceConfiguration(configuration, TokensInheritanceStrategy.ADDITIVE, nowNanos);
     }
 
     private static BucketConfiguration configuration(BucketSpec spec) {

@@ -58,11 +58,7 @@ final class KeyState {
      * caller's frame (the JIT can then keep both off the heap).
      */
     Verdict consume(BucketSpec planSpec, BucketSpec methodSpec, QuotaWindow quota, long now, long cost, BucketShapes shapes) {
-        // only a later period resets: a request that read the clock just before midnight counts in the new day
-        if (quota != null && quota.startMillis() > quotaStartMillis) {
-            quotaStartMillis = quota.startMillis();
-            quotaUsed = 0;
-        }
+        enterPeriod(quota);
         BucketState plan = planSpec == null ? null : planBucket(planSpec, shapes, now);
         BucketState method = methodSpec == null ? null : methodBucket(methodSpec, shapes, now);
         if (plan != null) {
@@ -151,11 +147,16 @@ final class KeyState {
     AllowanceGrant settle(AllowanceChange change, BucketShapes shapes) {
         long now = change.nowNanos();
         QuotaWindow quota = change.quota();
-        if (quota != null && quota.startMillis() > quotaStartMillis) {
+        if (quota != null && quotaStartMillis == Long.MIN_VALUE) {
+            // only decisions move the counter to another period (a settlement may carry a member's earlier plan); a
+            // state that has none yet starts it
             quotaStartMillis = quota.startMillis();
             quotaUsed = 0;
         }
-        BucketState plan = change.planBucket() == null ? null : planBucket(change.planBucket(), shapes, now);
+        // a settlement made under another shape of the plan throttle (the plan changed since, or this member has not
+        // heard of the change yet) gives its units back to the bucket as it is now, and is granted nothing
+        boolean sameShape = change.planBucket() == null || planBucket == null || change.planBucket().equals(planSpec);
+        BucketState plan = change.planBucket() == null ? null : sameShape ? planBucket(change.planBucket(), shapes, now) : planBucket;
         if (plan != null) {
             leasedTokens = Math.max(0, leasedTokens - change.spent() - change.returned());
             refillPlan(plan, now);
@@ -176,7 +177,7 @@ final class KeyState {
         }
         long tokensLeft = plan == null ? Long.MAX_VALUE : plan.getAvailableTokens();
         long quotaRemaining = quota == null ? Long.MAX_VALUE : samePeriod ? quota.limit() - quotaUsed : 0;
-        long granted = AllowancePolicy.grant(change.wanted(), tokensLeft, quotaRemaining);
+        long granted = sameShape ? AllowancePolicy.grant(change.wanted(), tokensLeft, quotaRemaining) : 0;
         if (granted > 0) {
             if (plan != null) {
                 plan.consume(granted);
@@ -222,10 +223,7 @@ final class KeyState {
 
     /** AWS's UpdateUsage: changes the counter of the period {@code window}, and notes it in today's history. */
     long updateQuota(QuotaWindow window, io.usageplans.spi.QuotaUpdate update, long atNanos) {
-        if (window.startMillis() > quotaStartMillis) {
-            quotaStartMillis = window.startMillis();
-            quotaUsed = 0;
-        }
+        enterPeriod(window);
         if (window.startMillis() == quotaStartMillis) {
             quotaUsed = update.applyTo(quotaUsed);
             extendIdle(window.endMillis() * NANOS_PER_MILLI);
@@ -234,6 +232,21 @@ final class KeyState {
             }
         }
         return quotaUsed;
+    }
+
+    /**
+     * Moves the counter to {@code quota}'s period when that is a new one: a later period, or one that started earlier
+     * and is not over when the counted one started (the plan's period or offset changed). A period that ended when the
+     * counted one started is not: a request that read the clock just before midnight counts in the new day. A changed
+     * limit alone is the same period: it applies to the counter as it is.
+     */
+    private void enterPeriod(QuotaWindow quota) {
+        if (quota == null || quota.startMillis() == quotaStartMillis
+                || (quota.startMillis() < quotaStartMillis && quota.endMillis() <= quotaStartMillis)) {
+            return;
+        }
+        quotaStartMillis = quota.startMillis();
+        quotaUsed = 0;
     }
 
     private static long dayOf(long epochNanos) {
@@ -247,10 +260,14 @@ final class KeyState {
     }
 
     private BucketState planBucket(BucketSpec spec, BucketShapes shapes, long now) {
-        if (planBucket == null || !spec.equals(planSpec)) { // new, or the catalog changed the plan's throttle: start full
+        if (planBucket == null) {
             planSpec = spec;
             planBucket = shapes.newFullBucket(spec, now);
-            leasedTokens = 0;
+        } else if (!spec.equals(planSpec)) { // the catalog changed the plan's throttle: the tokens carry over
+            // allowances out stay counted: with the new burst they cap the bucket until they come back or lapse
+            refillPlan(planBucket, now);
+            planSpec = spec;
+            planBucket = shapes.reshaped(planBucket, spec, now);
         }
         return planBucket;
     }
@@ -267,9 +284,9 @@ final class KeyState {
     private BucketState methodBucket(BucketSpec spec, BucketShapes shapes, long now) {
         for (int i = 0; i < methodSpecs.length; i++) {
             if (methodSpecs[i].id().equals(spec.id())) {
-                if (!methodSpecs[i].equals(spec)) { // the catalog changed this method's throttle
+                if (!methodSpecs[i].equals(spec)) { // the catalog changed this method's throttle: the tokens carry over
+                    methodBuckets[i] = shapes.reshaped(methodBuckets[i], spec, now);
                     methodSpecs[i] = spec;
-                    methodBuckets[i] = shapes.newFullBucket(spec, now);
                 }
                 return methodBuckets[i];
             }

@@ -89,12 +89,7 @@ public class SharedKeyState {
      * consumes from all of them or from none. Whether the state must be written is {@link Outcome#changed}.
      */
     public Outcome decide(BucketSpec plan, BucketSpec method, QuotaWindow quota, long nowNanos, int reportDays, long cost) {
-        boolean reshaped = false;
-        if (quota != null && quota.startMillis() > quotaStartMillis) {
-            quotaStartMillis = quota.startMillis(); // only a later period resets: late requests count in the new one
-            quotaUsed = 0;
-            reshaped = true;
-        }
+        boolean reshaped = enterPeriod(quota);
         reshaped |= reshapes(plan) || reshapes(method);
         int p = plan == null ? -1 : bucket(plan, nowNanos);
         int m = method == null ? -1 : bucket(method, nowNanos);
@@ -156,14 +151,19 @@ public class SharedKeyState {
     public AllowanceGrant settle(AllowanceChange change, int reportDays) {
         long now = change.nowNanos();
         QuotaWindow quota = change.quota();
-        if (quota != null && quota.startMillis() > quotaStartMillis) {
+        if (quota != null && quotaStartMillis == Long.MIN_VALUE) {
+            // only decisions move the counter to another period (a settlement may carry a member's earlier plan); a
+            // state that has none yet starts it
             quotaStartMillis = quota.startMillis();
             quotaUsed = 0;
         }
-        boolean reshaped = reshapes(change.planBucket());
-        int p = change.planBucket() == null ? -1 : bucket(change.planBucket(), now);
-        if (reshaped) {
-            leasedTokens = 0; // a new throttle shape starts full; allowances of the old one count no more
+        // a settlement made under another shape of the plan throttle (the plan changed since, or this member has not
+        // heard of the change yet) gives its units back to the bucket as it is now, and is granted nothing
+        BucketSpec spec = change.planBucket();
+        int p = spec == null ? -1 : indexOf(spec.id());
+        boolean sameShape = p < 0 || (capacities[p] == spec.capacity() && nanosToFill[p] == spec.nanosToFill());
+        if (spec != null && p < 0) {
+            p = bucket(spec, now);
         }
         if (p >= 0) {
             if (now > leaseDeadlineNanos) {
@@ -190,7 +190,7 @@ public class SharedKeyState {
         }
         long tokensLeft = p < 0 ? Long.MAX_VALUE : (long) Math.floor(tokens[p]);
         long quotaRemaining = quota == null ? Long.MAX_VALUE : samePeriod ? quota.limit() - quotaUsed : 0;
-        long granted = AllowancePolicy.grant(change.wanted(), tokensLeft, quotaRemaining);
+        long granted = sameShape ? AllowancePolicy.grant(change.wanted(), tokensLeft, quotaRemaining) : 0;
         if (granted > 0) {
             if (p >= 0) {
                 tokens[p] -= granted;
@@ -258,10 +258,7 @@ public class SharedKeyState {
 
     /** AWS's UpdateUsage on the owner: changes the counter of period {@code window} and notes it in today's usage. */
     public long updateQuota(QuotaWindow window, io.usageplans.spi.QuotaUpdate update, long nowNanos, int reportDays) {
-        if (window.startMillis() > quotaStartMillis) {
-            quotaStartMillis = window.startMillis();
-            quotaUsed = 0;
-        }
+        enterPeriod(window);
         if (window.startMillis() == quotaStartMillis) {
             quotaUsed = update.applyTo(quotaUsed);
             countUsage(Math.floorDiv(nowNanos / NANOS_PER_MILLI, MILLIS_PER_DAY), reportDays, 0, quotaUsed);
@@ -321,6 +318,31 @@ public class SharedKeyState {
         return Math.max(1_000L, until - nowMillis); // grids keep TTLs in whole seconds (Hazelcast) or need one > 0
     }
 
+    /**
+     * Moves the counter to {@code quota}'s period when that is a new one, and says whether it did: a later period, or
+     * one that started earlier and is not over when the counted one started (the plan's period or offset changed). A
+     * period that ended when the counted one started is not: a request that read the clock just before midnight
+     * counts in the new day. A changed limit alone is the same period: it applies to the counter as it is.
+     */
+    private boolean enterPeriod(QuotaWindow quota) {
+        if (quota == null || quota.startMillis() == quotaStartMillis
+                || (quota.startMillis() < quotaStartMillis && quota.endMillis() <= quotaStartMillis)) {
+            return false;
+        }
+        quotaStartMillis = quota.startMillis();
+        quotaUsed = 0;
+        return true;
+    }
+
+    private int indexOf(String id) {
+        for (int i = 0; i < bucketIds.length; i++) {
+            if (bucketIds[i].equals(id)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** Whether deciding with {@code spec} adds a bucket or gives one a new shape (the catalog changed its throttle). */
     private boolean reshapes(BucketSpec spec) {
         if (spec == null) {
@@ -338,11 +360,7 @@ public class SharedKeyState {
         for (int i = 0; i < bucketIds.length; i++) {
             if (bucketIds[i].equals(spec.id())) {
                 if (capacities[i] != spec.capacity() || nanosToFill[i] != spec.nanosToFill()) {
-                    // the catalog changed this throttle: start full with the new shape
-                    capacities[i] = spec.capacity();
-                    nanosToFill[i] = spec.nanosToFill();
-                    tokens[i] = spec.capacity();
-                    lastRefillNanos[i] = nowNanos;
+                    reshape(i, spec, nowNanos);
                 }
                 return i;
             }
@@ -359,6 +377,21 @@ public class SharedKeyState {
         tokens[n] = spec.capacity();
         lastRefillNanos[n] = nowNanos;
         return n;
+    }
+
+    /**
+     * The catalog changed this throttle: the tokens carry over. What refilled until now counts at the old rate, the
+     * new rate from now on; a lower burst caps the tokens at once, a higher one adds the difference at once (Bucket4j's
+     * {@code TokensInheritanceStrategy.ADDITIVE}), capped at the new burst.
+     */
+    private void reshape(int i, BucketSpec spec, long nowNanos) {
+        refill(i, nowNanos);
+        long before = capacities[i];
+        capacities[i] = spec.capacity();
+        nanosToFill[i] = spec.nanosToFill();
+        double carried = spec.capacity() > before ? tokens[i] + (spec.capacity() - before) : tokens[i];
+        tokens[i] = Math.min(spec.capacity(), carried);
+        lastRefillNanos[i] = Math.max(lastRefillNanos[i], nowNanos);
     }
 
     private void refill(int i, long nowNanos) {
