@@ -183,8 +183,18 @@ public final class SharedPlans implements PlanDirectory {
     }
 
     /**
-     * The store heard the document {@code text} (its listener or poll): whether it holds newer plans, which the store
-     * then {@link #install}s. A document this member cannot read is logged once and ignored.
+     * The store heard that the document changed (its listener): reads it again, so that events heard late or out of
+     * order never bring back older plans; whether it holds other plans than this member's, which the store then
+     * {@link #install}s.
+     */
+    public boolean changed() {
+        return heard(document.get());
+    }
+
+    /**
+     * The store read the document's current {@code text} (its poll): whether it holds other plans than this member's,
+     * which the store then {@link #install}s. The grid's document wins, also one of a lower revision (a grid that lost
+     * it and was seeded again). A document this member cannot read is logged once and ignored.
      */
     public boolean heard(String text) {
         if (text == null) {
@@ -206,9 +216,6 @@ public final class SharedPlans implements PlanDirectory {
                             + "({1}); it keeps its current plans", where, e.getMessage());
                 }
                 return false;
-            }
-            if (version.revision() <= revision) {
-                return false; // older than what this member has, heard late
             }
             heard(version, plans, text);
             return true;

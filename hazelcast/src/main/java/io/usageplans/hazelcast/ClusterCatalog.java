@@ -58,7 +58,7 @@ public final class ClusterCatalog implements KeyDirectory, AutoCloseable {
         this.plansMap = plansMap;
         Catalog planFile = engine.catalog();
         this.plans = new SharedPlans(new PlansEntry(plansMap), engine, this, "Hazelcast map " + PLANS_MAP);
-        this.plansListener = plansMap.addEntryListener(new PlansListener(), true);
+        this.plansListener = plansMap.addEntryListener(new PlansListener(), false); // it reads the entry again
         this.listener = keys.addEntryListener(new Listener(), true);
         keys.forEach((name, value) -> mirror.put(name, recordOf(value)));
         plans.start(sharedKeys()); // before the plan file's keys, which may name plans the cluster does not have yet
@@ -239,17 +239,17 @@ public final class ClusterCatalog implements KeyDirectory, AutoCloseable {
 
         @Override
         public void entryAdded(EntryEvent<String, String> event) {
-            heard(event.getValue());
+            heard();
         }
 
         @Override
         public void entryUpdated(EntryEvent<String, String> event) {
-            heard(event.getValue());
+            heard();
         }
 
-        private void heard(String text) {
+        private void heard() {
             try {
-                if (plans.heard(text)) {
+                if (plans.changed()) {
                     recompile();
                 }
             } catch (RuntimeException e) {

@@ -252,17 +252,17 @@ public final class InfinispanCatalog implements KeyDirectory, AutoCloseable {
 
         @CacheEntryCreated
         public void created(CacheEntryCreatedEvent<String, String> event) {
-            heard(event.getValue());
+            heard();
         }
 
         @CacheEntryModified
         public void modified(CacheEntryModifiedEvent<String, String> event) {
-            heard(event.getValue());
+            heard();
         }
 
-        private void heard(String text) {
+        private void heard() {
             try {
-                if (plans.heard(text)) {
+                if (plans.changed()) {
                     recompile();
                 }
             } catch (RuntimeException e) {
