@@ -1,6 +1,7 @@
 package io.usageplans;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -59,6 +60,17 @@ public final class StatusSet {
 
     public boolean contains(int status) {
         return status >= 0 && status < counted.length && counted[status];
+    }
+
+    /** Sets are equal when they count the same statuses, however written ({@code 2xx} or {@code 200-299}). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof StatusSet other && Arrays.equals(other.counted, counted);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(counted);
     }
 
     @Override

@@ -18,17 +18,24 @@ import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.usageplans.ApiKey;
 import io.usageplans.Catalog;
 import io.usageplans.Plan;
+import io.usageplans.config.SharedPlans;
 import io.usageplans.spi.KeyDirectory;
 import io.usageplans.spi.StoreContext;
 
 /**
- * The API keys shared by every member: a map of key name to {@link KeyRecord} (hashes only). Each member seeds it
- * with its plan file's keys (the first member's version wins), mirrors it through an entry listener, and
- * recompiles its engine's catalog on every change, so a key added, disabled or moved to another plan on one
- * member is enforced on all of them within moments. Plans come from each member's plan file. It is the engine's
- * {@link KeyDirectory}, so the admin operations change keys here.
+ * The API keys and plans shared by every member. Keys: a map of key name to {@link KeyRecord} (hashes only). Each
+ * member seeds it with its plan file's keys (the first member's version wins), mirrors it through an entry listener,
+ * and recompiles its engine's catalog on every change, so a key added, disabled or moved to another plan on one member
+ * is enforced on all of them within moments. It is the engine's {@link KeyDirectory}, so the admin operations change
+ * keys here. Plans: one document in the map {@value #PLANS_MAP} ({@link SharedPlans}: seeded from the first member's
+ * plan file, replaced by a member with a new one), changed with compare-and-set and heard by every member through an
+ * entry listener as the keys are; it is the engine's {@link io.usageplans.spi.PlanDirectory}.
  */
 public final class ClusterCatalog implements KeyDirectory, AutoCloseable {
+
+    /** The map that holds the shared plans document, under {@value #PLANS_ENTRY}; apart from the keys' map. */
+    public static final String PLANS_MAP = "usage-plans-plans";
+    static final String PLANS_ENTRY = "plans";
 
     private static final System.Logger LOG = System.getLogger(ClusterCatalog.class.getName());
 
@@ -39,20 +46,33 @@ public final class ClusterCatalog implements KeyDirectory, AutoCloseable {
     /** Set once the instance could not serialize a KeyRecord (an application server's own, like Payara's). */
     private volatile boolean asRecords;
     private final StoreContext engine;
-    private final Catalog planFile;
     private final Map<String, KeyRecord> mirror = new ConcurrentHashMap<>();
     private final UUID listener;
+    private final IMap<String, String> plansMap;
+    private final SharedPlans plans;
+    private final UUID plansListener;
 
-    ClusterCatalog(IMap<String, Object> keys, StoreContext engine) {
+    ClusterCatalog(IMap<String, Object> keys, IMap<String, String> plansMap, StoreContext engine) {
         this.keys = keys;
         this.engine = engine;
-        this.planFile = engine.catalog();
+        this.plansMap = plansMap;
+        Catalog planFile = engine.catalog();
+        this.plans = new SharedPlans(new PlansEntry(plansMap), engine, this, "Hazelcast map " + PLANS_MAP);
+        this.plansListener = plansMap.addEntryListener(new PlansListener(), false); // it reads the entry again
         this.listener = keys.addEntryListener(new Listener(), true);
+        keys.forEach((name, value) -> mirror.put(name, recordOf(value)));
+        plans.start(sharedKeys()); // before the plan file's keys, which may name plans the cluster does not have yet
         for (ApiKey key : planFile.apiKeys()) {
             putIfAbsent(key.name(), KeyRecord.of(key));
         }
         keys.forEach((name, value) -> mirror.put(name, recordOf(value)));
         recompile();
+        engine.usePlanDirectory(plans);
+    }
+
+    /** The shared plans: this member's view of them, and where they are changed (also {@code engine.planDirectory()}). */
+    public SharedPlans plans() {
+        return plans;
     }
 
     /** Adds or replaces a key on every member. */
@@ -156,35 +176,85 @@ public final class ClusterCatalog implements KeyDirectory, AutoCloseable {
         recompile();
     }
 
-    private void check(List<String> plans, String key) {
-        for (String plan : plans) {
-            if (planFile.plan(plan).isEmpty()) {
+    private void check(List<String> planNames, String key) {
+        Catalog current = engine.catalog();
+        for (String plan : planNames) {
+            if (current.plan(plan).isEmpty()) {
                 throw new IllegalArgumentException("usage-plans: key '" + key + "': unknown plan '" + plan + "'; known plans are "
-                        + planFile.plans().stream().map(Plan::name).toList());
+                        + current.plans().stream().map(Plan::name).toList());
             }
         }
     }
 
-    /** Rebuilds the engine's catalog from the plan file's plans and the shared keys; bad keys are skipped and logged. */
-    private synchronized void recompile() {
+    private List<ApiKey> sharedKeys() {
         List<ApiKey> shared = new ArrayList<>(mirror.size());
         for (KeyRecord record : mirror.values()) {
             shared.add(record.toApiKey());
         }
-        engine.replaceCatalog(planFile.withApiKeysIgnoringInvalid(shared, (key, problem) -> LOG.log(System.Logger.Level.ERROR,
-                "usage-plans: shared key ''{0}'' is ignored on this member: {1}", key.name(), problem)));
+        return shared;
     }
 
+    /** Rebuilds the engine's catalog from the shared plans and the shared keys; bad keys are skipped and logged. */
+    private synchronized void recompile() {
+        plans.install(sharedKeys(), (key, problem) -> LOG.log(System.Logger.Level.ERROR,
+                "usage-plans: shared key ''{0}'' is ignored on this member: {1}", key.name(), problem));
+    }
+
+    /** The shared plans with {@code apiKeys}, validated as a whole. */
     private Catalog build(List<ApiKey> apiKeys) {
-        return planFile.withApiKeys(apiKeys);
+        return engine.catalog().withApiKeys(apiKeys);
     }
 
     @Override
     public void close() {
         try {
             keys.removeEntryListener(listener);
+            plansMap.removeEntryListener(plansListener);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "usage-plans: could not remove the catalog listener: {0}", e.toString());
+        }
+    }
+
+    /** The plans document: one entry of its own map, compared and set by Hazelcast on the entry's owner. */
+    private record PlansEntry(IMap<String, String> map) implements SharedPlans.Document {
+
+        @Override
+        public String get() {
+            return map.get(PLANS_ENTRY);
+        }
+
+        @Override
+        public boolean putIfAbsent(String text) {
+            return map.putIfAbsent(PLANS_ENTRY, text) == null;
+        }
+
+        @Override
+        public boolean replace(String expected, String text) {
+            return map.replace(PLANS_ENTRY, expected, text);
+        }
+    }
+
+    /** Hears every change of the plans document, on every member (and here again, harmlessly, after its own). */
+    private final class PlansListener implements EntryAddedListener<String, String>, EntryUpdatedListener<String, String> {
+
+        @Override
+        public void entryAdded(EntryEvent<String, String> event) {
+            heard();
+        }
+
+        @Override
+        public void entryUpdated(EntryEvent<String, String> event) {
+            heard();
+        }
+
+        private void heard() {
+            try {
+                if (plans.changed()) {
+                    recompile();
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "usage-plans: the shared plans could not be applied on this member", e);
+            }
         }
     }
 

@@ -187,7 +187,7 @@ public final class HazelcastUsageStore implements UsageStore {
         warmUp();
         if (shareKeys) {
             try {
-                catalog = new ClusterCatalog(hazelcast.getMap(KEYS_MAP), context);
+                catalog = new ClusterCatalog(hazelcast.getMap(KEYS_MAP), hazelcast.getMap(ClusterCatalog.PLANS_MAP), context);
                 context.useKeyDirectory(catalog);
             } catch (HazelcastSerializationException e) {
                 // an instance configured by someone else (an application server's) without our serializers

@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
 import org.infinispan.Cache;
+import org.infinispan.configuration.cache.CacheMode;
 import org.infinispan.notifications.Listener;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryModified;
@@ -18,6 +19,7 @@ import org.infinispan.notifications.cachelistener.event.CacheEntryRemovedEvent;
 import io.usageplans.ApiKey;
 import io.usageplans.Catalog;
 import io.usageplans.Plan;
+import io.usageplans.config.SharedPlans;
 import io.usageplans.spi.KeyDirectory;
 import io.usageplans.spi.StoreContext;
 
@@ -26,29 +28,49 @@ import io.usageplans.spi.StoreContext;
  * Each member seeds it with its plan file's keys (the first member's version wins), mirrors it through a cache
  * listener (every member holds every entry of a replicated cache, so each hears every change), and recompiles its
  * engine's catalog on every change: a key added, disabled or moved on one member is enforced on all within moments.
- * Plans come from each member's plan file. It is the engine's {@link KeyDirectory}, so the admin operations change keys
- * here.
+ * It is the engine's {@link KeyDirectory}, so the admin operations change keys here. The plans are one document in a
+ * replicated cache of their own, named after the keys' cache with {@value #PLANS_SUFFIX} ({@link SharedPlans}: seeded
+ * from the first member's plan file, replaced by a member with a new one), changed with compare-and-set and heard by
+ * every member through a cache listener as the keys are; it is the engine's {@link io.usageplans.spi.PlanDirectory}.
  */
 public final class InfinispanCatalog implements KeyDirectory, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(InfinispanCatalog.class.getName());
 
     private final Cache<String, String> keys;
+    /** The suffix of the plans cache's name: {@code usage-plans-keys-plans} beside {@code usage-plans-keys}. */
+    public static final String PLANS_SUFFIX = "-plans";
+    static final String PLANS_ENTRY = "plans";
+
     private final StoreContext engine;
-    private final Catalog planFile;
     private final Map<String, KeyRecord> mirror = new ConcurrentHashMap<>();
     private final Changes listener = new Changes();
+    private final Cache<String, String> plansCache;
+    private final SharedPlans plans;
+    private final PlanChanges plansListener = new PlanChanges();
 
     InfinispanCatalog(Cache<String, String> keys, StoreContext engine) {
         this.keys = keys;
         this.engine = engine;
-        this.planFile = engine.catalog();
+        Catalog planFile = engine.catalog();
+        String plansName = keys.getName() + PLANS_SUFFIX;
+        this.plansCache = InfinispanUsageStore.cache(keys.getCacheManager(), plansName, CacheMode.REPL_SYNC);
+        this.plans = new SharedPlans(new PlansEntry(plansCache), engine, this, "Infinispan cache " + plansName);
+        plansCache.addListener(plansListener);
         keys.addListener(listener);
+        keys.forEach((name, value) -> mirror.put(name, KeyRecord.decode(value)));
+        plans.start(sharedKeys()); // before the plan file's keys, which may name plans the cluster does not have yet
         for (ApiKey key : planFile.apiKeys()) {
             keys.putIfAbsent(key.name(), KeyRecord.of(key).encode());
         }
         keys.forEach((name, value) -> mirror.put(name, KeyRecord.decode(value)));
         recompile();
+        engine.usePlanDirectory(plans);
+    }
+
+    /** The shared plans: this member's view of them, and where they are changed (also {@code engine.planDirectory()}). */
+    public SharedPlans plans() {
+        return plans;
     }
 
     /** Adds or replaces a key on every member. */
@@ -84,7 +106,7 @@ public final class InfinispanCatalog implements KeyDirectory, AutoCloseable {
     public void add(List<ApiKey> added) {
         List<ApiKey> all = new ArrayList<>(mirror.values().stream().map(KeyRecord::toApiKey).toList());
         all.addAll(added);
-        planFile.withApiKeys(all); // validates names, values and plans as a whole before anything is shared
+        engine.catalog().withApiKeys(all); // validates names, values and plans as a whole before anything is shared
         List<String> done = new ArrayList<>();
         for (ApiKey key : added) {
             if (keys.putIfAbsent(key.name(), KeyRecord.of(key).encode()) != null) {
@@ -118,7 +140,7 @@ public final class InfinispanCatalog implements KeyDirectory, AutoCloseable {
                 }
             }
             all.add(changed);
-            planFile.withApiKeys(all);
+            engine.catalog().withApiKeys(all);
             KeyRecord next = KeyRecord.of(changed);
             if (keys.replace(name, stored, next.encode())) {
                 applied(name, next);
@@ -143,29 +165,35 @@ public final class InfinispanCatalog implements KeyDirectory, AutoCloseable {
         recompile();
     }
 
-    private void check(List<String> plans, String key) {
-        for (String plan : plans) {
-            if (planFile.plan(plan).isEmpty()) {
+    private void check(List<String> planNames, String key) {
+        Catalog current = engine.catalog();
+        for (String plan : planNames) {
+            if (current.plan(plan).isEmpty()) {
                 throw new IllegalArgumentException("usage-plans: key '" + key + "': unknown plan '" + plan + "'; known plans are "
-                        + planFile.plans().stream().map(Plan::name).toList());
+                        + current.plans().stream().map(Plan::name).toList());
             }
         }
     }
 
-    /** Rebuilds the engine's catalog from the plan file's plans and the shared keys; bad keys are skipped and logged. */
-    private synchronized void recompile() {
+    private List<ApiKey> sharedKeys() {
         List<ApiKey> shared = new ArrayList<>(mirror.size());
         for (KeyRecord record : mirror.values()) {
             shared.add(record.toApiKey());
         }
-        engine.replaceCatalog(planFile.withApiKeysIgnoringInvalid(shared, (key, problem) -> LOG.log(System.Logger.Level.ERROR,
-                "usage-plans: shared key ''{0}'' is ignored on this member: {1}", key.name(), problem)));
+        return shared;
+    }
+
+    /** Rebuilds the engine's catalog from the shared plans and the shared keys; bad keys are skipped and logged. */
+    private synchronized void recompile() {
+        plans.install(sharedKeys(), (key, problem) -> LOG.log(System.Logger.Level.ERROR,
+                "usage-plans: shared key ''{0}'' is ignored on this member: {1}", key.name(), problem));
     }
 
     @Override
     public void close() {
         try {
             keys.removeListener(listener);
+            plansCache.removeListener(plansListener);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "usage-plans: could not remove the catalog listener: {0}", e.toString());
         }
@@ -195,6 +223,50 @@ public final class InfinispanCatalog implements KeyDirectory, AutoCloseable {
             if (value != null) {
                 mirror.put(name, KeyRecord.decode(value));
                 recompile();
+            }
+        }
+    }
+
+    /** The plans document: one entry of a replicated cache of its own, compared and set by its primary owner. */
+    private record PlansEntry(Cache<String, String> cache) implements SharedPlans.Document {
+
+        @Override
+        public String get() {
+            return cache.get(PLANS_ENTRY);
+        }
+
+        @Override
+        public boolean putIfAbsent(String text) {
+            return cache.putIfAbsent(PLANS_ENTRY, text) == null;
+        }
+
+        @Override
+        public boolean replace(String expected, String text) {
+            return cache.replace(PLANS_ENTRY, expected, text);
+        }
+    }
+
+    /** Hears every change of the plans document on this member (every member holds it: the cache is replicated). */
+    @Listener(sync = false)
+    public final class PlanChanges {
+
+        @CacheEntryCreated
+        public void created(CacheEntryCreatedEvent<String, String> event) {
+            heard();
+        }
+
+        @CacheEntryModified
+        public void modified(CacheEntryModifiedEvent<String, String> event) {
+            heard();
+        }
+
+        private void heard() {
+            try {
+                if (plans.changed()) {
+                    recompile();
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "usage-plans: the shared plans could not be applied on this member", e);
             }
         }
     }

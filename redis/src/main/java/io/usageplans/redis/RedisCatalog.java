@@ -19,6 +19,7 @@ import java.util.function.UnaryOperator;
 import io.usageplans.ApiKey;
 import io.usageplans.Catalog;
 import io.usageplans.Plan;
+import io.usageplans.config.SharedPlans;
 import io.usageplans.spi.KeyDirectory;
 import io.usageplans.spi.StoreContext;
 import redis.clients.jedis.UnifiedJedis;
@@ -31,18 +32,23 @@ import redis.clients.jedis.exceptions.JedisException;
  * one {@code GET}) and, when it moved, reads the keys and recompiles its engine's catalog, so a key added, disabled or
  * moved to another plan on one instance is enforced on every instance within a second. Polling rather than pub/sub:
  * a message published while an instance reconnects is lost, a version is not. When Redis lost the catalog (a restart
- * without persistence), the instances write back the keys they know. Plans come from each instance's plan file.
+ * without persistence), the instances write back the keys they know. The plans are one document under its own Redis
+ * key beside them ({@code <prefix>:{keys}:plans}, {@link SharedPlans}: seeded from the first instance's plan file,
+ * replaced by an instance with a new one), changed with compare-and-set by a Lua script that raises the same version,
+ * so the same poll brings plan changes to every instance; it is the engine's {@link io.usageplans.spi.PlanDirectory}.
  */
 public final class RedisCatalog implements KeyDirectory, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(RedisCatalog.class.getName());
     private static final Script SCRIPT = Script.load("catalog.lua");
+    private static final Script PLANS_SCRIPT = Script.load("plans.lua");
     private static final int SEED_BATCH = 1000;
 
     private final UnifiedJedis redis;
     private final List<String> redisKeys;
     private final StoreContext engine;
-    private final Catalog planFile;
+    private final List<String> plansKeys;
+    private final SharedPlans plans;
     private final Map<String, String> mirror = new ConcurrentHashMap<>();
     private final ScheduledExecutorService poller;
     private volatile String seenVersion;
@@ -52,7 +58,11 @@ public final class RedisCatalog implements KeyDirectory, AutoCloseable {
         this.redis = redis;
         this.redisKeys = List.of(prefix + ":{keys}", prefix + ":{keys}:v");
         this.engine = engine;
-        this.planFile = engine.catalog();
+        this.plansKeys = List.of(prefix + ":{keys}:plans", prefix + ":{keys}:v");
+        Catalog planFile = engine.catalog();
+        this.plans = new SharedPlans(new PlansKey(), engine, this, "Redis key " + plansKeys.get(0));
+        mirror.putAll(redis.hgetAll(redisKeys.get(0)));
+        plans.start(sharedKeys()); // before the plan file's keys, which may name plans the others do not have yet
         List<String> records = new ArrayList<>();
         for (ApiKey key : planFile.apiKeys()) {
             records.add(key.name());
@@ -67,6 +77,12 @@ public final class RedisCatalog implements KeyDirectory, AutoCloseable {
         });
         long millis = pollInterval.toMillis();
         poller.scheduleWithFixedDelay(this::poll, millis, millis, TimeUnit.MILLISECONDS);
+        engine.usePlanDirectory(plans);
+    }
+
+    /** The shared plans: this instance's view of them, and where they are changed (also {@code engine.planDirectory()}). */
+    public SharedPlans plans() {
+        return plans;
     }
 
     /** Adds or replaces a key on every instance. */
@@ -103,7 +119,7 @@ public final class RedisCatalog implements KeyDirectory, AutoCloseable {
         List<ApiKey> all = new ArrayList<>(mirror.size() + added.size());
         mirror.values().forEach(record -> all.add(decode(record)));
         all.addAll(added);
-        planFile.withApiKeys(all); // validates names, values and plans as a whole before anything is shared
+        engine.catalog().withApiKeys(all); // validates names, values and plans as a whole before anything is shared
         List<String> args = new ArrayList<>(1 + 2 * added.size());
         args.add("add");
         for (ApiKey key : added) {
@@ -141,7 +157,7 @@ public final class RedisCatalog implements KeyDirectory, AutoCloseable {
                 }
             });
             all.add(changed);
-            planFile.withApiKeys(all);
+            engine.catalog().withApiKeys(all);
             String next = encode(changed);
             if (asLong(SCRIPT.run(redis, redisKeys, List.of("replace", name, stored, next))) == 1) {
                 applied(name, next);
@@ -171,11 +187,12 @@ public final class RedisCatalog implements KeyDirectory, AutoCloseable {
         recompile();
     }
 
-    private void check(List<String> plans, String key) {
-        for (String plan : plans) {
-            if (planFile.plan(plan).isEmpty()) {
+    private void check(List<String> planNames, String key) {
+        Catalog current = engine.catalog();
+        for (String plan : planNames) {
+            if (current.plan(plan).isEmpty()) {
                 throw new IllegalArgumentException("usage-plans: key '" + key + "': unknown plan '" + plan + "'; known plans are "
-                        + planFile.plans().stream().map(Plan::name).toList());
+                        + current.plans().stream().map(Plan::name).toList());
             }
         }
     }
@@ -207,6 +224,7 @@ public final class RedisCatalog implements KeyDirectory, AutoCloseable {
                     records.add(record);
                 });
                 seed(records);
+                PLANS_SCRIPT.run(redis, plansKeys, List.of("seed", plans.document()));
                 version = redis.get(redisKeys.get(1));
             }
             if (version != null && !version.equals(seenVersion)) {
@@ -227,18 +245,20 @@ public final class RedisCatalog implements KeyDirectory, AutoCloseable {
         }
     }
 
-    /** Reads the version, then every key, and recompiles; a change made meanwhile moves the version again. */
+    /** Reads the version, then every key and the plans, and recompiles; a change made meanwhile moves the version again. */
     private synchronized void refresh() {
         String version = redis.get(redisKeys.get(1));
         Map<String, String> shared = redis.hgetAll(redisKeys.get(0));
+        String planText = redis.get(plansKeys.get(0));
         mirror.keySet().retainAll(shared.keySet());
         mirror.putAll(shared);
         seenVersion = version;
+        plans.heard(planText);
         recompile();
     }
 
-    /** Rebuilds the engine's catalog from the plan file's plans and the shared keys; bad keys are skipped and logged. */
-    private synchronized void recompile() {
+    /** The shared keys this instance can read; one it cannot is logged and left out. */
+    private List<ApiKey> sharedKeys() {
         List<ApiKey> keys = new ArrayList<>(mirror.size());
         for (Map.Entry<String, String> record : mirror.entrySet()) {
             try {
@@ -248,8 +268,32 @@ public final class RedisCatalog implements KeyDirectory, AutoCloseable {
                         + "instance: {1}", record.getKey(), e.getMessage());
             }
         }
-        engine.replaceCatalog(planFile.withApiKeysIgnoringInvalid(keys, (key, problem) -> LOG.log(System.Logger.Level.ERROR,
-                "usage-plans: shared key ''{0}'' is ignored on this instance: {1}", key.name(), problem)));
+        return keys;
+    }
+
+    /** Rebuilds the engine's catalog from the shared plans and the shared keys; bad keys are skipped and logged. */
+    private synchronized void recompile() {
+        plans.install(sharedKeys(), (key, problem) -> LOG.log(System.Logger.Level.ERROR,
+                "usage-plans: shared key ''{0}'' is ignored on this instance: {1}", key.name(), problem));
+    }
+
+    /** The plans document: one Redis string, compared and set by a Lua script that also raises the catalog's version. */
+    private final class PlansKey implements SharedPlans.Document {
+
+        @Override
+        public String get() {
+            return redis.get(plansKeys.get(0));
+        }
+
+        @Override
+        public boolean putIfAbsent(String text) {
+            return asLong(PLANS_SCRIPT.run(redis, plansKeys, List.of("seed", text))) == 1;
+        }
+
+        @Override
+        public boolean replace(String expected, String text) {
+            return asLong(PLANS_SCRIPT.run(redis, plansKeys, List.of("replace", expected, text))) == 1;
+        }
     }
 
     /**
