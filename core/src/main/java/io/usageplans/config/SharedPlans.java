@@ -354,20 +354,13 @@ public final class SharedPlans implements PlanDirectory {
             Version written = new Version(current == null ? revision + 1 : current.revision() + 1,
                     reseed ? PlanText.sha256(json) : current == null ? planFileSha256 : current.seedSha256(), json);
             synchronized (lock) {
-                Catalog before = engine.catalog();
-                engine.replaceCatalog(template.withPlans(next).withApiKeys(before.apiKeys())); // fails, and changes nothing, when invalid
-                boolean done = false;
-                try {
-                    done = current == null ? document.putIfAbsent(written.encode()) : document.replace(stored, written.encode());
-                } finally {
-                    if (done) {
-                        heard(written, next, written.encode());
-                        inForce = next;
-                    } else {
-                        engine.replaceCatalog(before);
-                    }
-                }
+                Catalog changed = template.withPlans(next).withApiKeys(engine.catalog().apiKeys());
+                engine.checkCatalog(changed); // fails, before anything is written, when invalid here
+                boolean done = current == null ? document.putIfAbsent(written.encode()) : document.replace(stored, written.encode());
                 if (done) {
+                    heard(written, next, written.encode());
+                    engine.replaceCatalog(changed);
+                    inForce = next;
                     return next;
                 }
             }

@@ -590,6 +590,11 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
     }
 
     @Override
+    public synchronized void checkCatalog(Catalog catalog) {
+        compiler.compile(catalog, routes);
+    }
+
+    @Override
     public synchronized void replaceCatalog(Catalog catalog) {
         Snapshot compiled = compiler.compile(catalog, routes);
         if (compiled.plans.isEmpty() && !snapshot.plans.isEmpty()) {

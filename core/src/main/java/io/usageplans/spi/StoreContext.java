@@ -17,6 +17,14 @@ public interface StoreContext {
      */
     void replaceCatalog(Catalog catalog);
 
+    /**
+     * Checks {@code catalog} as {@link #replaceCatalog} would (with the annotated routes), without installing it: a
+     * clustered store checks a change here before it shares it.
+     *
+     * @throws io.usageplans.UsagePlansConfigException if it is invalid
+     */
+    void checkCatalog(Catalog catalog);
+
     /** Replaces where keys are changed at run time: a clustered store installs one that every member shares. */
     void useKeyDirectory(KeyDirectory directory);
 
