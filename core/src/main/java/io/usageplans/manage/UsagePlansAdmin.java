@@ -100,6 +100,14 @@ public final class UsagePlansAdmin {
         planOperations.delete(name);
     }
 
+    /**
+     * Logs one audit line, as made by this admin's actor, for a change made outside this class (a plan file reloaded on
+     * request): {@code usage-plans: <who> <what>: <before> -> <after>}.
+     */
+    public void recordChange(String what, Object before, Object after) {
+        keys.audit().change(what, before, after);
+    }
+
     /** The keys, as this member sees them now (hashes only). */
     public List<ApiKey> keys() {
         return keys.keys();
