@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -20,6 +21,8 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 import io.usageplans.ApiKey;
+import io.usageplans.MethodKey;
+import io.usageplans.routing.RouteDefinition;
 import io.usageplans.Decision;
 import io.usageplans.UsagePlans;
 import io.usageplans.UsagePlansConfigException;
@@ -201,6 +204,38 @@ class PlanFileReloaderTest {
         assertEquals(2, engine.planOnStage("basic").orElseThrow().throttle().burstLimit());
         assertEquals(3, engine.keyDirectory().keys().size());
         assertEquals(Decision.Outcome.ALLOWED, engine.decide(GOLD, "GET", "/pets").outcome());
+    }
+
+    @Test
+    void aReloadRefusedHalfWayByAnAnnotatedRouteIsUndone() throws Exception {
+        engine = EngineBootstrap.of(Settings.of(parameters::get, null), getClass().getClassLoader()).clock(clock)
+                .routes(List.of(new RouteDefinition("Pets.export", MethodKey.parse("/export/GET"), Set.of("gold"), null,
+                        Set.of(), false, "Pets.export()")))
+                .build();
+        // gold goes from the file and its key moves to basic: the plans and keys fit, but the route still needs gold
+        Files.writeString(file, """
+                api: shop
+                plans:
+                  - name: basic
+                    throttle: { rateLimit: 1, burstLimit: 3 }
+                    apiStages: [ { stage: test } ]
+                apiKeys:
+                  - { name: basic-customer, value: reload-basic-key-0123456789, plans: [basic] }
+                  - { name: gold-customer, value: reload-gold-key-0123456789, plans: [basic] }
+                  - { name: new-customer, value: reload-new-key-0123456789, plans: [basic] }
+                """);
+
+        UsagePlansConfigException refused = assertThrows(UsagePlansConfigException.class,
+                () -> PlanFileReloader.of(engine).orElseThrow().reload());
+
+        assertEquals("Pets.export()", refused.source());
+        assertTrue(refused.getMessage().contains("unknown plan 'gold'"), refused.getMessage());
+        assertEquals(List.of("basic", "gold"), engine.catalog().plans().stream().map(p -> p.name()).toList());
+        assertEquals(2, engine.planOnStage("basic").orElseThrow().throttle().burstLimit());
+        assertEquals(List.of("basic-customer:[basic]", "gold-customer:[gold]"), engine.keyDirectory().keys().stream()
+                .map(k -> k.name() + ":" + k.plans()).toList());
+        assertEquals(Decision.Outcome.FORBIDDEN, engine.decide("reload-new-key-0123456789", "GET", "/export").outcome());
+        assertEquals(Decision.Outcome.ALLOWED, engine.decide(GOLD, "GET", "/export").outcome());
     }
 
     @Test
