@@ -22,6 +22,7 @@ import io.usageplans.store.local.LocalUsageStore;
  * Builds an application's {@link UsagePlans} engine from its settings, the one way every adapter does (the servlet
  * filter, the CDI start-up and producers): the plan file (or a given catalog), the stage, the switch, the excluded
  * paths, shadow mode, the store ({@value UsageStoreProvider#STORE}, made by its provider, else the local store) and the listeners.
+ * An engine whose plans came from a plan file gets a {@link PlanFileReloader} ({@value PlanFileReloader#RELOAD}).
  * An adapter hands in what only it knows (the context path, the paths other modules serve, annotated routes, beans that
  * replace a default) and gets the engine; it never assembles one itself.
  *

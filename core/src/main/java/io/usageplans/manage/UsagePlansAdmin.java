@@ -12,12 +12,12 @@ import io.usageplans.Plan;
  * What an operator does with a running engine, as AWS offers it for usage plans: usage reports (GetUsage), keys
  * created with a generated value, imported from CSV, enabled, disabled, moved and rotated, and a key's remaining
  * quota extended or reset (UpdateUsage), and plans created, changed and deleted (CreateUsagePlan, UpdateUsagePlan,
- * DeleteUsagePlan) through the engine's {@link io.usageplans.spi.PlanDirectory}. Key changes go through the engine's {@link io.usageplans.spi.KeyDirectory},
- * so with a clustered store they apply on every member at once. Every refusal is an {@link AdminException} naming
- * the field and value.
+ * DeleteUsagePlan). Key and plan changes go through the engine's {@link io.usageplans.spi.KeyDirectory} and
+ * {@link io.usageplans.spi.PlanDirectory}, so with a clustered store they apply on every member at once. Every refusal
+ * is an {@link AdminException} naming the field and value.
  *
  * <p>Get one from the engine with {@code usagePlans.admin()}. This class only hands each call to its part: key
- * operations, CSV import, quota operations and usage reports, all built on the {@link AdminContext} the engine offers.
+ * operations, CSV import, quota operations, plan operations and usage reports, all built on the {@link AdminContext} the engine offers.
  */
 public final class UsagePlansAdmin {
 
