@@ -21,7 +21,8 @@ public class UsagePlansAdminApplication extends Application {
 
     @Override
     public Set<Class<?>> getClasses() {
-        return Set.of(StatusResource.class, StatsResource.class, UsagePlansResource.class, UsageExportResource.class, ApiKeysResource.class, AdminAccessFilter.class,
+        return Set.of(StatusResource.class, StatsResource.class, UsagePlansResource.class, UsageExportResource.class, ApiKeysResource.class, ReloadResource.class,
+                AdminAccessFilter.class,
                 ContentTypeFilter.class, ProblemMapper.class);
     }
 

@@ -18,12 +18,15 @@ import io.usageplans.Plan;
 import io.usageplans.UsagePlans;
 import io.usageplans.manage.AdminException;
 import io.usageplans.manage.AdminException.Kind;
+import io.usageplans.manage.PlanPatch;
 import io.usageplans.manage.QuotaStatus;
 import io.usageplans.manage.UsagePlansAdmin;
 import io.usageplans.manage.UsageReport;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -32,7 +35,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 /**
- * Plans, usage reports and quotas, at AWS's paths: {@code GET usageplans}, {@code GET usageplans/{id}/usage}
+ * Plans, usage reports and quotas, at AWS's paths: {@code GET|POST usageplans}, {@code GET|PATCH|DELETE
+ * usageplans/{id}} (GetUsagePlan, CreateUsagePlan, UpdateUsagePlan, DeleteUsagePlan), {@code GET usageplans/{id}/usage}
  * (GetUsage) and {@code GET|PATCH usageplans/{id}/keys/{keyId}/usage} (a key's quota now, and UpdateUsage).
  */
 @Path("usageplans")
@@ -42,21 +46,80 @@ public class UsagePlansResource extends AdminResource {
     /** How many keys {@code GET usageplans/{plan}/top} lists. */
     public static final int TOP = 20;
 
+    /** The most patch operations one UpdateUsagePlan takes. */
+    public static final int MAX_OPERATIONS = 100;
+
     private static final Set<String> QUOTA_FIELDS = Set.of("remaining", "extendBy", "reset", "patchOperations");
 
     @GET
     public Response plans() {
+        UsagePlansAdmin admin = admin();
+        String api = engine().catalog().api();
         List<Object> plans = new ArrayList<>();
-        for (Plan plan : admin().plans()) {
-            plans.add(Json.object().put("id", plan.name()).put("name", plan.name()).put("description", plan.description())
-                    .put("throttle", plan.throttle() == null ? null : Json.object()
-                            .put("rateLimit", plan.throttle().rateLimit()).put("burstLimit", plan.throttle().burstLimit()))
-                    .put("quota", plan.quota() == null ? null : Json.object().put("limit", plan.quota().limit())
-                            .put("period", plan.quota().period()).put("offset", plan.quota().offset())
-                            .put("timeZone", plan.quota().timeZone().getId()))
-                    .put("enabled", plan.enabled()));
+        for (Plan plan : admin.plans()) {
+            plans.add(PlanJson.write(plan, api));
         }
         return json(items(plans));
+    }
+
+    /** GetUsagePlan: the plan on any stage, as {@code GET usageplans} lists it. */
+    @GET
+    @Path("{usageplanId}")
+    public Response plan(@PathParam("usageplanId") String name) {
+        UsagePlansAdmin admin = admin();
+        return json(PlanJson.write(admin.plan(name), engine().catalog().api()));
+    }
+
+    /**
+     * CreateUsagePlan: {@code {"name","description","throttle":{"rateLimit","burstLimit"},"quota":{"limit","period",
+     * "offset"},"apiStages":[{"apiId","stage","throttle":{"/pets/GET":{"rateLimit","burstLimit"}}}]}}; without
+     * apiStages the plan applies to the engine's stage. 201 with the plan; 409 if one of that name exists.
+     */
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response create(InputStream in) {
+        UsagePlansAdmin admin = admin();
+        JsonRequest request = JsonRequest.parse(body(in), false, PlanJson.CREATE_FIELDS);
+        String api = engine().catalog().api();
+        Plan plan = admin.createPlan(PlanJson.read(request, api, admin.stage()));
+        return Response.created(uriInfo.getBaseUriBuilder().path(UsagePlansResource.class).path("{usageplanId}").build(plan.name()))
+                .entity(Json.write(PlanJson.write(plan, api))).type(MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    /**
+     * UpdateUsagePlan: {@code {"patchOperations":[{"op":"replace","path":"/quota/limit","value":"20"}]}} with AWS's
+     * paths (see {@link UsagePlansAdmin#updatePlan}); all operations or none. 200 with the plan as it is after.
+     */
+    @PATCH
+    @Path("{usageplanId}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response update(@PathParam("usageplanId") String name, InputStream in) {
+        UsagePlansAdmin admin = admin();
+        JsonRequest request = JsonRequest.parse(body(in), false, Set.of("patchOperations"));
+        List<Map<?, ?>> operations = request.objects("patchOperations");
+        if (operations == null || operations.isEmpty()) {
+            throw new AdminException(Kind.INVALID, "patchOperations", null, "patchOperations needs at least one operation, "
+                    + "e.g. {\"op\":\"replace\",\"path\":\"/quota/limit\",\"value\":\"20\"}");
+        }
+        if (operations.size() > MAX_OPERATIONS) {
+            throw new AdminException(Kind.INVALID, "patchOperations", String.valueOf(operations.size()), "at most "
+                    + MAX_OPERATIONS + " operations in one request, this one has " + operations.size());
+        }
+        List<PlanPatch> patches = new ArrayList<>();
+        for (int i = 0; i < operations.size(); i++) {
+            PatchOperation op = PatchOperation.read(operations.get(i), i);
+            patches.add(new PlanPatch(op.op(), op.path(), op.text()));
+        }
+        Plan plan = admin.updatePlan(name, patches);
+        return json(PlanJson.write(plan, engine().catalog().api()));
+    }
+
+    /** DeleteUsagePlan: 202 as AWS answers; 409 while keys, keyless stage methods or annotated routes use the plan. */
+    @DELETE
+    @Path("{usageplanId}")
+    public Response delete(@PathParam("usageplanId") String name) {
+        admin().deletePlan(name);
+        return Response.accepted().build();
     }
 
     /** AWS GetUsage: per key, per UTC day from startDate to endDate, {@code [used, remaining]}. */

@@ -275,6 +275,46 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void aPlansBurstChangedFromThePageShowsInTheNextRequestsHeaders() throws Exception {
+        clock.set(Instant.parse("2026-11-25T09:00:00Z"));
+        assertEquals("\"basic-burst\";q=2;w=2, \"basic-day\";q=5;w=86400",
+                server.pets(BASIC_KEY).headers().firstValue("RateLimit-Policy").orElseThrow());
+        browser.get(server.url("/usage-plans/"));
+        WebDriverWait wait = wait(30);
+        wait.until(d -> "signin".equals(d.findElement(By.tagName("body")).getAttribute("data-state")));
+        browser.findElement(By.id("token")).sendKeys(AdminServer.TOKEN);
+        browser.findElement(By.id("token-submit")).click();
+        wait.until(d -> "ready".equals(d.findElement(By.tagName("body")).getAttribute("data-state")));
+        assertEquals("1", browser.findElement(By.cssSelector("#plan-limits tr[data-plan='basic'] input.rate")).getAttribute("value"));
+
+        // a value the API refuses: its problem's detail is shown, and nothing changes
+        WebElement burst = browser.findElement(By.cssSelector("#plan-limits tr[data-plan='basic'] input.burst"));
+        burst.clear();
+        burst.sendKeys("-1");
+        browser.findElement(By.cssSelector("#plan-limits tr[data-plan='basic'] button[data-action='change-plan']")).click();
+        browser.switchTo().alert().accept();
+        wait.until(d -> "error".equals(d.findElement(By.tagName("body")).getAttribute("data-action")));
+        assertEquals("Not done: patchOperations[0] (replace /throttle/burstLimit, value '-1'): the burst limit must be a whole "
+                + "number from 1 to 2147483647, was '-1'", text(By.id("notice-text")));
+
+        burst = browser.findElement(By.cssSelector("#plan-limits tr[data-plan='basic'] input.burst"));
+        burst.clear();
+        burst.sendKeys("50");
+        browser.findElement(By.cssSelector("#plan-limits tr[data-plan='basic'] button[data-action='change-plan']")).click();
+        assertEquals("Change plan basic: burst 2 → 50? The next request of its keys gets the new limits.",
+                browser.switchTo().alert().getText());
+        browser.switchTo().alert().accept();
+        wait.until(d -> "done".equals(d.findElement(By.tagName("body")).getAttribute("data-action")));
+        assertEquals("Plan basic now: 1/s, burst 50; 5 per day.", text(By.id("notice-text")));
+        assertEquals("1/s, burst 50", text(By.cssSelector("#plans tr[data-plan='basic'] td.throttle")));
+
+        HttpResponse<String> next = server.pets(BASIC_KEY);
+        assertEquals(200, next.statusCode());
+        assertEquals("\"basic-burst\";q=50;w=50, \"basic-day\";q=5;w=86400",
+                next.headers().firstValue("RateLimit-Policy").orElseThrow());
+    }
+
+    @Test
     void theExportButtonsSaveThePlansUsageAsTheApiAnswersIt() throws Exception {
         // two days ago: 4 for premium; today: 3 for basic and 1 for premium
         clock.set(Instant.parse("2026-11-23T12:00:00Z"));

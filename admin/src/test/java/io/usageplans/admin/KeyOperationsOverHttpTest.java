@@ -52,11 +52,11 @@ class KeyOperationsOverHttpTest {
 
         assertEquals("{\"items\":[{\"id\":\"basic\",\"name\":\"basic\",\"description\":\"small customers\","
                         + "\"throttle\":{\"rateLimit\":1.0,\"burstLimit\":2},"
-                        + "\"quota\":{\"limit\":5,\"period\":\"DAY\",\"offset\":0,\"timeZone\":\"Z\"},\"enabled\":true},"
+                        + "\"quota\":{\"limit\":5,\"period\":\"DAY\",\"offset\":0,\"timeZone\":\"Z\"},\"enabled\":true,\"apiStages\":[{\"apiId\":\"shop\",\"stage\":\"test\",\"throttle\":{}}]},"
                         + "{\"id\":\"premium\",\"name\":\"premium\",\"description\":\"\",\"throttle\":{\"rateLimit\":100.0,\"burstLimit\":100},"
-                        + "\"quota\":{\"limit\":100,\"period\":\"DAY\",\"offset\":0,\"timeZone\":\"Z\"},\"enabled\":true},"
+                        + "\"quota\":{\"limit\":100,\"period\":\"DAY\",\"offset\":0,\"timeZone\":\"Z\"},\"enabled\":true,\"apiStages\":[{\"apiId\":\"shop\",\"stage\":\"test\",\"throttle\":{}}]},"
                         + "{\"id\":\"dev\",\"name\":\"dev\",\"description\":\"\",\"throttle\":{\"rateLimit\":1000.0,\"burstLimit\":1000},"
-                        + "\"quota\":null,\"enabled\":true}]}",
+                        + "\"quota\":null,\"enabled\":true,\"apiStages\":[{\"apiId\":\"shop\",\"stage\":\"test\",\"throttle\":{}}]}]}",
                 server.admin("GET", "usageplans").body());
         assertEquals("{\"stage\":\"test\",\"enabled\":true,\"store\":\"LocalUsageStore\",\"today\":\"2026-11-25\"}",
                 server.admin("GET", "status").body());

@@ -22,6 +22,7 @@ import io.usageplans.store.local.LocalUsageStore;
  * Builds an application's {@link UsagePlans} engine from its settings, the one way every adapter does (the servlet
  * filter, the CDI start-up and producers): the plan file (or a given catalog), the stage, the switch, the excluded
  * paths, shadow mode, the store ({@value UsageStoreProvider#STORE}, made by its provider, else the local store) and the listeners.
+ * An engine whose plans came from a plan file gets a {@link PlanFileReloader} ({@value PlanFileReloader#RELOAD}).
  * An adapter hands in what only it knows (the context path, the paths other modules serve, annotated routes, beans that
  * replace a default) and gets the engine; it never assembles one itself.
  *
@@ -39,6 +40,8 @@ public final class EngineBootstrap {
     private final Settings settings;
     private final ClassLoader loader;
     private Catalog catalog;
+    /** The plan file the catalog was read from, or null when it was given. */
+    private PlanFileLocator.Located planFile;
     private Clock clock = Clock.systemUTC();
     private UsageStore store;
     private String contextPath;
@@ -112,7 +115,8 @@ public final class EngineBootstrap {
      */
     public Catalog catalog() {
         if (catalog == null) {
-            catalog = PlanFileLocator.load(settings.parameters(), loader);
+            planFile = PlanFileLocator.locate(settings.parameters(), loader);
+            catalog = planFile.load();
         }
         return catalog;
     }
@@ -137,6 +141,7 @@ public final class EngineBootstrap {
      */
     public UsagePlans build() {
         Catalog plans = catalog();
+        long reloadInterval = PlanFileReloader.interval(settings);
         StageSetting stage = StageSetting.of(settings, contextPath, plans);
         UsagePlans.Builder builder = UsagePlans.builder(plans).stage(stage.name(), stage.origin()).clock(clock).routes(routes);
         settings.find(UsagePlans.ENABLED).ifPresent(setting -> builder.enabled(setting.switchValue()));
@@ -159,15 +164,50 @@ public final class EngineBootstrap {
         });
         listeners.forEach(builder::listener);
         if (store != null) {
-            return builder.store(store).build();
+            return reloadable(builder.store(store).build(), plans, reloadInterval);
         }
         UsageStore made = newStore();
+        UsagePlans engine;
         try {
-            return builder.ownedStore(made).build();
+            engine = builder.ownedStore(made).build();
         } catch (RuntimeException e) {
             made.close();
             throw e;
         }
+        return reloadable(engine, plans, reloadInterval);
+    }
+
+    /**
+     * Attaches a {@link PlanFileReloader} to {@code engine} when its catalog came from a plan file (read here, or given
+     * by an adapter that read the same file), watching the file when {@value PlanFileReloader#RELOAD} says so.
+     */
+    private UsagePlans reloadable(UsagePlans engine, Catalog started, long reloadInterval) {
+        PlanFileLocator.Located file = planFile;
+        if (file == null && started.source() != null) {
+            try {
+                file = PlanFileLocator.locate(settings.parameters(), loader);
+            } catch (UsagePlansConfigException e) {
+                file = null; // the catalog came from elsewhere
+            }
+            if (file != null && !file.source().equals(started.source())) {
+                file = null;
+            }
+        }
+        if (file == null) {
+            if (reloadInterval > 0) {
+                System.getLogger(PlanFileReloader.class.getName()).log(System.Logger.Level.WARNING, "usage-plans: "
+                        + PlanFileReloader.RELOAD + " is set, but the plans were not read from a plan file ("
+                        + (started.source() == null ? "a catalog built in code" : started.source()) + "), so nothing is reloaded");
+            }
+            return engine;
+        }
+        try {
+            PlanFileReloader.attach(engine, file, started, reloadInterval);
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+        return engine;
     }
 
     /**

@@ -27,15 +27,23 @@ public final class PlanFileLocator {
 
     /** The catalog from the plan file found as described above; fails naming every place looked in. */
     public static Catalog load(UnaryOperator<String> adapterParameter, ClassLoader loader) {
+        return locate(adapterParameter, loader).load();
+    }
+
+    /**
+     * Where the plan file is, as {@link #load} finds it, without reading it.
+     *
+     * @throws UsagePlansConfigException when there is none, naming every place looked in
+     */
+    static Located locate(UnaryOperator<String> adapterParameter, ClassLoader loader) {
         Optional<Setting> configured = Setting.find(CONFIG, adapterParameter);
         PlanFileInput limits = PlanFileInput.of(adapterParameter, loader);
         if (configured.isPresent()) {
-            return loadConfigured(configured.get(), loader, limits);
+            return locateConfigured(configured.get(), loader, limits);
         }
         for (String resource : DEFAULT_RESOURCES) {
-            InputStream in = loader.getResourceAsStream(resource);
-            if (in != null) {
-                return PlanFile.load(in, "classpath:" + resource, limits);
+            if (loader.getResource(resource) != null) {
+                return new Located(null, resource, "classpath:" + resource, limits, loader);
             }
         }
         throw new UsagePlansConfigException(CONFIG, "no plan file found: set the init-param or system property "
@@ -43,25 +51,48 @@ public final class PlanFileLocator {
                 + "usage-plans.yaml or usage-plans.json on the classpath (e.g. WEB-INF/classes)");
     }
 
-    private static Catalog loadConfigured(Setting setting, ClassLoader loader, PlanFileInput limits) {
+    private static Located locateConfigured(Setting setting, ClassLoader loader, PlanFileInput limits) {
         String location = setting.value();
         if (location.startsWith("classpath:")) {
             String resource = location.substring("classpath:".length());
             while (resource.startsWith("/")) {
                 resource = resource.substring(1);
             }
-            InputStream in = loader.getResourceAsStream(resource);
-            if (in == null) {
+            if (loader.getResource(resource) == null) {
                 throw new UsagePlansConfigException(location, null, 0, "the plan file named by " + setting.origin()
                         + " is not on the classpath");
             }
-            return PlanFile.load(in, location, limits);
+            return new Located(null, resource, location, limits, loader);
         }
         Path file = Path.of(location.startsWith("file:") ? location.substring("file:".length()) : location);
         if (!Files.isRegularFile(file)) {
             throw new UsagePlansConfigException(location, null, 0, "the plan file named by " + setting.origin()
                     + " does not exist (resolved to " + file.toAbsolutePath() + ")");
         }
-        return PlanFile.load(file, limits);
+        return new Located(file, null, file.toString(), limits, loader);
+    }
+
+    /**
+     * A plan file found: on disk ({@code file}) or a class path {@code resource}, named {@code source} in messages and
+     * in {@link Catalog#source()}.
+     */
+    record Located(Path file, String resource, String source, PlanFileInput limits, ClassLoader loader) {
+
+        /** The catalog the file holds now. */
+        Catalog load() {
+            return PlanFile.parse(text(), source, limits);
+        }
+
+        /** The file's text now, read within the size limit. */
+        String text() {
+            if (file != null) {
+                return limits.read(file, source, "the plan file");
+            }
+            InputStream in = loader.getResourceAsStream(resource);
+            if (in == null) {
+                throw new UsagePlansConfigException(source, null, 0, "the plan file is no longer on the classpath");
+            }
+            return limits.read(in, source, "the plan file");
+        }
     }
 }

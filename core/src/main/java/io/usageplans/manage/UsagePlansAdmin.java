@@ -11,12 +11,13 @@ import io.usageplans.Plan;
 /**
  * What an operator does with a running engine, as AWS offers it for usage plans: usage reports (GetUsage), keys
  * created with a generated value, imported from CSV, enabled, disabled, moved and rotated, and a key's remaining
- * quota extended or reset (UpdateUsage). Key changes go through the engine's {@link io.usageplans.spi.KeyDirectory},
- * so with a clustered store they apply on every member at once. Every refusal is an {@link AdminException} naming
- * the field and value.
+ * quota extended or reset (UpdateUsage), and plans created, changed and deleted (CreateUsagePlan, UpdateUsagePlan,
+ * DeleteUsagePlan). Key and plan changes go through the engine's {@link io.usageplans.spi.KeyDirectory} and
+ * {@link io.usageplans.spi.PlanDirectory}, so with a clustered store they apply on every member at once. Every refusal
+ * is an {@link AdminException} naming the field and value.
  *
  * <p>Get one from the engine with {@code usagePlans.admin()}. This class only hands each call to its part: key
- * operations, CSV import, quota operations and usage reports, all built on the {@link AdminContext} the engine offers.
+ * operations, CSV import, quota operations, plan operations and usage reports, all built on the {@link AdminContext} the engine offers.
  */
 public final class UsagePlansAdmin {
 
@@ -31,6 +32,7 @@ public final class UsagePlansAdmin {
     private final KeyImport keyImport;
     private final QuotaOperations quotas;
     private final UsageReports reports;
+    private final PlanOperations planOperations;
 
     public UsagePlansAdmin(AdminContext context) {
         this(context, null);
@@ -43,6 +45,7 @@ public final class UsagePlansAdmin {
         this.keyImport = new KeyImport(context, plans, keys);
         this.quotas = new QuotaOperations(context, plans, keys);
         this.reports = new UsageReports(context, plans, keys);
+        this.planOperations = new PlanOperations(context, keys.audit());
     }
 
     /**
@@ -62,6 +65,47 @@ public final class UsagePlansAdmin {
     /** The plans that apply to the engine's stage, in the plan file's order. */
     public List<Plan> plans() {
         return plans.all();
+    }
+
+    /** The plan {@code name} on any stage, as the plan directory has it now; 404 if there is none. */
+    public Plan plan(String name) {
+        return planOperations.plan(name);
+    }
+
+    /**
+     * Creates a plan (AWS CreateUsagePlan), with effect for the next request; 409 if a plan of that name exists, 400
+     * naming the field when the catalog with it would be invalid.
+     */
+    public Plan createPlan(Plan plan) {
+        return planOperations.create(plan);
+    }
+
+    /**
+     * Changes plan {@code name} with AWS's UpdateUsagePlan patch operations, all or none: {@code replace} of
+     * {@code /description}, {@code /throttle/rateLimit}, {@code /throttle/burstLimit}, {@code /quota/limit},
+     * {@code /quota/period} (DAY, WEEK, MONTH), {@code /quota/offset} and {@code /quota/timeZone}; {@code remove} of
+     * {@code /throttle} and {@code /quota}; {@code add} and {@code remove} of {@code /apiStages} (value
+     * {@code apiId:stage}); {@code add}, {@code replace} and {@code remove} of
+     * {@code /apiStages/apiId:stage/throttle/resourcePath/METHOD/rateLimit} (and {@code burstLimit}), with {@code /} in the
+     * resource path written {@code ~1} as AWS writes it. Every operation is checked before anything changes: a bad one
+     * is a 400 naming its path and value. The throttle and quota state of the plan's keys is kept (see
+     * {@link io.usageplans.spi.PlanDirectory}).
+     */
+    public Plan updatePlan(String name, List<PlanPatch> patches) {
+        return planOperations.update(name, patches);
+    }
+
+    /** Deletes plan {@code name} (AWS DeleteUsagePlan); 409 while keys, keyless stage methods or annotated routes use it. */
+    public void deletePlan(String name) {
+        planOperations.delete(name);
+    }
+
+    /**
+     * Logs one audit line, as made by this admin's actor, for a change made outside this class (a plan file reloaded on
+     * request): {@code usage-plans: <who> <what>: <before> -> <after>}.
+     */
+    public void recordChange(String what, Object before, Object after) {
+        keys.audit().change(what, before, after);
     }
 
     /** The keys, as this member sees them now (hashes only). */

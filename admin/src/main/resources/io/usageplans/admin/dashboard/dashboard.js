@@ -1,6 +1,6 @@
 // The usage-plans dashboard: reads the admin API (same origin) and draws plans, the last hour's requests per second,
 // today's top 20 keys of a plan and one page of keys at a time, with a key's 30 days on demand; its buttons change
-// keys and quotas through the same (audited) API, each after a confirmation. No framework and no build step; every
+// keys, quotas and plans' limits through the same (audited) API, each after a confirmation. No framework and no build step; every
 // value goes into the page as text, never as markup.
 (function () {
   'use strict';
@@ -115,6 +115,7 @@
       + (status.enabled ? 'on' : 'OFF') + ' · ' + status.today + ' (UTC)';
     $('top-date').textContent = status.today;
     renderPlans(plans, stats);
+    renderPlanLimits(plans);
     renderForbidden(stats);
     renderPlanChoice($('top-plan'), plans);
     renderExport(plans, status.today);
@@ -200,9 +201,10 @@
     notice('', null, false);
     document.body.setAttribute('data-action', 'pending');
     send(method, path, body).then(function (answer) {
-      done(answer);
-      document.body.setAttribute('data-action', 'done');
-      return Promise.all([loadKeys(), loadTop()]);
+      return Promise.resolve(done(answer)).then(function () {
+        document.body.setAttribute('data-action', 'done');
+        return Promise.all([loadKeys(), loadTop()]);
+      });
     }).catch(function (e) {
       if (e.status === 401) { failed(e); return; }
       notice('Not done: ' + (e.message || e), null, true);
@@ -251,6 +253,84 @@
       keyPath(key) + '/rotate', {}, function (k) {
         notice('New value of key ' + k.name + ' (shown only now; copy it):', k.value, false);
       });
+  }
+
+  // One row per plan with its limits in inputs; a change is sent as AWS's UpdateUsagePlan patch operations.
+  function renderPlanLimits(plans) {
+    var body = $('plan-limits').tBodies[0];
+    body.replaceChildren();
+    plans.forEach(function (plan) {
+      var row = el('tr');
+      row.setAttribute('data-plan', plan.id);
+      cell(row, plan.name, 'name');
+      var t = plan.throttle || {}, q = plan.quota || {};
+      cell(row, null, 'rate').appendChild(input('rate', t.rateLimit, 'rate of plan ' + plan.name));
+      cell(row, null, 'burst').appendChild(input('burst', t.burstLimit, 'burst of plan ' + plan.name));
+      cell(row, null, 'limit').appendChild(input('limit', q.limit, 'quota limit of plan ' + plan.name));
+      var period = el('select');
+      period.className = 'period';
+      period.setAttribute('aria-label', 'quota period of plan ' + plan.name);
+      ['', 'DAY', 'WEEK', 'MONTH'].forEach(function (p) {
+        var option = el('option', p === '' ? '–' : p.toLowerCase());
+        option.value = p;
+        period.appendChild(option);
+      });
+      period.value = q.period || '';
+      cell(row, null, 'period').appendChild(period);
+      cell(row, null, 'actions').appendChild(button('Change', 'change-plan', function () { changePlan(plan, row); }));
+      body.appendChild(row);
+    });
+  }
+
+  function input(className, value, label) {
+    var field = el('input');
+    field.type = 'text';
+    field.className = className;
+    field.setAttribute('inputmode', 'decimal');
+    field.setAttribute('autocomplete', 'off');
+    field.setAttribute('maxlength', '20');
+    field.setAttribute('aria-label', label);
+    field.value = value === undefined || value === null ? '' : String(value);
+    return field;
+  }
+
+  function limitsText(plan) {
+    return (plan.throttle ? plan.throttle.rateLimit + '/s, burst ' + plan.throttle.burstLimit : 'no throttle') + '; '
+      + (plan.quota ? plan.quota.limit + ' per ' + plan.quota.period.toLowerCase() : 'no quota');
+  }
+
+  // Only what differs from the plan as shown is sent, each value as a string as AWS's API takes it; the server checks
+  // every value and answers a problem naming the one it refused.
+  function changePlan(plan, row) {
+    var ops = [], said = [];
+    var t = plan.throttle || {}, q = plan.quota || {};
+    function value(name) { return row.querySelector('input.' + name).value.trim(); }
+    function change(text, before, path, label) {
+      if (text === '' || text === String(before)) { return; }
+      ops.push({ op: 'replace', path: path, value: text });
+      said.push(label + ' ' + (before === undefined ? 'none' : before) + ' → ' + text);
+    }
+    change(value('rate'), t.rateLimit, '/throttle/rateLimit', 'rate');
+    change(value('burst'), t.burstLimit, '/throttle/burstLimit', 'burst');
+    change(value('limit'), q.limit, '/quota/limit', 'quota limit');
+    change(row.querySelector('select.period').value, q.period, '/quota/period', 'quota period');
+    if (ops.length === 0) {
+      notice('Nothing to change for plan ' + plan.name + '.', null, false);
+      return;
+    }
+    act('Change plan ' + plan.name + ': ' + said.join(', ') + '? The next request of its keys gets the new limits.',
+      'PATCH', 'usageplans/' + encodeURIComponent(plan.id), { patchOperations: ops }, function (changed) {
+        notice('Plan ' + changed.name + ' now: ' + limitsText(changed) + '.', null, false);
+        return refreshPlans();
+      });
+  }
+
+  function refreshPlans() {
+    return Promise.all([get('usageplans'), get('stats')]).then(function (all) {
+      current.plans = all[0].items;
+      renderPlans(all[0].items, all[1]);
+      renderPlanLimits(all[0].items);
+    });
   }
 
   function notice(text, value, isError) {

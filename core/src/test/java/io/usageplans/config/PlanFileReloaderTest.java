@@ -1,0 +1,305 @@
+package io.usageplans.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.text.MessageFormat;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import io.usageplans.ApiKey;
+import io.usageplans.MethodKey;
+import io.usageplans.routing.RouteDefinition;
+import io.usageplans.Decision;
+import io.usageplans.UsagePlans;
+import io.usageplans.UsagePlansConfigException;
+import io.usageplans.testing.MutableClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The plan file reloaded while the engine runs: watched on disk, or on request; all of it or nothing. */
+class PlanFileReloaderTest {
+
+    private static final String BASIC = "reload-basic-key-0123456789";
+    private static final String GOLD = "reload-gold-key-0123456789";
+    private static final String PLANS = """
+            api: shop
+            plans:
+              - name: basic
+                throttle: { rateLimit: 1, burstLimit: 2 }
+                apiStages: [ { stage: test } ]
+              - name: gold
+                throttle: { rateLimit: 100, burstLimit: 100 }
+                apiStages: [ { stage: test } ]
+            apiKeys:
+              - { name: basic-customer, value: reload-basic-key-0123456789, plans: [basic] }
+              - { name: gold-customer, value: reload-gold-key-0123456789, plans: [gold] }
+            """;
+
+    @TempDir
+    Path dir;
+
+    private Path file;
+    private final Map<String, String> parameters = new HashMap<>();
+    private final MutableClock clock = MutableClock.at("2027-03-10T12:00:00Z");
+    private UsagePlans engine;
+    /** Held here: a logger only the log manager references may be collected, and its handler with it. */
+    private final Logger logger = Logger.getLogger(PlanFileReloader.class.getName());
+    private final List<String> log = Collections.synchronizedList(new ArrayList<>());
+    private final Handler handler = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            String text = record.getParameters() == null ? record.getMessage()
+                    : MessageFormat.format(record.getMessage(), record.getParameters());
+            log.add((record.getLevel() == Level.SEVERE ? "ERROR" : record.getLevel().getName()) + " " + text);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    @BeforeEach
+    void planFile() throws Exception {
+        file = dir.resolve("plans.yaml");
+        Files.writeString(file, PLANS);
+        parameters.put(PlanFileLocator.CONFIG, file.toString());
+        parameters.put(EngineBootstrap.STAGE, "test");
+        logger.addHandler(handler);
+    }
+
+    @AfterEach
+    void close() {
+        logger.removeHandler(handler);
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    private UsagePlans start() {
+        engine = EngineBootstrap.of(Settings.of(parameters::get, null), getClass().getClassLoader()).clock(clock).build();
+        return engine;
+    }
+
+    @Test
+    void aChangedBurstOnDiskIsUsedWithoutARestart() throws Exception {
+        parameters.put(PlanFileReloader.RELOAD, "100");
+        start();
+        assertEquals(Decision.Outcome.ALLOWED, engine.decide(BASIC, "GET", "/pets").outcome());
+        assertEquals(Decision.Outcome.ALLOWED, engine.decide(BASIC, "GET", "/pets").outcome());
+        assertEquals(Decision.Outcome.THROTTLED, engine.decide(BASIC, "GET", "/pets").outcome());
+
+        Files.writeString(file, PLANS.replace("rateLimit: 1, burstLimit: 2", "rateLimit: 1, burstLimit: 5"));
+
+        awaitTrue(() -> engine.planOnStage("basic").orElseThrow().throttle().burstLimit() == 5);
+        assertEquals("\"basic-burst\";q=5;w=5", engine.decide(BASIC, "GET", "/pets").rateLimitPolicy(),
+                "the next request's policy has the new burst");
+        awaitTrue(() -> log.contains("INFO usage-plans: reloaded the plan file " + file
+                + ": plans 0 added, 1 changed, 0 removed; keys 0 added, 0 changed, 0 removed"));
+    }
+
+    @Test
+    void aBrokenFileKeepsTheOldPlansAndIsReportedOnceWithItsLine() throws Exception {
+        parameters.put(PlanFileReloader.RELOAD, "50");
+        start();
+        // line 4: the throttle of plan basic
+        Files.writeString(file, PLANS.replace("rateLimit: 1, burstLimit: 2", "rateLimit: 1, burstLimit: -3"));
+
+        awaitTrue(() -> log.stream().anyMatch(l -> l.startsWith("ERROR")));
+        String error = "ERROR usage-plans: the plan file changed but cannot be applied, so the old plans and keys stay: "
+                + "usage-plans: " + file + ", line 4: plans[basic].throttle.burstLimit: must be a whole number of requests of at "
+                + "least 1, was -3";
+        assertTrue(log.contains(error), log.toString());
+        assertEquals(2, engine.planOnStage("basic").orElseThrow().throttle().burstLimit(), "the old plans stay");
+        UsagePlansConfigException refused = assertThrows(UsagePlansConfigException.class,
+                () -> PlanFileReloader.of(engine).orElseThrow().reload());
+        assertEquals(4, refused.line());
+        assertEquals("plans[basic].throttle.burstLimit", refused.entry());
+        assertEquals(file.toString(), refused.source());
+        assertTrue(refused.getMessage().contains("-3"), refused.getMessage());
+
+        // the watcher's next checks see the same bad version: no second line; the fixed file is applied
+        Files.writeString(file, PLANS.replace("rateLimit: 1, burstLimit: 2", "rateLimit: 1, burstLimit: 7"));
+        awaitTrue(() -> engine.planOnStage("basic").orElseThrow().throttle().burstLimit() == 7);
+        assertEquals(2, log.stream().filter(l -> l.startsWith("ERROR")).count(), "one from the watcher, one from the "
+                + "reload requested: " + log);
+    }
+
+    @Test
+    void aReloadAddsAndRemovesTheFilesKeysAndLeavesKeysAddedAtRunTime() throws Exception {
+        start();
+        engine.admin().createKey("added-at-run-time", null, true, List.of("gold"));
+        assertFalse(PlanFileReloader.of(engine).orElseThrow().watching(), "not watched without the setting");
+
+        Files.writeString(file, PLANS.replace("  - { name: gold-customer, value: reload-gold-key-0123456789, plans: [gold] }\n",
+                "  - { name: new-customer, value: reload-new-key-0123456789, plans: [gold] }\n"));
+        PlanFileReloader.Result result = PlanFileReloader.of(engine).orElseThrow().reload();
+
+        assertEquals(List.of("new-customer"), result.keysAdded());
+        assertEquals(List.of("gold-customer"), result.keysRemoved());
+        assertEquals(List.of(), result.keysChanged());
+        assertFalse(result.plansAdded().size() + result.plansChanged().size() + result.plansRemoved().size() > 0);
+        assertEquals(List.of("basic-customer", "added-at-run-time", "new-customer"),
+                engine.keyDirectory().keys().stream().map(ApiKey::name).toList());
+        assertEquals(Decision.Outcome.ALLOWED, engine.decide("reload-new-key-0123456789", "GET", "/pets").outcome());
+        assertEquals(Decision.Outcome.FORBIDDEN, engine.decide(GOLD, "GET", "/pets").outcome());
+
+        // a key changed in the file is changed; a plan removed from the file goes, once no key of the file needs it
+        Files.writeString(file, """
+                api: shop
+                plans:
+                  - name: gold
+                    throttle: { rateLimit: 100, burstLimit: 100 }
+                    apiStages: [ { stage: test } ]
+                apiKeys:
+                  - { name: basic-customer, value: reload-basic-key-0123456789, plans: [gold] }
+                  - { name: new-customer, value: reload-new-key-0123456789, plans: [gold] }
+                """);
+        result = PlanFileReloader.of(engine).orElseThrow().reload();
+        assertEquals(List.of("basic-customer"), result.keysChanged());
+        assertEquals(List.of("basic"), result.plansRemoved());
+        assertEquals(List.of("gold"), engine.catalog().plans().stream().map(p -> p.name()).toList());
+        assertEquals(Decision.Outcome.ALLOWED, engine.decide(BASIC, "GET", "/pets").outcome());
+    }
+
+    @Test
+    void aReloadThatDoesNotFitTheKeysAddedAtRunTimeChangesNothing() throws Exception {
+        start();
+        engine.admin().createKey("added-at-run-time", null, true, List.of("gold"));
+        String withoutGold = """
+                api: shop
+                plans:
+                  - name: basic
+                    throttle: { rateLimit: 1, burstLimit: 9 }
+                    apiStages: [ { stage: test } ]
+                apiKeys:
+                  - { name: basic-customer, value: reload-basic-key-0123456789, plans: [basic] }
+                """;
+        Files.writeString(file, withoutGold);
+
+        UsagePlansConfigException refused = assertThrows(UsagePlansConfigException.class,
+                () -> PlanFileReloader.of(engine).orElseThrow().reload());
+
+        assertTrue(refused.getMessage().contains("apiKeys[added-at-run-time].plans") && refused.getMessage().contains("gold"),
+                refused.getMessage());
+        assertEquals(2, engine.planOnStage("basic").orElseThrow().throttle().burstLimit());
+        assertEquals(3, engine.keyDirectory().keys().size());
+        assertEquals(Decision.Outcome.ALLOWED, engine.decide(GOLD, "GET", "/pets").outcome());
+    }
+
+    @Test
+    void aReloadRefusedHalfWayByAnAnnotatedRouteIsUndone() throws Exception {
+        engine = EngineBootstrap.of(Settings.of(parameters::get, null), getClass().getClassLoader()).clock(clock)
+                .routes(List.of(new RouteDefinition("Pets.export", MethodKey.parse("/export/GET"), Set.of("gold"), null,
+                        Set.of(), false, "Pets.export()")))
+                .build();
+        // gold goes from the file and its key moves to basic: the plans and keys fit, but the route still needs gold
+        Files.writeString(file, """
+                api: shop
+                plans:
+                  - name: basic
+                    throttle: { rateLimit: 1, burstLimit: 3 }
+                    apiStages: [ { stage: test } ]
+                apiKeys:
+                  - { name: basic-customer, value: reload-basic-key-0123456789, plans: [basic] }
+                  - { name: gold-customer, value: reload-gold-key-0123456789, plans: [basic] }
+                  - { name: new-customer, value: reload-new-key-0123456789, plans: [basic] }
+                """);
+
+        UsagePlansConfigException refused = assertThrows(UsagePlansConfigException.class,
+                () -> PlanFileReloader.of(engine).orElseThrow().reload());
+
+        assertEquals("Pets.export()", refused.source());
+        assertTrue(refused.getMessage().contains("unknown plan 'gold'"), refused.getMessage());
+        assertEquals(List.of("basic", "gold"), engine.catalog().plans().stream().map(p -> p.name()).toList());
+        assertEquals(2, engine.planOnStage("basic").orElseThrow().throttle().burstLimit());
+        assertEquals(List.of("basic-customer:[basic]", "gold-customer:[gold]"), engine.keyDirectory().keys().stream()
+                .map(k -> k.name() + ":" + k.plans()).toList());
+        assertEquals(Decision.Outcome.FORBIDDEN, engine.decide("reload-new-key-0123456789", "GET", "/export").outcome());
+        assertEquals(Decision.Outcome.ALLOWED, engine.decide(GOLD, "GET", "/export").outcome());
+    }
+
+    @Test
+    void otherSectionsNeedARestartAndSaySo() throws Exception {
+        start();
+        Files.writeString(file, PLANS + "excludePaths: [ /health ]\n");
+
+        PlanFileReloader.Result result = PlanFileReloader.of(engine).orElseThrow().reload();
+
+        assertEquals(List.of("excludePaths"), result.needRestart());
+        assertFalse(result.changedAnything());
+        assertTrue(log.contains("WARNING usage-plans: " + file + ": section 'excludePaths' changed; a reload applies plans "
+                + "and keys only, so it takes effect at the next restart"), log.toString());
+    }
+
+    @Test
+    void theWatcherStopsWithTheEngine() throws Exception {
+        parameters.put(PlanFileReloader.RELOAD, "true");
+        start();
+        assertTrue(PlanFileReloader.of(engine).orElseThrow().watching());
+        assertTrue(reloadThreads() > 0);
+
+        engine.close();
+
+        awaitTrue(() -> reloadThreads() == 0);
+        assertTrue(PlanFileReloader.of(engine).isEmpty());
+        engine = null;
+    }
+
+    @Test
+    void aBadReloadSettingStopsStartUpNamingIt() {
+        parameters.put(PlanFileReloader.RELOAD, "sometimes");
+
+        UsagePlansConfigException e = assertThrows(UsagePlansConfigException.class, this::start);
+
+        assertEquals("usage-plans: init-param usageplans.reload: must be false, true (check the plan file every 1000 ms) or "
+                + "a number of milliseconds from 10 to 86400000, was 'sometimes'", e.getMessage());
+    }
+
+    @Test
+    void aClassPathPlanFileIsNotWatchedButReloadsOnRequest() {
+        parameters.put(PlanFileLocator.CONFIG, "classpath:reload/usage-plans.yaml");
+        parameters.put(PlanFileReloader.RELOAD, "true");
+        start();
+
+        PlanFileReloader reloader = PlanFileReloader.of(engine).orElseThrow();
+        assertFalse(reloader.watching());
+        assertEquals(1, log.stream().filter(l -> l.startsWith("WARNING") && l.contains("cannot be watched")).count(), log.toString());
+        assertFalse(reloader.reload().changedAnything());
+    }
+
+    private static long reloadThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("usage-plans-reload")).count();
+    }
+
+    /** Polls {@code condition} every 20 ms for at most 5 s. */
+    private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 5 s");
+            }
+            Thread.sleep(20);
+        }
+    }
+}
