@@ -40,8 +40,12 @@ class RedisOutageOverHttpTest {
     static final String CLOSED = RedisStoreTest.COUNTED;
     /** Requests of {@link #CLOSED} answered 200 during the whole test. */
     private final java.util.concurrent.atomic.AtomicLong served = new java.util.concurrent.atomic.AtomicLong();
-    /** What a request may take beyond the wait on two shared cores: HTTP, Jetty, the engine. */
-    static final long SLACK_MILLIS = 700;
+    /**
+     * What a request may take beyond the wait on two shared cores: HTTP, Jetty, the engine, and the pauses of a box that
+     * builds other modules meanwhile (a full build saw 1,090 ms once). What this bounds is that no request hangs on a
+     * frozen Redis (without the wait, the socket's own timeout: never); the wait itself is measured in the summary line.
+     */
+    static final long SLACK_MILLIS = 1700;
 
     /** Answers 200 "ok". */
     public static class Ok extends HttpServlet {
