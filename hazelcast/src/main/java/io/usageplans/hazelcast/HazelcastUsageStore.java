@@ -74,7 +74,7 @@ public final class HazelcastUsageStore implements UsageStore {
         long timeoutMillis = builder.timeout.toMillis();
         this.strategy = builder.callerSide
                 ? new CallerSideStrategy(hazelcast, mapName, timeoutMillis, builder.reportDays)
-                : new OwnerSideStrategy(hazelcast, mapName, timeoutMillis, builder.reportDays);
+                : new OwnerSideStrategy(hazelcast, mapName, timeoutMillis, builder.reportDays, builder.coalesce);
         hazelcast.getLifecycleService().addLifecycleListener(event -> {
             switch (event.getState()) {
                 case CLIENT_CONNECTED -> connected.set(true);
@@ -166,6 +166,19 @@ public final class HazelcastUsageStore implements UsageStore {
      */
     public long lateDecisionsGivenBack() {
         return strategy.lateGivenBack();
+    }
+
+    /**
+     * Operations this store sent to decide requests since it started: one per decision sent alone, one per batch of
+     * coalesced decisions ({@link Builder#coalesceDecisions}); 0 when deciding on the caller.
+     */
+    public long decisionOperations() {
+        return strategy instanceof OwnerSideStrategy owner ? owner.decisionOperations() : 0;
+    }
+
+    /** Decisions this store sent in batches of two or more since it started. */
+    public long coalescedDecisions() {
+        return strategy instanceof OwnerSideStrategy owner ? owner.coalescedDecisions() : 0;
     }
 
     /** Decisions given up on whose result (or whose giving back) has not arrived yet. */
@@ -380,6 +393,7 @@ public final class HazelcastUsageStore implements UsageStore {
         private int reportDays = 90;
         private boolean shareKeys = true;
         private boolean callerSide;
+        private boolean coalesce = true;
         private Duration warmUp = Duration.ofSeconds(10);
 
         private Builder(HazelcastInstance hazelcast) {
@@ -435,6 +449,16 @@ public final class HazelcastUsageStore implements UsageStore {
          */
         public Builder decideOnCaller(boolean value) {
             this.callerSide = value;
+            return this;
+        }
+
+        /**
+         * Whether decisions waiting at the same moment for keys the same other member owns (and whose backup this
+         * member holds) go to it as one operation (default); off, every decision is one entry processor of its own.
+         * See the README's Hazelcast section.
+         */
+        public Builder coalesceDecisions(boolean value) {
+            this.coalesce = value;
             return this;
         }
 
