@@ -48,16 +48,13 @@ import io.usageplans.spi.UsageStoreProvider;
  *     backups asynchronous, a cheaper decision for a small risk: a count acknowledged just before its owner dies can
  *     be lost; default {@code false}),
  *     {@code usageplans.hazelcast.usage-report-days} (default {@code usageplans.report-days}, else 90), {@code usageplans.hazelcast.decide-on-caller}
- *     ({@code true} for clusters whose members cannot have this jar: 2-3 round trips instead of 1),
- *     {@code usageplans.hazelcast.coalesce-decisions} (default {@code true}: decisions waiting at the same moment for
- *     keys another member owns, whose backup this member holds, go to it as one operation)</li>
+ *     ({@code true} for clusters whose members cannot have this jar: 2-3 round trips instead of 1)</li>
  * </ul>
  */
 public final class HazelcastStoreProvider implements UsageStoreProvider {
 
     private static final String PREFIX = "usageplans.hazelcast.";
     private static final String ASYNC_BACKUPS = "async-backups";
-    private static final String COALESCE_DECISIONS = "coalesce-decisions";
     private static final System.Logger LOG = System.getLogger(HazelcastStoreProvider.class.getName());
 
     @Override
@@ -111,7 +108,6 @@ public final class HazelcastStoreProvider implements UsageStoreProvider {
                 .usageReportDays(settings.apply(PREFIX + "usage-report-days") == null ? EngineBootstrap.reportDays(settings)
                         : (int) number(settings, "usage-report-days", 90))
                 .decideOnCaller(Boolean.parseBoolean(setting(settings, "decide-on-caller", "false")))
-                .coalesceDecisions(coalesceDecisions(settings))
                 .build();
         return LeasingUsageStore.forMode(store, cluster, clock);
     }
@@ -202,20 +198,6 @@ public final class HazelcastStoreProvider implements UsageStoreProvider {
             case "false" -> false;
             default -> throw new UsagePlansConfigException(Settings.origin(settings, PREFIX + ASYNC_BACKUPS), null, 0, "must be true or false, was '"
                     + settings.apply(PREFIX + ASYNC_BACKUPS).trim() + "'");
-        };
-    }
-
-    /**
-     * {@code usageplans.hazelcast.coalesce-decisions}: {@code true} (the default) or {@code false}; anything else fails
-     * start-up naming the setting.
-     */
-    static boolean coalesceDecisions(UnaryOperator<String> settings) {
-        String value = setting(settings, COALESCE_DECISIONS, "true").toLowerCase(Locale.ROOT);
-        return switch (value) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new UsagePlansConfigException(Settings.origin(settings, PREFIX + COALESCE_DECISIONS), null, 0,
-                    "must be true or false, was '" + settings.apply(PREFIX + COALESCE_DECISIONS).trim() + "'");
         };
     }
 

@@ -74,7 +74,7 @@ public final class HazelcastUsageStore implements UsageStore {
         long timeoutMillis = builder.timeout.toMillis();
         this.strategy = builder.callerSide
                 ? new CallerSideStrategy(hazelcast, mapName, timeoutMillis, builder.reportDays)
-                : new OwnerSideStrategy(hazelcast, mapName, timeoutMillis, builder.reportDays, builder.coalesce);
+                : new OwnerSideStrategy(hazelcast, mapName, timeoutMillis, builder.reportDays);
         hazelcast.getLifecycleService().addLifecycleListener(event -> {
             switch (event.getState()) {
                 case CLIENT_CONNECTED -> connected.set(true);
@@ -96,7 +96,8 @@ public final class HazelcastUsageStore implements UsageStore {
      * Hazelcast's default ({@code BINARY}); returns it. In OBJECT format a decision changes the stored state in place,
      * on the owner and on each backup, instead of deserializing and serializing the whole entry (its buckets and up to
      * {@link Builder#usageReportDays} days of history) twice per decision on each. To keep BINARY, set it on the map
-     * configuration after this call.
+     * configuration after this call. On a machine with 2 processors or fewer it also sets Hazelcast's IO and operation
+     * thread counts to 1 each, unless the configuration or a system property sets them ({@link #SMALL_MACHINE_THREADS}).
      */
     public static Config configure(Config config) {
         for (CompactSerializer<?> serializer : Serializers.all()) {
@@ -105,6 +106,32 @@ public final class HazelcastUsageStore implements UsageStore {
         MapConfig state = config.getMapConfig(STATE_MAP);
         if (state.getInMemoryFormat() == InMemoryFormat.BINARY) {
             state.setInMemoryFormat(InMemoryFormat.OBJECT);
+        }
+        return smallMachineThreads(config, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * Hazelcast's thread counts that this module sets on a member of a machine with {@value #SMALL_MACHINE_PROCESSORS}
+     * processors or fewer, where the configuration and the system properties leave them unset: one IO thread each way
+     * (Hazelcast starts 3 + 3), one partition thread and one generic operation thread (2 + 2). On 2 cores, Hazelcast's
+     * threads then wake each other less for every decision; measured with the exact path over HTTP (10,000 keys, 2
+     * members), the Hazelcast threads of both members took 80 µs per request instead of 129 µs (docs/benchmarks.md).
+     */
+    static final java.util.Map<String, String> SMALL_MACHINE_THREADS = java.util.Map.of(
+            "hazelcast.io.thread.count", "1",
+            "hazelcast.operation.thread.count", "1",
+            "hazelcast.operation.generic.thread.count", "1");
+    /** Machines with this many processors or fewer get {@link #SMALL_MACHINE_THREADS}. */
+    static final int SMALL_MACHINE_PROCESSORS = 2;
+
+    /** {@link #SMALL_MACHINE_THREADS} on {@code config} for a machine of {@code processors}, unless set already; returns it. */
+    static Config smallMachineThreads(Config config, int processors) {
+        if (processors <= SMALL_MACHINE_PROCESSORS) {
+            SMALL_MACHINE_THREADS.forEach((name, value) -> {
+                if (config.getProperty(name) == null) { // Hazelcast's getProperty also reads the system properties
+                    config.setProperty(name, value);
+                }
+            });
         }
         return config;
     }
@@ -166,19 +193,6 @@ public final class HazelcastUsageStore implements UsageStore {
      */
     public long lateDecisionsGivenBack() {
         return strategy.lateGivenBack();
-    }
-
-    /**
-     * Operations this store sent to decide requests since it started: one per decision sent alone, one per batch of
-     * coalesced decisions ({@link Builder#coalesceDecisions}); 0 when deciding on the caller.
-     */
-    public long decisionOperations() {
-        return strategy instanceof OwnerSideStrategy owner ? owner.decisionOperations() : 0;
-    }
-
-    /** Decisions this store sent in batches of two or more since it started. */
-    public long coalescedDecisions() {
-        return strategy instanceof OwnerSideStrategy owner ? owner.coalescedDecisions() : 0;
     }
 
     /** Decisions given up on whose result (or whose giving back) has not arrived yet. */
@@ -393,7 +407,6 @@ public final class HazelcastUsageStore implements UsageStore {
         private int reportDays = 90;
         private boolean shareKeys = true;
         private boolean callerSide;
-        private boolean coalesce = true;
         private Duration warmUp = Duration.ofSeconds(10);
 
         private Builder(HazelcastInstance hazelcast) {
@@ -449,16 +462,6 @@ public final class HazelcastUsageStore implements UsageStore {
          */
         public Builder decideOnCaller(boolean value) {
             this.callerSide = value;
-            return this;
-        }
-
-        /**
-         * Whether decisions waiting at the same moment for keys the same other member owns (and whose backup this
-         * member holds) go to it as one operation (default); off, every decision is one entry processor of its own.
-         * See the README's Hazelcast section.
-         */
-        public Builder coalesceDecisions(boolean value) {
-            this.coalesce = value;
             return this;
         }
 

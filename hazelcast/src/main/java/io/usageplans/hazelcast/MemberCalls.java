@@ -48,11 +48,6 @@ final class MemberCalls {
         return (CompletableFuture<Object>) (CompletableFuture<?>) proxy.executeOnKeyInternal(key, processor);
     }
 
-    /** Coalesces decisions for other members' keys over this member's proxy ({@link Coalescer}). */
-    Coalescer coalescer() {
-        return new Coalescer(this, proxy.getNodeEngine(), proxy.getName(), proxy.getOperationProvider());
-    }
-
     /** An answer as an object. */
     Object resolve(Object value) {
         return value instanceof Data data ? serialization.toObject(data) : value;

@@ -26,82 +26,23 @@ final class OwnerSideStrategy extends KeyStateStrategy {
 
     private static final System.Logger LOG = System.getLogger(HazelcastUsageStore.class.getName());
     private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
-    /**
-     * Runs callbacks on the thread that completes the call: Hazelcast's own {@code whenComplete} hands them to its
-     * default async executor, which starts a thread per callback on machines with 2 cores or fewer.
-     */
-    private static final java.util.concurrent.Executor CALLER_RUNS = Runnable::run;
 
     /** Direct calls on a member ({@link MemberCalls}), found with the map; null: {@code submitToKey}. */
     private volatile MemberCalls direct;
     private volatile boolean directChecked;
-    /** Whether decisions for the same owner are coalesced ({@link Coalescer}); only with direct calls. */
-    private final boolean coalesce;
-    private volatile Coalescer coalescer;
-    /** Decisions sent as an entry processor of their own, outside the coalescer. */
-    private final LongAdder loneDecisions = new LongAdder();
     /** Decisions given up on whose result, or whose refund, is still on its way. */
     private final LongAdder latePending = new LongAdder();
     private final LongAdder lateGivenBack = new LongAdder();
     private final LongAdder lateNotGivenBack = new LongAdder();
     private final AtomicLong lastLateFailureLog = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS - 1);
 
-    OwnerSideStrategy(HazelcastInstance hazelcast, String mapName, long timeoutMillis, int reportDays, boolean coalesce) {
+    OwnerSideStrategy(HazelcastInstance hazelcast, String mapName, long timeoutMillis, int reportDays) {
         super(hazelcast, mapName, timeoutMillis, reportDays);
-        this.coalesce = coalesce;
     }
 
     @Override
     Consumption tryConsume(String stateKey, Decide decide) {
-        direct();
-        Coalescer batches = coalescer;
-        Coalescer.Pending pending;
-        try {
-            pending = batches == null ? null : batches.submit(stateKey, decide);
-        } catch (RuntimeException e) {
-            throw new UsageStoreUnavailableException("the Hazelcast cluster failed: " + e, e);
-        }
-        if (pending == null) {
-            loneDecisions.increment();
-            return onOwner(stateKey, decide, true);
-        }
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-        try {
-            return batches.await(pending, timeoutMillis * 1_000_000L);
-        } catch (TimeoutException e) {
-            late(stateKey, decide, pending, batches);
-            throw new UsageStoreUnavailableException("no answer from the Hazelcast cluster within " + timeoutMillis + " ms", e);
-        } catch (InterruptedException e) {
-            late(stateKey, decide, pending, batches);
-            Thread.currentThread().interrupt();
-            throw new UsageStoreUnavailableException("interrupted while waiting for the Hazelcast cluster", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() == Coalescer.ALONE) { // its batch could not decide it: alone, as Hazelcast retries one
-                loneDecisions.increment();
-                return onOwner(stateKey, decide, true, Math.max(0, deadline - System.nanoTime()));
-            }
-            throw new UsageStoreUnavailableException("the Hazelcast cluster failed: " + e.getCause(), e.getCause());
-        }
-    }
-
-    /** A coalesced decision given up on: never sent, or sent and given back when its answer arrives if it took units. */
-    private void late(String stateKey, Decide decide, Coalescer.Pending pending, Coalescer batches) {
-        if (!pending.abandon()) {
-            giveBackWhenAllowed(stateKey, decide, pending.answer.thenApply(c -> (Object) c), null);
-        }
-        batches.leave(pending);
-    }
-
-    /** Operations sent for decisions: each lone decision's, and each of the coalescer's (a batch counts once). */
-    long decisionOperations() {
-        Coalescer batches = coalescer;
-        return loneDecisions.sum() + (batches == null ? 0 : batches.operationsSent.sum());
-    }
-
-    /** Decisions sent in batches of two or more. */
-    long coalescedDecisions() {
-        Coalescer batches = coalescer;
-        return batches == null ? 0 : batches.decisionsCoalesced.sum();
+        return onOwner(stateKey, decide, true);
     }
 
     @Override
@@ -185,12 +126,6 @@ final class OwnerSideStrategy extends KeyStateStrategy {
      */
     @SuppressWarnings("unchecked")
     private <R> R onOwner(String key, EntryProcessor<String, KeyUsage, R> processor, boolean giveBackIfLate) {
-        return onOwner(key, processor, giveBackIfLate, timeoutMillis * 1_000_000L);
-    }
-
-    /** {@link #onOwner(String, EntryProcessor, boolean)}, waiting at most {@code waitNanos}. */
-    @SuppressWarnings("unchecked")
-    private <R> R onOwner(String key, EntryProcessor<String, KeyUsage, R> processor, boolean giveBackIfLate, long waitNanos) {
         MemberCalls calls = direct();
         CompletableFuture<Object> pending;
         try {
@@ -202,7 +137,7 @@ final class OwnerSideStrategy extends KeyStateStrategy {
             throw new UsageStoreUnavailableException("the Hazelcast cluster failed: " + e, e);
         }
         try {
-            Object value = pending.get(waitNanos, TimeUnit.NANOSECONDS);
+            Object value = pending.get(timeoutMillis, TimeUnit.MILLISECONDS);
             return (R) (calls != null ? calls.resolve(value) : value);
         } catch (TimeoutException e) {
             abandoned(key, processor, giveBackIfLate, pending, calls);
@@ -226,13 +161,6 @@ final class OwnerSideStrategy extends KeyStateStrategy {
             } catch (LinkageError e) { // a Hazelcast without the member-side proxy this was built against
                 LOG.log(System.Logger.Level.DEBUG, "usage-plans: entry processors go through IMap.submitToKey: {0}", e.toString());
             }
-            if (calls != null && coalesce) {
-                try {
-                    coalescer = calls.coalescer();
-                } catch (RuntimeException | LinkageError e) { // a Hazelcast without the internals this was built against
-                    LOG.log(System.Logger.Level.DEBUG, "usage-plans: decisions are not coalesced: {0}", e.toString());
-                }
-            }
             direct = calls;
             directChecked = true;
         }
@@ -253,7 +181,7 @@ final class OwnerSideStrategy extends KeyStateStrategy {
      */
     private void giveBackWhenAllowed(String key, Decide decision, CompletableFuture<Object> late, MemberCalls calls) {
         latePending.increment();
-        late.whenCompleteAsync((value, failure) -> {
+        late.whenComplete((value, failure) -> {
             Object consumption;
             try {
                 consumption = failure != null || calls == null ? value : calls.resolve(value);
@@ -272,15 +200,15 @@ final class OwnerSideStrategy extends KeyStateStrategy {
                 lateRefundFailed(e);
                 return;
             }
-            refund.whenCompleteAsync((done, refundFailure) -> {
+            refund.whenComplete((done, refundFailure) -> {
                 if (refundFailure != null) {
                     lateRefundFailed(refundFailure);
                 } else {
                     lateGivenBack.increment();
                     latePending.decrement();
                 }
-            }, CALLER_RUNS);
-        }, CALLER_RUNS);
+            });
+        });
     }
 
     private void lateRefundFailed(Throwable failure) {

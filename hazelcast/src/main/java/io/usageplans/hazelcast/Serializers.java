@@ -21,8 +21,7 @@ final class Serializers {
 
     static List<CompactSerializer<?>> all() {
         return List.of(new KeyUsageSerializer(), new DecideSerializer(), new ConsumptionSerializer(), new KeyRecordSerializer(),
-                new RefundSerializer(), new UpdateQuotaSerializer(), new SettleSerializer(),
-                new DecideBatchSerializer());
+                new RefundSerializer(), new UpdateQuotaSerializer(), new SettleSerializer());
     }
 
     static final class KeyUsageSerializer implements CompactSerializer<KeyUsage> {
@@ -281,31 +280,6 @@ final class Serializers {
         @Override
         public Class<Settle> getCompactClass() {
             return Settle.class;
-        }
-    }
-
-    static final class DecideBatchSerializer implements CompactSerializer<DecideBatch> {
-        @Override
-        public DecideBatch read(CompactReader in) {
-            return new DecideBatch(in.readArrayOfString("keys"), in.readArrayOfCompact("decisions", Decide.class),
-                    in.readArrayOfInt32("partitionIds"));
-        }
-
-        @Override
-        public void write(CompactWriter out, DecideBatch b) {
-            out.writeArrayOfString("keys", b.keys);
-            out.writeArrayOfCompact("decisions", b.decisions);
-            out.writeArrayOfInt32("partitionIds", b.partitionIds);
-        }
-
-        @Override
-        public String getTypeName() {
-            return "usageplans.DecideBatch";
-        }
-
-        @Override
-        public Class<DecideBatch> getCompactClass() {
-            return DecideBatch.class;
         }
     }
 }
