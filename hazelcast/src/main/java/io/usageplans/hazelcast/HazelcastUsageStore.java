@@ -115,7 +115,8 @@ public final class HazelcastUsageStore implements UsageStore {
      * processors or fewer, where the configuration and the system properties leave them unset: one IO thread each way
      * (Hazelcast starts 3 + 3), one partition thread and one generic operation thread (2 + 2). On 2 cores, Hazelcast's
      * threads then wake each other less for every decision; measured with the exact path over HTTP (10,000 keys, 2
-     * members), the Hazelcast threads of both members took 80 µs per request instead of 129 µs (docs/benchmarks.md).
+     * members), the Hazelcast threads of both members took 80-138 µs per request (mean 108) instead of 129-159 µs (mean
+     * 139) with Hazelcast's defaults (docs/benchmarks.md).
      */
     static final java.util.Map<String, String> SMALL_MACHINE_THREADS = java.util.Map.of(
             "hazelcast.io.thread.count", "1",
