@@ -46,6 +46,8 @@ public class ReloadResource extends AdminResource {
                     .put("detail", Problem.shorten(e.getMessage(), 1000)).put("file", e.source())
                     .put("line", e.line()).put("entry", e.entry());
             return Response.status(400).type(Problem.MEDIA_TYPE).entity(problem.toString()).build();
+        } catch (IllegalStateException e) { // the file is fine; the plans could not be changed now (a cluster away)
+            return Problem.response(503, Problem.shorten(e.getMessage(), 1000)).build();
         }
         if (result.changedAnything()) {
             admin.recordChange("reloaded the plan file " + result.source(), plansBefore + " plans, " + keysBefore + " keys",

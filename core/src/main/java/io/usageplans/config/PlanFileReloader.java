@@ -168,6 +168,8 @@ public final class PlanFileReloader implements UsageListener {
      *
      * @throws UsagePlansConfigException for a file that cannot be read or applied, naming file, line, entry and value;
      *                                   the old plans and keys stay
+     * @throws IllegalStateException     when a good file could not be applied now (a clustered store's grid away); the
+     *                                   old plans and keys stay, and the watcher tries the same version again
      */
     public synchronized Result reload() {
         try {
@@ -205,14 +207,15 @@ public final class PlanFileReloader implements UsageListener {
             seenDigest = digest; // changed since the last check: wait until it stays so
             return;
         }
-        lastDigest = digest;
         try {
             if (unreadable != null) {
                 throw unreadable;
             }
             Result result = apply(PlanFile.parse(text, file.source(), file.limits()));
+            lastDigest = digest;
             LOG.log(System.Logger.Level.INFO, "usage-plans: reloaded the plan file " + file.source() + ": " + result);
         } catch (UsagePlansConfigException e) {
+            lastDigest = digest; // a bad version is reported once; another failure (a cluster away) is tried again
             LOG.log(System.Logger.Level.ERROR, "usage-plans: the plan file changed but cannot be applied, so the old plans "
                     + "and keys stay: " + e.getMessage());
         }
@@ -229,8 +232,9 @@ public final class PlanFileReloader implements UsageListener {
         watcher.scheduleWithFixedDelay(() -> {
             try {
                 check();
-            } catch (RuntimeException e) { // never let the watcher die of one bad check
-                LOG.log(System.Logger.Level.ERROR, "usage-plans: checking the plan file " + file.source() + " failed", e);
+            } catch (RuntimeException e) { // never let the watcher die of one bad check; the next check tries again
+                LOG.log(System.Logger.Level.ERROR, "usage-plans: checking the plan file " + file.source() + " failed: {0}",
+                        e.getMessage());
             }
         }, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
         LOG.log(System.Logger.Level.INFO, "usage-plans: watching the plan file " + file.source() + " every "
@@ -386,8 +390,9 @@ public final class PlanFileReloader implements UsageListener {
             if (e instanceof UsagePlansConfigException config) {
                 throw placed(next, config, "the reloaded plan file could not be applied, so the old plans and keys stay: ");
             }
-            throw new UsagePlansConfigException(file.source(), null, 0, "the reloaded plan file could not be applied, so "
-                    + "the old plans and keys stay: " + e);
+            // not the file's fault (a cluster away, a race lost too often): the same version is tried again
+            throw new IllegalStateException("the reloaded plan file " + file.source() + " could not be applied now, so the "
+                    + "old plans and keys stay: " + e.getMessage(), e);
         }
     }
 

@@ -118,6 +118,93 @@ class PlanFileReloaderTest {
     }
 
     @Test
+    void aChangeThatCouldNotBeAppliedForAMomentIsAppliedAtALaterCheck() throws Exception {
+        parameters.put(PlanFileReloader.RELOAD, "50");
+        java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger(1);
+        // a store whose plan directory is away for its first call, as a clustered store's is while its grid is
+        io.usageplans.store.local.LocalUsageStore local = io.usageplans.store.local.LocalUsageStore.create(clock);
+        io.usageplans.spi.UsageStore store = new io.usageplans.spi.UsageStore() {
+            @Override
+            public io.usageplans.spi.Consumption tryConsume(io.usageplans.spi.MeteringRequest request) {
+                return local.tryConsume(request);
+            }
+
+            @Override
+            public void refund(io.usageplans.spi.MeteringRequest request, boolean plan, boolean method, boolean quota) {
+                local.refund(request, plan, method, quota);
+            }
+
+            @Override
+            public void started(io.usageplans.spi.StoreContext context) {
+                context.usePlanDirectory(new FlakyPlans(context, refusals));
+            }
+        };
+        engine = EngineBootstrap.of(Settings.of(parameters::get, null), getClass().getClassLoader()).clock(clock).store(store)
+                .build();
+
+        Files.writeString(file, PLANS.replace("rateLimit: 1, burstLimit: 2", "rateLimit: 1, burstLimit: 6"));
+
+        try {
+            awaitTrue(() -> engine.planOnStage("basic").orElseThrow().throttle().burstLimit() == 6);
+        } catch (AssertionError e) {
+            throw new AssertionError("burst " + engine.planOnStage("basic").orElseThrow().throttle().burstLimit()
+                    + ", refusals left " + refusals.get() + ", log " + log, e);
+        }
+        assertEquals(0, refusals.get(), "the first attempt was refused, a later check applied the same version");
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("ERROR usage-plans: checking the plan file " + file + " failed: "
+                + "the reloaded plan file " + file + " could not be applied now, so the old plans and keys stay: the cluster "
+                + "is away")), log.toString());
+    }
+
+    /** Plans changed in the engine's catalog, refusing {@code refusals} calls first with "the cluster is away". */
+    private record FlakyPlans(io.usageplans.spi.StoreContext context, java.util.concurrent.atomic.AtomicInteger refusals)
+            implements io.usageplans.spi.PlanDirectory {
+
+        private void away() {
+            if (refusals.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new IllegalStateException("the cluster is away");
+            }
+        }
+
+        private void put(List<io.usageplans.Plan> plans) {
+            context.replaceCatalog(context.catalog().withPlans(plans));
+        }
+
+        @Override
+        public List<io.usageplans.Plan> plans() {
+            return context.catalog().plans();
+        }
+
+        @Override
+        public void create(io.usageplans.Plan plan) {
+            away();
+            List<io.usageplans.Plan> all = new ArrayList<>(plans());
+            all.add(plan);
+            put(all);
+        }
+
+        @Override
+        public io.usageplans.Plan update(String name, java.util.function.UnaryOperator<io.usageplans.Plan> change) {
+            away();
+            io.usageplans.Plan changed = change.apply(context.catalog().plan(name).orElseThrow());
+            put(plans().stream().map(p -> p.name().equals(name) ? changed : p).toList());
+            return changed;
+        }
+
+        @Override
+        public void remove(String name) {
+            away();
+            put(plans().stream().filter(p -> !p.name().equals(name)).toList());
+        }
+
+        @Override
+        public void replaceAll(List<io.usageplans.Plan> plans) {
+            away();
+            put(plans);
+        }
+    }
+
+    @Test
     void aBrokenFileKeepsTheOldPlansAndIsReportedOnceWithItsLine() throws Exception {
         parameters.put(PlanFileReloader.RELOAD, "50");
         start();
