@@ -96,8 +96,7 @@ public final class HazelcastUsageStore implements UsageStore {
      * Hazelcast's default ({@code BINARY}); returns it. In OBJECT format a decision changes the stored state in place,
      * on the owner and on each backup, instead of deserializing and serializing the whole entry (its buckets and up to
      * {@link Builder#usageReportDays} days of history) twice per decision on each. To keep BINARY, set it on the map
-     * configuration after this call. On a machine with 2 processors or fewer it also sets Hazelcast's IO and operation
-     * thread counts to 1 each, unless the configuration or a system property sets them ({@link #SMALL_MACHINE_THREADS}).
+     * configuration after this call.
      */
     public static Config configure(Config config) {
         for (CompactSerializer<?> serializer : Serializers.all()) {
@@ -106,33 +105,6 @@ public final class HazelcastUsageStore implements UsageStore {
         MapConfig state = config.getMapConfig(STATE_MAP);
         if (state.getInMemoryFormat() == InMemoryFormat.BINARY) {
             state.setInMemoryFormat(InMemoryFormat.OBJECT);
-        }
-        return smallMachineThreads(config, Runtime.getRuntime().availableProcessors());
-    }
-
-    /**
-     * Hazelcast's thread counts that this module sets on a member of a machine with {@value #SMALL_MACHINE_PROCESSORS}
-     * processors or fewer, where the configuration and the system properties leave them unset: one IO thread each way
-     * (Hazelcast starts 3 + 3), one partition thread and one generic operation thread (2 + 2). On 2 cores, Hazelcast's
-     * threads then wake each other less for every decision; measured with the exact path over HTTP (10,000 keys, 2
-     * members), the Hazelcast threads of both members took 80-138 µs per request (mean 108) instead of 129-159 µs (mean
-     * 139) with Hazelcast's defaults (docs/benchmarks.md).
-     */
-    static final java.util.Map<String, String> SMALL_MACHINE_THREADS = java.util.Map.of(
-            "hazelcast.io.thread.count", "1",
-            "hazelcast.operation.thread.count", "1",
-            "hazelcast.operation.generic.thread.count", "1");
-    /** Machines with this many processors or fewer get {@link #SMALL_MACHINE_THREADS}. */
-    static final int SMALL_MACHINE_PROCESSORS = 2;
-
-    /** {@link #SMALL_MACHINE_THREADS} on {@code config} for a machine of {@code processors}, unless set already; returns it. */
-    static Config smallMachineThreads(Config config, int processors) {
-        if (processors <= SMALL_MACHINE_PROCESSORS) {
-            SMALL_MACHINE_THREADS.forEach((name, value) -> {
-                if (config.getProperty(name) == null) { // Hazelcast's getProperty also reads the system properties
-                    config.setProperty(name, value);
-                }
-            });
         }
         return config;
     }
