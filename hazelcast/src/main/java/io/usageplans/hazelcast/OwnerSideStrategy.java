@@ -62,6 +62,7 @@ final class OwnerSideStrategy extends KeyStateStrategy {
      * that arrives late is never spent, so its tokens lapse with their hold time.
      */
     @Override
+    @SuppressWarnings("unchecked")
     java.util.List<AllowanceGrant> settle(java.util.List<AllowanceChange> changes) {
         java.util.Map<Integer, java.util.List<AllowanceChange>> byPartition = new java.util.HashMap<>();
         com.hazelcast.partition.PartitionService partitions;
@@ -79,7 +80,10 @@ final class OwnerSideStrategy extends KeyStateStrategy {
             java.util.Set<String> keys = new java.util.HashSet<>();
             group.forEach(change -> keys.add(change.stateKey()));
             try {
-                pending.add(usages().submitToKeys(keys, new Settle(group, reportDays)).toCompletableFuture());
+                MemberCalls calls = direct();
+                Settle settle = new Settle(group, reportDays);
+                pending.add(calls != null ? (CompletableFuture<java.util.Map<String, long[]>>) (CompletableFuture<?>) calls.submitToKeys(keys, settle)
+                        : usages().submitToKeys(keys, settle).toCompletableFuture());
             } catch (RuntimeException e) {
                 pending.add(CompletableFuture.failedFuture(e));
             }
