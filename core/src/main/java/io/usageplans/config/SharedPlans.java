@@ -188,7 +188,17 @@ public final class SharedPlans implements PlanDirectory {
      * {@link #install}s.
      */
     public boolean changed() {
-        return heard(document.get());
+        return heard(document::get);
+    }
+
+    /**
+     * As {@link #heard(String)}, with the document read by {@code read} while this member changes no plans: a read made
+     * before one of its own writes and heard after it would otherwise bring the older plans back.
+     */
+    public boolean heard(java.util.function.Supplier<String> read) {
+        synchronized (lock) {
+            return heard(read.get());
+        }
     }
 
     /**

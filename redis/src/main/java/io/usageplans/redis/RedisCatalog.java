@@ -249,11 +249,10 @@ public final class RedisCatalog implements KeyDirectory, AutoCloseable {
     private synchronized void refresh() {
         String version = redis.get(redisKeys.get(1));
         Map<String, String> shared = redis.hgetAll(redisKeys.get(0));
-        String planText = redis.get(plansKeys.get(0));
         mirror.keySet().retainAll(shared.keySet());
         mirror.putAll(shared);
         seenVersion = version;
-        plans.heard(planText);
+        plans.heard(() -> redis.get(plansKeys.get(0))); // read while no plan change of this instance is under way
         recompile();
     }
 
