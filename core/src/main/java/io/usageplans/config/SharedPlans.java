@@ -192,6 +192,21 @@ public final class SharedPlans implements PlanDirectory {
     }
 
     /**
+     * What a store's listener does when it hears the document changed: reads it again ({@link #changed}) and, when it
+     * holds other plans, runs {@code recompile} (which {@link #install}s them with the store's keys); a failure is logged,
+     * never thrown into the grid's listener thread.
+     */
+    public void onDocumentChanged(Runnable recompile) {
+        try {
+            if (changed()) {
+                recompile.run();
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "usage-plans: the shared plans could not be applied on this member", e);
+        }
+    }
+
+    /**
      * As {@link #heard(String)}, with the document read by {@code read} while this member changes no plans: a read made
      * before one of its own writes and heard after it would otherwise bring the older plans back.
      */

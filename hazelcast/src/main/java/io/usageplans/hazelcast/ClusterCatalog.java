@@ -248,13 +248,7 @@ public final class ClusterCatalog implements KeyDirectory, AutoCloseable {
         }
 
         private void heard() {
-            try {
-                if (plans.changed()) {
-                    recompile();
-                }
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "usage-plans: the shared plans could not be applied on this member", e);
-            }
+            plans.onDocumentChanged(ClusterCatalog.this::recompile);
         }
     }
 
