@@ -1,8 +1,6 @@
 package io.usageplans.config;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 
@@ -297,42 +295,19 @@ public final class SharedPlans implements PlanDirectory {
 
     @Override
     public void create(Plan plan) {
-        change(false, plans -> {
-            if (plans.stream().anyMatch(p -> p.name().equals(plan.name()))) {
-                throw new IllegalArgumentException("usage-plans: a plan named '" + plan.name() + "' exists already");
-            }
-            List<Plan> all = new ArrayList<>(plans);
-            all.add(plan);
-            return all;
-        });
+        change(false, plans -> PlanDirectory.adding(plans, plan));
     }
 
     @Override
     public Plan update(String name, UnaryOperator<Plan> change) {
-        List<Plan> written = change(false, plans -> {
-            List<Plan> all = new ArrayList<>(plans);
-            for (int i = 0; i < all.size(); i++) {
-                if (all.get(i).name().equals(name)) {
-                    Plan changed = change.apply(all.get(i));
-                    if (!changed.name().equals(name)) {
-                        throw new IllegalArgumentException("a plan's name cannot change: " + name + " -> " + changed.name());
-                    }
-                    all.set(i, changed);
-                    return all;
-                }
-            }
-            throw noSuchPlan(name);
-        });
+        List<Plan> written = change(false, plans -> PlanDirectory.changing(plans, name, change));
         return written.stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
     }
 
     @Override
     public void remove(String name) {
         change(false, plans -> {
-            List<Plan> all = new ArrayList<>(plans);
-            if (!all.removeIf(p -> p.name().equals(name))) {
-                throw noSuchPlan(name);
-            }
+            List<Plan> all = PlanDirectory.removing(plans, name);
             List<String> users = engine.catalog().apiKeys().stream().filter(k -> k.plans().contains(name))
                     .map(ApiKey::name).toList();
             if (!users.isEmpty()) {
@@ -396,10 +371,6 @@ public final class SharedPlans implements PlanDirectory {
 
     private String source(long revision) {
         return where + "/revision-" + revision + ".json";
-    }
-
-    private static NoSuchElementException noSuchPlan(String name) {
-        return new NoSuchElementException("usage-plans: no plan named '" + name + "'");
     }
 
     private static String abbreviate(String value) {

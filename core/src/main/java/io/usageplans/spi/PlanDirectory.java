@@ -53,4 +53,52 @@ public interface PlanDirectory {
      * @throws io.usageplans.UsagePlansConfigException if the catalog with these plans would be invalid; nothing changes
      */
     void replaceAll(List<Plan> plans);
+
+    /**
+     * {@code plans} with {@code plan} added at the end; for implementations.
+     *
+     * @throws IllegalArgumentException if a plan of that name is there already
+     */
+    static List<Plan> adding(List<Plan> plans, Plan plan) {
+        if (plans.stream().anyMatch(p -> p.name().equals(plan.name()))) {
+            throw new IllegalArgumentException("usage-plans: a plan named '" + plan.name() + "' exists already");
+        }
+        List<Plan> all = new java.util.ArrayList<>(plans);
+        all.add(plan);
+        return all;
+    }
+
+    /**
+     * {@code plans} with plan {@code name} replaced by {@code change} applied to it, in its place; for implementations.
+     *
+     * @throws java.util.NoSuchElementException if there is no such plan
+     * @throws IllegalArgumentException         if the change renames it
+     */
+    static List<Plan> changing(List<Plan> plans, String name, UnaryOperator<Plan> change) {
+        List<Plan> all = new java.util.ArrayList<>(plans);
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).name().equals(name)) {
+                Plan changed = change.apply(all.get(i));
+                if (!changed.name().equals(name)) {
+                    throw new IllegalArgumentException("a plan's name cannot change: " + name + " -> " + changed.name());
+                }
+                all.set(i, changed);
+                return all;
+            }
+        }
+        throw new java.util.NoSuchElementException("usage-plans: no plan named '" + name + "'");
+    }
+
+    /**
+     * {@code plans} without plan {@code name}; for implementations.
+     *
+     * @throws java.util.NoSuchElementException if there is no such plan
+     */
+    static List<Plan> removing(List<Plan> plans, String name) {
+        List<Plan> all = new java.util.ArrayList<>(plans);
+        if (!all.removeIf(p -> p.name().equals(name))) {
+            throw new java.util.NoSuchElementException("usage-plans: no plan named '" + name + "'");
+        }
+        return all;
+    }
 }
