@@ -233,9 +233,10 @@ public final class HazelcastUsageStore implements UsageStore {
                 calls.add(touch(key));
             }
             int answered = 0;
-            for (CompletableFuture<?> call : calls) {
-                if (answers(call, deadline)) {
+            for (int i = 0; i < calls.size(); i++) {
+                if (answers(calls.get(i), deadline)) {
                     answered++;
+                    strategy.untouch(keys.get(i));
                 }
             }
             awaitSafe(partitionService, deadline);
@@ -276,7 +277,7 @@ public final class HazelcastUsageStore implements UsageStore {
         return list;
     }
 
-    /** The request path on one partition: a decision that writes an entry (and its backup), then its removal. */
+    /** The request path on one partition: a decision that writes an entry (and its backup); removed once answered. */
     private CompletableFuture<?> touch(String key) {
         return strategy.touch(key);
     }

@@ -58,6 +58,10 @@ abstract sealed class KeyStateStrategy permits OwnerSideStrategy, CallerSideStra
     /** Warms one partition the way requests will use it. */
     abstract CompletableFuture<?> touch(String key);
 
+    /** Removes what {@link #touch} left, once it answered. */
+    void untouch(String key) {
+    }
+
     /** Decisions given up on (timed out) whose units came back when they arrived late; 0 where none can be late. */
     long lateGivenBack() {
         return 0;

@@ -81,6 +81,16 @@ final class MemberCalls {
         });
     }
 
+    /**
+     * Runs {@code action} when {@code call} completes, on Hazelcast's own async pool. Hazelcast's invocation futures run
+     * even their non-async dependents ({@code whenComplete}, {@code thenApply}) on its default async executor, which on
+     * 2 cores or fewer starts a thread per call; the thread completing them (a response thread) may not make remote calls.
+     */
+    <T> void whenDone(CompletableFuture<T> call, java.util.function.BiConsumer<? super T, ? super Throwable> action) {
+        call.whenCompleteAsync(action, proxy.getNodeEngine().getExecutionService()
+                .getExecutor(com.hazelcast.spi.impl.executionservice.ExecutionService.ASYNC_EXECUTOR));
+    }
+
     /** An answer as an object. */
     Object resolve(Object value) {
         return value instanceof Data data ? serialization.toObject(data) : value;

@@ -119,7 +119,14 @@ final class OwnerSideStrategy extends KeyStateStrategy {
     @Override
     CompletableFuture<?> touch(String key) {
         Decide nothing = new Decide(null, null, null, 0, 0, 0);
-        return usages().submitToKey(key, nothing).thenCompose(done -> usages().deleteAsync(key)).toCompletableFuture();
+        MemberCalls calls = direct();
+        // through MemberCalls where it can: submitToKey would start a thread per partition on a 2-core member
+        return calls != null ? calls.submit(key, nothing) : usages().submitToKey(key, nothing).toCompletableFuture();
+    }
+
+    @Override
+    void untouch(String key) {
+        usages().delete(key); // one at a time: deleteAsync, too, would start a thread per call on a 2-core member
     }
 
     /**
@@ -185,7 +192,7 @@ final class OwnerSideStrategy extends KeyStateStrategy {
      */
     private void giveBackWhenAllowed(String key, Decide decision, CompletableFuture<Object> late, MemberCalls calls) {
         latePending.increment();
-        late.whenComplete((value, failure) -> {
+        whenDone(late, calls, (value, failure) -> {
             Object consumption;
             try {
                 consumption = failure != null || calls == null ? value : calls.resolve(value);
@@ -197,14 +204,15 @@ final class OwnerSideStrategy extends KeyStateStrategy {
                 latePending.decrement(); // rejected or failed: it took nothing
                 return;
             }
-            CompletionStage<Boolean> refund;
+            CompletableFuture<?> refund;
             try {
-                refund = usages().submitToKey(key, new Refund(decision, true, true, true));
+                Refund refundAll = new Refund(decision, true, true, true);
+                refund = calls != null ? calls.submit(key, refundAll) : usages().submitToKey(key, refundAll).toCompletableFuture();
             } catch (RuntimeException e) {
                 lateRefundFailed(e);
                 return;
             }
-            refund.whenComplete((done, refundFailure) -> {
+            whenDone(refund, calls, (done, refundFailure) -> {
                 if (refundFailure != null) {
                     lateRefundFailed(refundFailure);
                 } else {
@@ -213,6 +221,16 @@ final class OwnerSideStrategy extends KeyStateStrategy {
                 }
             });
         });
+    }
+
+    /** {@code action} when {@code call} completes: on Hazelcast's async pool for direct calls (see {@link MemberCalls#whenDone}). */
+    private static <T> void whenDone(CompletableFuture<T> call, MemberCalls calls,
+                                     java.util.function.BiConsumer<? super T, ? super Throwable> action) {
+        if (calls != null) {
+            calls.whenDone(call, action);
+        } else {
+            call.whenComplete(action);
+        }
     }
 
     private void lateRefundFailed(Throwable failure) {

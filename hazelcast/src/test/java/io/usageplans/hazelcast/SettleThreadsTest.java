@@ -16,10 +16,11 @@ import io.usageplans.spi.BucketSpec;
 import org.junit.jupiter.api.Test;
 
 /**
- * Lease settlements run as one multi-key operation per owner without Hazelcast's default async executor, which on a
- * machine with 2 processors or fewer ({@code ForkJoinPool} common parallelism 1) starts a thread for every call: with
- * lease mode's settlement every interval, that was a thread per partition and interval. On a larger machine that
- * executor is the common pool, and this test shows only that settlements answer right.
+ * Lease settlements and the store's warm-up run without Hazelcast's default async executor, which on a machine with 2
+ * processors or fewer ({@code ForkJoinPool} common parallelism 1) starts a thread for every call: with lease mode's
+ * settlement every interval, that was a thread per partition and interval, and the warm-up started one per partition
+ * (271 by default) and one per deletion. On a larger machine that executor is the common pool, and these tests show
+ * only that settlements and the warm-up answer right.
  */
 class SettleThreadsTest {
 
@@ -48,6 +49,24 @@ class SettleThreadsTest {
             long started = threads.getTotalStartedThreadCount() - startedBefore;
             assertTrue(started < rounds, rounds + " settlements over 64 keys in many partitions started " + started
                     + " threads (IMap.submitToKeys on this machine: about one per partition and call)");
+        }
+    }
+
+    @Test
+    void warmingUpEveryPartitionStartsNoThreadPerPartition() {
+        try (TestCluster cluster = TestCluster.start(2)) {
+            HazelcastUsageStore store = HazelcastUsageStore.builder(cluster.members.get(0)).mapName("warm-" + UUID.randomUUID())
+                    .timeout(Duration.ofSeconds(5)).warmUp(Duration.ofSeconds(30)).shareKeys(false).build();
+            int partitions = cluster.members.get(0).getPartitionService().getPartitions().size();
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long startedBefore = threads.getTotalStartedThreadCount();
+
+            store.warmUp();
+
+            long started = threads.getTotalStartedThreadCount() - startedBefore;
+            assertTrue(started < partitions / 4, "warming " + partitions + " partitions started " + started
+                    + " threads (IMap.submitToKey on this machine: about two per partition)");
+            assertEquals(0, cluster.members.get(0).getMap(store.mapName()).size(), "the warm-up's entries are deleted");
         }
     }
 
