@@ -338,12 +338,12 @@ public final class UsagePlans implements AutoCloseable {
         return engine.describe(httpMethod, path);
     }
 
-    /** Whether any plan applies to this stage, i.e. any request can be metered at all. */
     /** Whether a route meters callers without a key, by client address (so adapters resolve it only then). */
     public boolean metersClientAddresses() {
         return engine.metersClientAddresses();
     }
 
+    /** Whether any plan applies to this stage, i.e. any request can be metered at all. */
     public boolean metersAnything() {
         return engine.metersAnything();
     }
