@@ -118,16 +118,12 @@ public final class ResponseSettings {
         }
         json.append("\"status\":").append(status).append(",\"detail\":\"").append(decision.outcome().message()).append('"');
         if (decision.violatedPolicy() != null) {
-            json.append(",\"violated-policies\":[\"").append(escape(decision.violatedPolicy())).append("\"]");
+            JsonStrings.quote(json.append(",\"violated-policies\":["), decision.violatedPolicy()).append(']');
         }
         if (decision.retryAfterSeconds() > 0) {
             json.append(",\"retry-after\":").append(decision.retryAfterSeconds());
         }
         return json.append('}').toString();
-    }
-
-    private static String escape(String text) {
-        return text.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 
     /** A refusal ready to write. {@code contentType} is null for an empty body. */

@@ -51,31 +51,14 @@ public record UsageAlert(Kind kind, String plan, String key, String stage, int t
      */
     public String toJson() {
         boolean quota = limit > 0;
-        return "{\"alert\":\"" + kind + "\",\"plan\":" + string(plan) + ",\"key\":" + string(key) + ",\"stage\":" + string(stage)
-                + ",\"threshold\":" + (kind == Kind.QUOTA ? Integer.toString(threshold) : "null")
-                + ",\"periodStart\":\"" + periodStart + "\",\"used\":" + (quota ? Long.toString(used) : "null")
-                + ",\"limit\":" + (quota ? Long.toString(limit) : "null") + ",\"time\":\"" + time + "\"}";
-    }
-
-    private static String string(String value) {
-        if (value == null) {
-            return "null";
-        }
-        StringBuilder out = new StringBuilder("\"");
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
+        StringBuilder out = new StringBuilder(256).append("{\"alert\":\"").append(kind).append("\",\"plan\":");
+        JsonStrings.quote(out, plan).append(",\"key\":");
+        JsonStrings.quote(out, key).append(",\"stage\":");
+        JsonStrings.quote(out, stage);
+        return out.append(",\"threshold\":").append(kind == Kind.QUOTA ? Integer.toString(threshold) : "null")
+                .append(",\"periodStart\":\"").append(periodStart)
+                .append("\",\"used\":").append(quota ? Long.toString(used) : "null")
+                .append(",\"limit\":").append(quota ? Long.toString(limit) : "null")
+                .append(",\"time\":\"").append(time).append("\"}").toString();
     }
 }

@@ -62,8 +62,12 @@ public final class UsagePlans implements AutoCloseable {
         return MeteringEngine.KEY_NAMED + (name == null ? "" : name);
     }
 
+    private static final System.Logger LOG = System.getLogger(UsagePlans.class.getName());
+
     private final MeteringEngine engine;
     private final DecisionCounters counters = new DecisionCounters();
+    /** What {@link #closeWith} was given, closed (last first) when this engine closes; null once it closed. */
+    private List<AutoCloseable> closeables = new ArrayList<>();
 
     private UsagePlans(Builder builder) {
         UsageStore store = builder.store == null
@@ -163,6 +167,28 @@ public final class UsagePlans implements AutoCloseable {
         return engine.removeListener(listener);
     }
 
+    /** The listeners that hear every metered decision, in the order they hear it: given, found and added ones. */
+    public List<UsageListener> listeners() {
+        return engine.listeners();
+    }
+
+    /**
+     * Closes {@code resource} when this engine closes, before the store: for what is attached to a running engine and
+     * must stop with it (the plan file's watcher), without being called for every decision as a {@link UsageListener}
+     * would. Resources are closed last first; one that fails is logged and the others are still closed. Given once this
+     * engine has closed, {@code resource} is closed at once.
+     */
+    public void closeWith(AutoCloseable resource) {
+        Objects.requireNonNull(resource, "resource");
+        synchronized (this) {
+            if (closeables != null) {
+                closeables.add(resource);
+                return;
+            }
+        }
+        close(resource);
+    }
+
     /**
      * Replaces plans and keys without a restart; requests already being decided finish on the old catalog.
      * State in the store is kept: a key keeps its buckets and quota count on the same plan.
@@ -175,10 +201,36 @@ public final class UsagePlans implements AutoCloseable {
         return engine.catalog();
     }
 
-    /** Writes the count of rejections not yet logged, and closes the store if this engine created it. */
+    /**
+     * Closes what was given to {@link #closeWith} (last first), writes the count of rejections not yet logged, tells the
+     * listeners, and closes the store if this engine created it or was given it to own.
+     */
     @Override
     public void close() {
-        engine.close();
+        List<AutoCloseable> closing;
+        synchronized (this) {
+            closing = closeables == null ? List.of() : closeables;
+            closeables = null;
+        }
+        try {
+            for (int i = closing.size() - 1; i >= 0; i--) {
+                close(closing.get(i));
+            }
+        } finally {
+            engine.close();
+        }
+    }
+
+    private static void close(AutoCloseable resource) {
+        try {
+            resource.close();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.log(System.Logger.Level.WARNING, "usage-plans: " + resource.getClass().getName() + " failed to close "
+                    + "with the engine; the rest is closed", e);
+        }
     }
 
     /**
@@ -286,12 +338,12 @@ public final class UsagePlans implements AutoCloseable {
         return engine.describe(httpMethod, path);
     }
 
-    /** Whether any plan applies to this stage, i.e. any request can be metered at all. */
     /** Whether a route meters callers without a key, by client address (so adapters resolve it only then). */
     public boolean metersClientAddresses() {
         return engine.metersClientAddresses();
     }
 
+    /** Whether any plan applies to this stage, i.e. any request can be metered at all. */
     public boolean metersAnything() {
         return engine.metersAnything();
     }

@@ -226,4 +226,13 @@ class UsageAlertsTest {
                 + "\"periodStart\":\"2026-11-25T00:00:00Z\",\"used\":null,\"limit\":null,\"time\":\"2026-11-25T10:00:00Z\"}",
                 throttle.toJson());
     }
+
+    @Test
+    void theWebhookBodyEscapesControlCharactersAndMarkupInNames() {
+        UsageAlert alert = new UsageAlert(UsageAlert.Kind.FIRST_THROTTLE, "<b>&</b>", "line\nbreak\u0001", "t\u00e9st", 0,
+                Instant.parse("2026-11-25T00:00:00Z"), 0, 0, Instant.parse("2026-11-25T10:00:00Z"));
+        assertEquals("{\"alert\":\"FIRST_THROTTLE\",\"plan\":\"\\u003cb\\u003e\\u0026\\u003c/b\\u003e\",\"key\":"
+                + "\"line\\nbreak\\u0001\",\"stage\":\"t\u00e9st\",\"threshold\":null,\"periodStart\":\"2026-11-25T00:00:00Z\","
+                + "\"used\":null,\"limit\":null,\"time\":\"2026-11-25T10:00:00Z\"}", alert.toJson());
+    }
 }

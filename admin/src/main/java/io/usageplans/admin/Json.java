@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.usageplans.JsonStrings;
+
 /**
  * Writes the admin API's JSON from maps, lists, strings, numbers, booleans, dates and nulls. Hand-written so that
  * users get no JSON library on their class path for a dozen small documents.
@@ -49,13 +51,13 @@ final class Json {
         if (value == null) {
             out.append("null");
         } else if (value instanceof String text) {
-            string(out, text);
+            JsonStrings.quote(out, text);
         } else if (value instanceof Boolean || value instanceof Integer || value instanceof Long) {
             out.append(value);
         } else if (value instanceof Double number) {
             out.append(number.isNaN() || number.isInfinite() ? "null" : number.toString());
         } else if (value instanceof Instant || value instanceof LocalDate || value instanceof Enum<?>) {
-            string(out, value.toString());
+            JsonStrings.quote(out, value.toString());
         } else if (value instanceof Obj obj) {
             append(out, obj.fields());
         } else if (value instanceof Map<?, ?> map) {
@@ -66,7 +68,7 @@ final class Json {
                     out.append(',');
                 }
                 first = false;
-                string(out, String.valueOf(e.getKey()));
+                JsonStrings.quote(out, String.valueOf(e.getKey()));
                 out.append(':');
                 append(out, e.getValue());
             }
@@ -83,28 +85,5 @@ final class Json {
         } else {
             throw new IllegalArgumentException("no JSON form for " + value.getClass().getName());
         }
-    }
-
-    private static void string(StringBuilder out, String text) {
-        out.append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    // control characters must be escaped; <, > and & too, so no body is ever read as markup
-                    if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '\u2028' || c == '\u2029') {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
     }
 }

@@ -28,7 +28,6 @@ import io.usageplans.UsagePlans;
 import io.usageplans.UsagePlansConfigException;
 import io.usageplans.spi.KeyDirectory;
 import io.usageplans.spi.PlanDirectory;
-import io.usageplans.spi.UsageListener;
 
 /**
  * Reloads a running engine's plan file: on an admin call ({@link #reload()}), and, with the setting {@value #RELOAD},
@@ -44,10 +43,10 @@ import io.usageplans.spi.UsageListener;
  * error names the file, line, entry and value. The file's other sections (api, stages, excludePaths, responses, skip,
  * only) are read once at start-up; a change to them is reported as needing a restart.
  *
- * <p>Attached to an engine by {@link EngineBootstrap} when the engine's plans came from a plan file; find it with
- * {@link #of(UsagePlans)}.
+ * <p>Attached to an engine by {@link EngineBootstrap} when the engine's plans came from a plan file, and closed with it
+ * ({@link UsagePlans#closeWith}: not a listener, so it costs a request nothing); find it with {@link #of(UsagePlans)}.
  */
-public final class PlanFileReloader implements UsageListener {
+public final class PlanFileReloader implements AutoCloseable {
 
     /**
      * The setting that watches the plan file: {@code false} (the default), {@code true} (every
@@ -140,7 +139,7 @@ public final class PlanFileReloader implements UsageListener {
     static PlanFileReloader attach(UsagePlans engine, PlanFileLocator.Located file, Catalog started, long intervalMillis) {
         PlanFileReloader reloader = new PlanFileReloader(engine, file, started);
         ATTACHED.put(engine, reloader);
-        engine.addListener(reloader); // closed() with the engine
+        engine.closeWith(reloader);
         if (intervalMillis > 0) {
             if (file.file() == null) {
                 LOG.log(System.Logger.Level.WARNING, "usage-plans: " + RELOAD + " is set, but the plan file " + file.source()
@@ -249,14 +248,9 @@ public final class PlanFileReloader implements UsageListener {
         }
     }
 
+    /** Stops watching the file and detaches from the engine; the engine calls it when it closes. */
     @Override
-    public void onDecision(Decision decision, String stage, String httpMethod, String path) {
-        // hears nothing: a listener only to be closed with the engine
-    }
-
-    /** The engine closed: the watcher stops. */
-    @Override
-    public void closed() {
+    public void close() {
         ScheduledExecutorService stopping;
         synchronized (this) {
             stopping = watcher;

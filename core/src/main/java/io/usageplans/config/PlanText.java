@@ -11,6 +11,7 @@ import java.util.Map;
 
 import io.usageplans.Alerts;
 import io.usageplans.ApiStage;
+import io.usageplans.JsonStrings;
 import io.usageplans.MethodKey;
 import io.usageplans.MethodSettings;
 import io.usageplans.Plan;
@@ -82,10 +83,10 @@ public final class PlanText {
 
     private static void plan(StringBuilder out, Plan plan) {
         out.append("{\"name\":");
-        string(out, plan.name());
+        JsonStrings.quoteAscii(out, plan.name());
         if (!plan.description().isEmpty()) {
             out.append(",\"description\":");
-            string(out, plan.description());
+            JsonStrings.quoteAscii(out, plan.description());
         }
         if (plan.throttle() != null) {
             out.append(",\"throttle\":{");
@@ -99,7 +100,7 @@ public final class PlanText {
                     .append(",\"period\":\"").append(quota.period().name()).append('"')
                     .append(",\"offset\":").append(quota.offset())
                     .append(",\"timeZone\":");
-            string(out, quota.timeZone().getId());
+            JsonStrings.quoteAscii(out, quota.timeZone().getId());
             statuses(out, plan.quotaCountStatuses());
             out.append('}');
         }
@@ -127,7 +128,7 @@ public final class PlanText {
 
     private static void stage(StringBuilder out, ApiStage stage) {
         out.append("{\"stage\":");
-        string(out, stage.stage());
+        JsonStrings.quoteAscii(out, stage.stage());
         if (!stage.methods().isEmpty()) {
             out.append(",\"throttle\":{");
             boolean first = true;
@@ -135,7 +136,7 @@ public final class PlanText {
                 out.append(first ? "" : ",");
                 first = false;
                 MethodKey key = method.getKey();
-                string(out, key.resourcePath() + "/" + key.httpMethod()); // the template as given, regexes included
+                JsonStrings.quoteAscii(out, key.resourcePath() + "/" + key.httpMethod()); // the template as given, regexes included
                 out.append(":{");
                 MethodSettings settings = method.getValue();
                 if (settings.throttle() != null) {
@@ -145,7 +146,7 @@ public final class PlanText {
                 out.append("\"cost\":").append(settings.cost());
                 if (settings.bucket() != null) {
                     out.append(",\"bucket\":");
-                    string(out, settings.bucket());
+                    JsonStrings.quoteAscii(out, settings.bucket());
                 }
                 statuses(out, settings.countStatuses());
                 out.append('}');
@@ -171,32 +172,9 @@ public final class PlanText {
             if (!part.isBlank()) {
                 out.append(first ? "" : ",");
                 first = false;
-                string(out, part.trim());
+                JsonStrings.quoteAscii(out, part.trim());
             }
         }
         out.append(']');
-    }
-
-    /** A JSON string: quotes, backslashes, control characters and everything beyond ASCII escaped. */
-    private static void string(StringBuilder out, String value) {
-        out.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20 || c > 0x7e) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
     }
 }

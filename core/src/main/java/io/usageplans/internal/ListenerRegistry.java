@@ -102,6 +102,11 @@ final class ListenerRegistry {
         }
     }
 
+    /** The listeners now, in the order they hear a decision. */
+    List<UsageListener> list() {
+        return List.of(listeners);
+    }
+
     synchronized void add(UsageListener listener) {
         Objects.requireNonNull(listener, "listener");
         List<UsageListener> all = new ArrayList<>(List.of(listeners));

@@ -493,6 +493,10 @@ public final class MeteringEngine implements StoreContext, io.usageplans.spi.Lis
         ListenerRegistry.started(listener, this);
     }
 
+    public List<UsageListener> listeners() {
+        return listeners.list();
+    }
+
     public boolean removeListener(UsageListener listener) {
         boolean removed = listeners.remove(listener);
         if (removed) {

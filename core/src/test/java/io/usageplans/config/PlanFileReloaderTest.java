@@ -353,6 +353,17 @@ class PlanFileReloaderTest {
     }
 
     @Test
+    void theReloaderIsNoListenerSoNoDecisionCallsIt() {
+        parameters.put(PlanFileReloader.RELOAD, "true");
+        start();
+        assertTrue(PlanFileReloader.of(engine).orElseThrow().watching());
+
+        assertEquals(List.of(), engine.listeners(), "nothing is called per decision for an engine built from a plan file "
+                + "with no listener configured");
+        assertEquals(Decision.Outcome.ALLOWED, engine.decide(BASIC, "GET", "/pets").outcome());
+    }
+
+    @Test
     void aBadReloadSettingStopsStartUpNamingIt() {
         parameters.put(PlanFileReloader.RELOAD, "sometimes");
 

@@ -98,6 +98,19 @@ class PlanTextTest {
     }
 
     @Test
+    void theTextOfAPlanKeepsItsBytesSoThatADigestAClusterStoredStillMatches() {
+        Plan plan = Plan.builder("a<b>&\"c\"\\ caf\u00e9\u2028\n\u0001\u007f \ud83d\ude42 \ud800")
+                .description("Tom & Jerry <b>\t</b>").stage("prod").build();
+
+        String json = PlanText.write(List.of(plan));
+
+        assertEquals("{\"plans\":[\n{\"name\":\"a<b>&\\\"c\\\"\\\\ caf\\u00e9\\u2028\\n\\u0001\\u007f \\ud83d\\ude42 "
+                + "\\ud800\",\"description\":\"Tom & Jerry <b>\\t</b>\",\"apiStages\":[{\"stage\":\"prod\"}],"
+                + "\"failMode\":\"CLOSED\",\"enabled\":true,\"shadow\":false}\n]}\n", json);
+        assertEquals("61af76150d14db9bdaf729766a2a80c528fa546bcc4c4663743a3eaa10424f6c", PlanText.sha256(json));
+    }
+
+    @Test
     void changingAnyLimitChangesTheTextAndThePlan() {
         Plan plan = Plan.builder("basic").throttle(Throttle.rateLimit(10).burstLimit(5)).stage("prod").build();
         Plan wider = Plan.builder("basic").throttle(Throttle.rateLimit(10).burstLimit(50)).stage("prod").build();
