@@ -64,6 +64,8 @@ public final class BenchCluster {
         Config config = memberConfig(name, basePort);
         if (bucket4j) {
             Bucket4jHazelcastFilter.registerSerializers(config);
+            // the peer as its users run it: Hazelcast's response threads, which our configure() drops on 2 cores
+            config.setProperty("hazelcast.operation.response.thread.count", "2");
         }
         return Hazelcast.newHazelcastInstance(config);
     }

@@ -97,8 +97,18 @@ public final class HazelcastUsageStore implements UsageStore {
      * on the owner and on each backup, instead of deserializing and serializing the whole entry (its buckets and up to
      * {@link Builder#usageReportDays} days of history) twice per decision on each. To keep BINARY, set it on the map
      * configuration after this call.
+     *
+     * <p>On a machine with 2 processors or fewer it also sets {@value #RESPONSE_THREADS} to 0 unless the configuration
+     * or a system property sets it: the IO thread that reads an answer completes its call itself, instead of handing
+     * it to a response thread that then wakes the caller. Every exact decision and every backup acknowledgement is such
+     * an answer; on 2 cores that hand-off was about a tenth of a clustered request's CPU (docs/benchmarks.md). Hazelcast
+     * calls the setting experimental; set the property to 2 (its default) to keep the response threads.
      */
     public static Config configure(Config config) {
+        return configure(config, Runtime.getRuntime().availableProcessors());
+    }
+
+    static Config configure(Config config, int processors) {
         for (CompactSerializer<?> serializer : Serializers.all()) {
             config.getSerializationConfig().getCompactSerializationConfig().addSerializer(serializer);
         }
@@ -106,8 +116,14 @@ public final class HazelcastUsageStore implements UsageStore {
         if (state.getInMemoryFormat() == InMemoryFormat.BINARY) {
             state.setInMemoryFormat(InMemoryFormat.OBJECT);
         }
+        if (processors <= 2 && config.getProperty(RESPONSE_THREADS) == null && System.getProperty(RESPONSE_THREADS) == null) {
+            config.setProperty(RESPONSE_THREADS, "0");
+        }
         return config;
     }
+
+    /** Hazelcast's count of the threads that complete remote calls (its default: 2). */
+    static final String RESPONSE_THREADS = "hazelcast.operation.response.thread.count";
 
     /** Registers this module's compact serializers on a client's configuration; returns it. */
     public static ClientConfig configure(ClientConfig config) {
