@@ -249,11 +249,15 @@ public final class HazelcastUsageStore implements UsageStore {
                 calls.add(touch(key));
             }
             int answered = 0;
+            List<CompletableFuture<?>> removals = new ArrayList<>(keys.size());
             for (int i = 0; i < calls.size(); i++) {
                 if (answers(calls.get(i), deadline)) {
                     answered++;
-                    strategy.untouch(keys.get(i));
+                    removals.add(strategy.untouch(keys.get(i)));
                 }
+            }
+            for (CompletableFuture<?> removal : removals) {
+                answers(removal, deadline);
             }
             awaitSafe(partitionService, deadline);
             long millis = (System.nanoTime() - start) / 1_000_000;

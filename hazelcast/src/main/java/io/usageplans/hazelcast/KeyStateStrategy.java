@@ -59,7 +59,8 @@ abstract sealed class KeyStateStrategy permits OwnerSideStrategy, CallerSideStra
     abstract CompletableFuture<?> touch(String key);
 
     /** Removes what {@link #touch} left, once it answered. */
-    void untouch(String key) {
+    CompletableFuture<?> untouch(String key) {
+        return CompletableFuture.completedFuture(null);
     }
 
     /** Decisions given up on (timed out) whose units came back when they arrived late; 0 where none can be late. */

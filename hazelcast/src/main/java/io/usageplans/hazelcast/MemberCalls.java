@@ -82,6 +82,21 @@ final class MemberCalls {
     }
 
     /**
+     * Deletes {@code key}'s entry, as {@code IMap.deleteAsync} does, but answers with the invocation's own future:
+     * deleteAsync's completes through the default async executor (a thread per call on 2 cores or fewer).
+     */
+    CompletableFuture<Object> delete(String key) {
+        com.hazelcast.spi.impl.NodeEngine engine = proxy.getNodeEngine();
+        Data data = serialization.toData(key);
+        com.hazelcast.map.impl.MapService service = engine.getService(com.hazelcast.map.impl.MapService.SERVICE_NAME);
+        com.hazelcast.map.impl.operation.MapOperation delete = service.getMapServiceContext()
+                .getMapOperationProvider(proxy.getName()).createDeleteOperation(proxy.getName(), data, false);
+        delete.setThreadId(com.hazelcast.internal.util.ThreadUtil.getThreadId());
+        return engine.getOperationService().invokeOnPartition(com.hazelcast.map.impl.MapService.SERVICE_NAME, delete,
+                engine.getPartitionService().getPartitionId(data));
+    }
+
+    /**
      * Runs {@code action} when {@code call} completes, on Hazelcast's own async pool. Hazelcast's invocation futures run
      * even their non-async dependents ({@code whenComplete}, {@code thenApply}) on its default async executor, which on
      * 2 cores or fewer starts a thread per call; the thread completing them (a response thread) may not make remote calls.

@@ -125,8 +125,9 @@ final class OwnerSideStrategy extends KeyStateStrategy {
     }
 
     @Override
-    void untouch(String key) {
-        usages().delete(key); // one at a time: deleteAsync, too, would start a thread per call on a 2-core member
+    CompletableFuture<?> untouch(String key) {
+        MemberCalls calls = direct();
+        return calls != null ? calls.delete(key) : usages().deleteAsync(key).toCompletableFuture();
     }
 
     /**
