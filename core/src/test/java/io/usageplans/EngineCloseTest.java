@@ -6,47 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import io.usageplans.spi.UsageListener;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.usageplans.testing.LogRecorder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What is given to {@link UsagePlans#closeWith} closes with the engine: last first, before the listeners, each once. */
 class EngineCloseTest {
 
     private final List<String> closed = Collections.synchronizedList(new ArrayList<>());
-    /** Held here: a logger only the log manager references may be collected, and its handler with it. */
-    private final Logger logger = Logger.getLogger(UsagePlans.class.getName());
-    private final List<String> log = Collections.synchronizedList(new ArrayList<>());
-    private final Handler handler = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            log.add(record.getLevel().getName() + " " + record.getMessage()
-                    + (record.getThrown() == null ? "" : " / " + record.getThrown().getMessage()));
-        }
+    @RegisterExtension
+    private final LogRecorder log = LogRecorder.of(UsagePlans.class);
 
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-
-    @BeforeEach
-    void listen() {
-        logger.addHandler(handler);
-    }
-
-    @AfterEach
-    void stopListening() {
-        logger.removeHandler(handler);
+    /** Each record as "LEVEL message", and " / " and the cause's message where there is one. */
+    private List<String> lines() {
+        return log.records().stream().map(record -> record.getLevel().getName() + " " + record.getMessage()
+                + (record.getThrown() == null ? "" : " / " + record.getThrown().getMessage())).toList();
     }
 
     private UsagePlans engine() {
@@ -91,8 +67,9 @@ class EngineCloseTest {
         engine.close();
 
         assertEquals(List.of("first", "listener"), closed);
-        assertEquals(1, log.stream().filter(l -> l.startsWith("WARNING usage-plans: ") && l.contains("failed to close with "
-                + "the engine; the rest is closed / the disk went away")).count(), log.toString());
+        List<String> lines = lines();
+        assertEquals(1, lines.stream().filter(l -> l.startsWith("WARNING usage-plans: ") && l.contains("failed to close with "
+                + "the engine; the rest is closed / the disk went away")).count(), lines.toString());
     }
 
     @Test

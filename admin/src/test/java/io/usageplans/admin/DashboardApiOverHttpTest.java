@@ -7,16 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
-import java.text.MessageFormat;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import io.usageplans.ApiKey;
 import io.usageplans.Catalog;
@@ -26,6 +20,7 @@ import io.usageplans.QuotaPeriod;
 import io.usageplans.Throttle;
 import io.usageplans.UsagePlans;
 import io.usageplans.manage.UsagePlansAdmin;
+import io.usageplans.testing.LogRecorder;
 import io.usageplans.testing.MutableClock;
 import io.usageplans.testsupport.Await;
 import org.eclipse.jetty.ee11.servlet.security.ConstraintMapping;
@@ -203,55 +198,36 @@ class DashboardApiOverHttpTest {
     @Test
     void everyChangeLogsOneLineWithWhoWhatBeforeAndAfterAndNoKeyValue() throws Exception {
         start();
-        List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        Logger logger = Logger.getLogger(UsagePlansAdmin.class.getName());
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                lines.add(MessageFormat.format(record.getMessage(), record.getParameters()));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        logger.addHandler(handler);
-        try {
+        try (LogRecorder audit = LogRecorder.of(UsagePlansAdmin.class).start()) {
             assertEquals(200, server.adminJson("PATCH", "apikeys/small", "{\"enabled\":false}").statusCode());
-            assertEquals(List.of("usage-plans: the admin token disabled key 'small': enabled true -> enabled false"), lines);
+            assertEquals(List.of("usage-plans: the admin token disabled key 'small': enabled true -> enabled false"), audit.messages());
             assertEquals(403, pets("small").statusCode());
 
-            lines.clear();
+            audit.clear();
             requests("k02", 4);
             assertEquals(200, server.adminJson("PATCH", "usageplans/premium/keys/k02/usage", "{\"extendBy\":10}").statusCode());
             assertEquals(List.of("usage-plans: the admin token changed the quota of key 'k02' on plan premium: 96 of 100 "
-                    + "remain -> 106 of 100 remain until 2026-11-26T00:00:00Z"), lines);
+                    + "remain -> 106 of 100 remain until 2026-11-26T00:00:00Z"), audit.messages());
 
-            lines.clear();
+            audit.clear();
             assertEquals(200, server.adminJson("PATCH", "usageplans/premium/keys/k02/usage", "{\"reset\":true}").statusCode());
             assertEquals(List.of("usage-plans: the admin token changed the quota of key 'k02' on plan premium: 106 of 100 "
-                    + "remain -> 100 of 100 remain until 2026-11-26T00:00:00Z"), lines);
+                    + "remain -> 100 of 100 remain until 2026-11-26T00:00:00Z"), audit.messages());
 
-            lines.clear();
+            audit.clear();
             HttpResponse<String> rotated = server.adminJson("POST", "apikeys/k03/rotate", "{\"gracePeriodSeconds\":0}");
             assertEquals(200, rotated.statusCode());
             String newValue = (String) json(rotated).get("value");
-            assertEquals(1, lines.size(), lines.toString());
+            assertEquals(1, audit.messages().size(), audit.messages().toString());
             assertEquals("usage-plans: the admin token rotated key 'k03': value k03-…6789 -> value " + newValue.substring(0, 4)
-                    + "…" + newValue.substring(newValue.length() - 4) + " (the old value is valid no longer)", lines.get(0));
-            assertFalse(lines.get(0).contains(newValue), "the new value is masked");
-            assertFalse(lines.get(0).contains(value("k03")), "the old value is masked");
+                    + "…" + newValue.substring(newValue.length() - 4) + " (the old value is valid no longer)", audit.messages().get(0));
+            assertFalse(audit.messages().get(0).contains(newValue), "the new value is masked");
+            assertFalse(audit.messages().get(0).contains(value("k03")), "the old value is masked");
 
-            lines.clear();
+            audit.clear();
             assertEquals(400, server.adminJson("PATCH", "apikeys/small", "{\"enabled\":\"perhaps\"}").statusCode());
             assertEquals(404, server.adminJson("PATCH", "apikeys/nobody", "{\"enabled\":false}").statusCode());
-            assertEquals(List.of(), lines, "a refused change logs nothing");
-        } finally {
-            logger.removeHandler(handler);
+            assertEquals(List.of(), audit.messages(), "a refused change logs nothing");
         }
     }
 
@@ -282,32 +258,13 @@ class DashboardApiOverHttpTest {
             assertEquals(401, server.call("GET", path, null, null, null).statusCode(), path);
             assertEquals(200, server.call("GET", path, null, null, basic("operator", "operator-password")).statusCode(), path);
         }
-        List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        Logger logger = Logger.getLogger(UsagePlansAdmin.class.getName());
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                lines.add(MessageFormat.format(record.getMessage(), record.getParameters()));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        logger.addHandler(handler);
-        try {
+        try (LogRecorder audit = LogRecorder.of(UsagePlansAdmin.class).start()) {
             assertEquals(403, server.call("PATCH", "apikeys/small", "application/json", "{\"enabled\":false}",
                     basic("clerk", "clerk-password")).statusCode());
-            assertEquals(List.of(), lines);
+            assertEquals(List.of(), audit.messages());
             assertEquals(200, server.call("PATCH", "apikeys/small", "application/json", "{\"enabled\":false}",
                     basic("operator", "operator-password")).statusCode());
-            assertEquals(List.of("usage-plans: user 'operator' disabled key 'small': enabled true -> enabled false"), lines);
-        } finally {
-            logger.removeHandler(handler);
+            assertEquals(List.of("usage-plans: user 'operator' disabled key 'small': enabled true -> enabled false"), audit.messages());
         }
     }
 

@@ -11,17 +11,14 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import io.usageplans.UsagePlans;
+import io.usageplans.testing.LogRecorder;
 import io.usageplans.testing.MutableClock;
 import io.usageplans.testsupport.Http;
 import org.junit.jupiter.api.AfterEach;
@@ -37,36 +34,20 @@ class HostileBodiesOverHttpTest {
 
     private UsagePlans engine;
     private AdminServer server;
-    private final List<LogRecord> failures = new ArrayList<>();
-    private final Handler failureLog = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            if (record.getLevel().intValue() >= Level.SEVERE.intValue() || record.getThrown() != null) {
-                synchronized (failures) {
-                    failures.add(record);
-                }
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    /** Every logger's records that a user would read as a failure: SEVERE, or any with a stack trace. */
+    private final LogRecorder failures = LogRecorder.of("")
+            .only(record -> record.getLevel().intValue() >= Level.SEVERE.intValue() || record.getThrown() != null);
 
     @BeforeEach
     void start() throws Exception {
         engine = UsagePlans.builder(AdminServer.catalog()).stage("test").clock(MutableClock.at("2026-11-25T10:00:00Z")).build();
         server = AdminServer.start(engine, AdminServer.adminOn());
-        Logger.getLogger("").addHandler(failureLog);
+        failures.start();
     }
 
     @AfterEach
     void stop() {
-        Logger.getLogger("").removeHandler(failureLog);
+        failures.close();
         server.close();
         engine.close();
     }
@@ -272,10 +253,8 @@ class HostileBodiesOverHttpTest {
     }
 
     private void assertNoFailureLogged() {
-        synchronized (failures) {
-            assertEquals(List.of(), failures.stream().map(r -> r.getLoggerName() + ": " + r.getMessage() + " "
-                    + (r.getThrown() == null ? "" : r.getThrown().toString())).toList());
-        }
+        assertEquals(List.of(), failures.records().stream().map(r -> r.getLoggerName() + ": " + r.getMessage() + " "
+                + (r.getThrown() == null ? "" : r.getThrown().toString())).toList());
     }
 
     private static byte[] garbage(int size) {

@@ -5,14 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
-import java.text.MessageFormat;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import io.usageplans.ApiKey;
 import io.usageplans.Catalog;
@@ -22,6 +16,7 @@ import io.usageplans.QuotaPeriod;
 import io.usageplans.Throttle;
 import io.usageplans.UsagePlans;
 import io.usageplans.manage.UsagePlansAdmin;
+import io.usageplans.testing.LogRecorder;
 import io.usageplans.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,23 +34,7 @@ class PlanOperationsOverHttpTest {
     private final MutableClock clock = MutableClock.at("2026-11-25T10:00:00Z");
     private UsagePlans engine;
     private AdminServer server;
-    /** Held here: a logger only the log manager references may be collected, and its handler with it. */
-    private final Logger auditLogger = Logger.getLogger(UsagePlansAdmin.class.getName());
-    private final List<String> audit = Collections.synchronizedList(new ArrayList<>());
-    private final Handler auditLog = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            audit.add(MessageFormat.format(record.getMessage(), record.getParameters()));
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private final LogRecorder auditLog = LogRecorder.of(UsagePlansAdmin.class);
 
     /** trial: 1/s, burst 5, no quota; metered: 1000/s, 10 a day; spare: used by no key. */
     static Catalog catalog() {
@@ -74,14 +53,18 @@ class PlanOperationsOverHttpTest {
     void start() throws Exception {
         engine = UsagePlans.builder(catalog()).stage("test").clock(clock).build();
         server = AdminServer.start(engine, AdminServer.adminOn());
-        auditLogger.addHandler(auditLog);
+        auditLog.start();
     }
 
     @AfterEach
     void stop() {
-        auditLogger.removeHandler(auditLog);
+        auditLog.close();
         server.close();
         engine.close();
+    }
+
+    private List<String> audit() {
+        return auditLog.messages();
     }
 
     @Test
@@ -101,7 +84,7 @@ class PlanOperationsOverHttpTest {
                 + "\"quota\":null,\"enabled\":true,\"apiStages\":[{\"apiId\":\"shop\",\"stage\":\"test\",\"throttle\":{}}]}",
                 changed.body());
         assertEquals(List.of("usage-plans: the admin token changed plan 'trial' (replace /throttle/burstLimit 50): "
-                + "throttle 1/s burst 5, quota none, stages [test] -> throttle 1/s burst 50, quota none, stages [test]"), audit);
+                + "throttle 1/s burst 5, quota none, stages [test] -> throttle 1/s burst 50, quota none, stages [test]"), audit());
         HttpResponse<String> next = server.pets(TRIAL_KEY);
         assertEquals(200, next.statusCode(), "the raised burst lets the next request through");
         assertEquals("\"trial-burst\";q=50;w=50", next.headers().firstValue("RateLimit-Policy").orElseThrow());
@@ -185,7 +168,7 @@ class PlanOperationsOverHttpTest {
         assertEquals("application/problem+json", tooLarge.headers().firstValue("Content-Type").orElseThrow());
 
         assertEquals(before, server.admin("GET", "usageplans/metered").body(), "nothing changed");
-        assertEquals(List.of(), audit);
+        assertEquals(List.of(), audit());
         assertEquals(404, server.adminJson("PATCH", "usageplans/nosuch", op("replace", "/quota/limit", "20")).statusCode());
     }
 
@@ -228,7 +211,7 @@ class PlanOperationsOverHttpTest {
                 + "\"burstLimit\":4}}}]}", created.body());
         assertTrue(server.admin("GET", "usageplans").body().contains("\"id\":\"gold\""));
         assertEquals(List.of("usage-plans: the admin token created plan 'gold': none -> throttle 50/s burst 7, quota 1000 "
-                + "per MONTH, stages [test /pets/GET 5/s burst 4]"), audit);
+                + "per MONTH, stages [test /pets/GET 5/s burst 4]"), audit());
 
         HttpResponse<String> moved = server.adminJson("PATCH", "apikeys/trial-customer", "{\"usagePlanIds\":[\"gold\"]}");
         assertEquals(200, moved.statusCode(), moved.body());

@@ -7,18 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.text.MessageFormat;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import io.usageplans.ApiKey;
 import io.usageplans.MethodKey;
@@ -26,6 +21,7 @@ import io.usageplans.routing.RouteDefinition;
 import io.usageplans.Decision;
 import io.usageplans.UsagePlans;
 import io.usageplans.UsagePlansConfigException;
+import io.usageplans.testing.LogRecorder;
 import io.usageplans.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,25 +54,7 @@ class PlanFileReloaderTest {
     private final Map<String, String> parameters = new HashMap<>();
     private final MutableClock clock = MutableClock.at("2027-03-10T12:00:00Z");
     private UsagePlans engine;
-    /** Held here: a logger only the log manager references may be collected, and its handler with it. */
-    private final Logger logger = Logger.getLogger(PlanFileReloader.class.getName());
-    private final List<String> log = Collections.synchronizedList(new ArrayList<>());
-    private final Handler handler = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            String text = record.getParameters() == null ? record.getMessage()
-                    : MessageFormat.format(record.getMessage(), record.getParameters());
-            log.add((record.getLevel() == Level.SEVERE ? "ERROR" : record.getLevel().getName()) + " " + text);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private final LogRecorder recorder = LogRecorder.of(PlanFileReloader.class);
 
     @BeforeEach
     void planFile() throws Exception {
@@ -84,15 +62,21 @@ class PlanFileReloaderTest {
         Files.writeString(file, PLANS);
         parameters.put(PlanFileLocator.CONFIG, file.toString());
         parameters.put(EngineBootstrap.STAGE, "test");
-        logger.addHandler(handler);
+        recorder.start();
     }
 
     @AfterEach
     void close() {
-        logger.removeHandler(handler);
+        recorder.close();
         if (engine != null) {
             engine.close();
         }
+    }
+
+    /** Each record as "LEVEL message", with the level as System.Logger names it (ERROR, WARNING, INFO). */
+    private List<String> log() {
+        return recorder.records().stream().map(record -> (record.getLevel() == Level.SEVERE ? "ERROR"
+                : record.getLevel().getName()) + " " + LogRecorder.message(record)).toList();
     }
 
     private UsagePlans start() {
@@ -113,7 +97,7 @@ class PlanFileReloaderTest {
         awaitTrue(() -> engine.planOnStage("basic").orElseThrow().throttle().burstLimit() == 5);
         assertEquals("\"basic-burst\";q=5;w=5", engine.decide(BASIC, "GET", "/pets").rateLimitPolicy(),
                 "the next request's policy has the new burst");
-        awaitTrue(() -> log.contains("INFO usage-plans: reloaded the plan file " + file
+        awaitTrue(() -> log().contains("INFO usage-plans: reloaded the plan file " + file
                 + ": plans 0 added, 1 changed, 0 removed; keys 0 added, 0 changed, 0 removed"));
     }
 
@@ -148,12 +132,12 @@ class PlanFileReloaderTest {
             awaitTrue(() -> engine.planOnStage("basic").orElseThrow().throttle().burstLimit() == 6);
         } catch (AssertionError e) {
             throw new AssertionError("burst " + engine.planOnStage("basic").orElseThrow().throttle().burstLimit()
-                    + ", refusals left " + refusals.get() + ", log " + log, e);
+                    + ", refusals left " + refusals.get() + ", log " + log(), e);
         }
         assertEquals(0, refusals.get(), "the first attempt was refused, a later check applied the same version");
-        assertTrue(log.stream().anyMatch(l -> l.startsWith("ERROR usage-plans: checking the plan file " + file + " failed: "
+        assertTrue(log().stream().anyMatch(l -> l.startsWith("ERROR usage-plans: checking the plan file " + file + " failed: "
                 + "the reloaded plan file " + file + " could not be applied now, so the old plans and keys stay: the cluster "
-                + "is away")), log.toString());
+                + "is away")), log().toString());
     }
 
     /** Plans changed in the engine's catalog, refusing {@code refusals} calls first with "the cluster is away". */
@@ -211,11 +195,11 @@ class PlanFileReloaderTest {
         // line 4: the throttle of plan basic
         Files.writeString(file, PLANS.replace("rateLimit: 1, burstLimit: 2", "rateLimit: 1, burstLimit: -3"));
 
-        awaitTrue(() -> log.stream().anyMatch(l -> l.startsWith("ERROR")));
+        awaitTrue(() -> log().stream().anyMatch(l -> l.startsWith("ERROR")));
         String error = "ERROR usage-plans: the plan file changed but cannot be applied, so the old plans and keys stay: "
                 + "usage-plans: " + file + ", line 4: plans[basic].throttle.burstLimit: must be a whole number of requests of at "
                 + "least 1, was -3";
-        assertTrue(log.contains(error), log.toString());
+        assertTrue(log().contains(error), log().toString());
         assertEquals(2, engine.planOnStage("basic").orElseThrow().throttle().burstLimit(), "the old plans stay");
         UsagePlansConfigException refused = assertThrows(UsagePlansConfigException.class,
                 () -> PlanFileReloader.of(engine).orElseThrow().reload());
@@ -227,8 +211,8 @@ class PlanFileReloaderTest {
         // the watcher's next checks see the same bad version: no second line; the fixed file is applied
         Files.writeString(file, PLANS.replace("rateLimit: 1, burstLimit: 2", "rateLimit: 1, burstLimit: 7"));
         awaitTrue(() -> engine.planOnStage("basic").orElseThrow().throttle().burstLimit() == 7);
-        assertEquals(2, log.stream().filter(l -> l.startsWith("ERROR")).count(), "one from the watcher, one from the "
-                + "reload requested: " + log);
+        assertEquals(2, log().stream().filter(l -> l.startsWith("ERROR")).count(), "one from the watcher, one from the "
+                + "reload requested: " + log());
     }
 
     @Test
@@ -334,8 +318,8 @@ class PlanFileReloaderTest {
 
         assertEquals(List.of("excludePaths"), result.needRestart());
         assertFalse(result.changedAnything());
-        assertTrue(log.contains("WARNING usage-plans: " + file + ": section 'excludePaths' changed; a reload applies plans "
-                + "and keys only, so it takes effect at the next restart"), log.toString());
+        assertTrue(log().contains("WARNING usage-plans: " + file + ": section 'excludePaths' changed; a reload applies plans "
+                + "and keys only, so it takes effect at the next restart"), log().toString());
     }
 
     @Test
@@ -381,7 +365,7 @@ class PlanFileReloaderTest {
 
         PlanFileReloader reloader = PlanFileReloader.of(engine).orElseThrow();
         assertFalse(reloader.watching());
-        assertEquals(1, log.stream().filter(l -> l.startsWith("WARNING") && l.contains("cannot be watched")).count(), log.toString());
+        assertEquals(1, log().stream().filter(l -> l.startsWith("WARNING") && l.contains("cannot be watched")).count(), log().toString());
         assertFalse(reloader.reload().changedAnything());
     }
 

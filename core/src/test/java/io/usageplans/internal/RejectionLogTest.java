@@ -5,15 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import io.usageplans.ApiKey;
 import io.usageplans.Catalog;
@@ -23,6 +19,7 @@ import io.usageplans.Plan;
 import io.usageplans.Quota;
 import io.usageplans.QuotaPeriod;
 import io.usageplans.UsagePlans;
+import io.usageplans.testing.LogRecorder;
 import io.usageplans.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,31 +31,14 @@ class RejectionLogTest {
     static final String KEY = "rejection-log-key-0123456789";
     static final String UNKNOWN = "nobody-knows-this-key-0123456789";
 
-    /** The logger the engine writes to, kept here so that java.util.logging does not forget its level and handler. */
-    private final Logger rejections = Logger.getLogger(UsagePlans.REJECTIONS_LOGGER);
-    private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
-    private final Handler recorder = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            lines.add(record.getMessage());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private final LogRecorder rejections = LogRecorder.of(UsagePlans.REJECTIONS_LOGGER).withLoggerLevel(Level.INFO);
     private final MutableClock clock = MutableClock.at("2027-03-10T12:00:00Z");
     private UsagePlans engine;
 
     @BeforeEach
     void start() {
-        rejections.setLevel(Level.INFO);
-        rejections.addHandler(recorder);
-        rejections.setUseParentHandlers(false); // counted here, not printed
+        rejections.start();
+        rejections.logger().setUseParentHandlers(false); // counted here, not printed
         Catalog catalog = Catalog.builder().api("logged")
                 .plan(Plan.builder("small").quota(Quota.limit(1).period(QuotaPeriod.DAY)).stage("test").build())
                 .apiKey(ApiKey.builder("customer").value(KEY).plans("small").build())
@@ -69,9 +49,12 @@ class RejectionLogTest {
     @AfterEach
     void stop() {
         engine.close();
-        rejections.removeHandler(recorder);
-        rejections.setUseParentHandlers(true);
-        rejections.setLevel(null);
+        rejections.close();
+        rejections.logger().setUseParentHandlers(true);
+    }
+
+    private List<String> lines() {
+        return rejections.messages();
     }
 
     @Test
@@ -79,16 +62,16 @@ class RejectionLogTest {
         for (int i = 0; i < 20_000; i++) {
             assertEquals(Outcome.FORBIDDEN, engine.decide(UNKNOWN, "GET", "/pets").outcome());
         }
-        assertEquals(10, lines.size(), String.join("\n", lines));
-        assertEquals("usage-plans: 403 Forbidden for GET /pets on stage test: unknown API key, key nobo…6789", lines.get(0));
+        assertEquals(10, lines().size(), String.join("\n", lines()));
+        assertEquals("usage-plans: 403 Forbidden for GET /pets on stage test: unknown API key, key nobo…6789", lines().get(0));
 
         clock.advance(Duration.ofSeconds(60));
         engine.decide(UNKNOWN, "GET", "/pets");
 
-        assertEquals(12, lines.size(), String.join("\n", lines));
+        assertEquals(12, lines().size(), String.join("\n", lines()));
         assertEquals("usage-plans: 403 Forbidden for 19990 more requests on stage test: unknown API key, in the 60 s from "
-                + "2027-03-10T12:00:00Z (only the first 10 per reason and minute are logged one by one)", lines.get(10));
-        assertEquals(lines.get(0), lines.get(11), "a new minute starts with lines in full again");
+                + "2027-03-10T12:00:00Z (only the first 10 per reason and minute are logged one by one)", lines().get(10));
+        assertEquals(lines().get(0), lines().get(11), "a new minute starts with lines in full again");
     }
 
     @Test
@@ -109,11 +92,11 @@ class RejectionLogTest {
         } finally {
             pool.shutdownNow();
         }
-        assertEquals(10, lines.size(), String.join("\n", lines));
+        assertEquals(10, lines().size(), String.join("\n", lines()));
         engine.close();
-        assertEquals(11, lines.size());
-        assertTrue(lines.get(10).startsWith("usage-plans: 403 Forbidden for 19990 more requests on stage test: unknown API key, "
-                + "in the 1 s from 2027-03-10T12:00:00Z"), lines.get(10));
+        assertEquals(11, lines().size());
+        assertTrue(lines().get(10).startsWith("usage-plans: 403 Forbidden for 19990 more requests on stage test: unknown API key, "
+                + "in the 1 s from 2027-03-10T12:00:00Z"), lines().get(10));
     }
 
     @Test
@@ -123,10 +106,10 @@ class RejectionLogTest {
             engine.decide(null, "GET", "/pets");
             engine.decide(KEY, "GET", "/pets"); // the quota of 1 is used by the first
         }
-        assertEquals(30, lines.size(), String.join("\n", lines));
-        assertEquals(10, lines.stream().filter(l -> l.contains(": unknown API key")).count());
-        assertEquals(10, lines.stream().filter(l -> l.contains(": no API key")).count());
-        assertEquals(10, lines.stream().filter(l -> l.startsWith("usage-plans: 429 Limit Exceeded for GET /pets")).count());
+        assertEquals(30, lines().size(), String.join("\n", lines()));
+        assertEquals(10, lines().stream().filter(l -> l.contains(": unknown API key")).count());
+        assertEquals(10, lines().stream().filter(l -> l.contains(": no API key")).count());
+        assertEquals(10, lines().stream().filter(l -> l.startsWith("usage-plans: 429 Limit Exceeded for GET /pets")).count());
     }
 
     @Test
@@ -140,7 +123,7 @@ class RejectionLogTest {
         assertEquals(List.of(
                 "usage-plans: 403 Forbidden for 3 more requests on stage test: unknown API key, in the 60 s from "
                         + "2027-03-10T12:00:00Z (only the first 10 per reason and minute are logged one by one)",
-                "usage-plans: 403 Forbidden for GET /pets on stage test: no API key"), lines.subList(10, lines.size()));
+                "usage-plans: 403 Forbidden for GET /pets on stage test: no API key"), lines().subList(10, lines().size()));
     }
 
     @Test
@@ -151,8 +134,8 @@ class RejectionLogTest {
         clock.advance(Duration.ofMillis(20_500));
         engine.close();
         assertEquals("usage-plans: 403 Forbidden for 1 more request on stage test: unknown API key, in the 21 s from "
-                + "2027-03-10T12:00:00Z (only the first 10 per reason and minute are logged one by one)", lines.get(lines.size() - 1));
-        assertEquals(11, lines.size());
+                + "2027-03-10T12:00:00Z (only the first 10 per reason and minute are logged one by one)", lines().get(lines().size() - 1));
+        assertEquals(11, lines().size());
     }
 
     @Test
@@ -160,6 +143,6 @@ class RejectionLogTest {
         Decision decision = engine.decide(UsagePlans.SEVERAL_KEYS, "GET", "/pets");
         assertEquals(Outcome.FORBIDDEN, decision.outcome());
         assertEquals(Decision.ForbiddenReason.SEVERAL_KEYS, decision.forbiddenReason());
-        assertEquals(List.of("usage-plans: 403 Forbidden for GET /pets on stage test: several keys"), lines);
+        assertEquals(List.of("usage-plans: 403 Forbidden for GET /pets on stage test: several keys"), lines());
     }
 }

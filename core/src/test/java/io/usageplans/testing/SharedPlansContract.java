@@ -9,18 +9,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 
 import io.usageplans.ApiKey;
 import io.usageplans.Catalog;
@@ -71,37 +66,25 @@ public abstract class SharedPlansContract {
 
     protected final MutableClock clock = MutableClock.at("2027-03-10T12:00:00Z");
     private final List<UsagePlans> engines = new ArrayList<>();
-    private final List<String> logged = new CopyOnWriteArrayList<>();
-    private final Logger sharedPlansLog = Logger.getLogger(SharedPlans.class.getName());
-    private final Handler recorder = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-                logged.add(record.getLevel() + " " + new SimpleFormatter().formatMessage(record));
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private final LogRecorder sharedPlansLog = LogRecorder.of(SharedPlans.class).only(LogRecorder.atLeast(Level.WARNING));
     private Grid grid;
 
     @BeforeEach
     void startGrid() throws Exception {
-        sharedPlansLog.addHandler(recorder);
+        sharedPlansLog.start();
         grid = grid();
     }
 
     @AfterEach
     void stopGrid() {
-        sharedPlansLog.removeHandler(recorder);
+        sharedPlansLog.close();
         engines.forEach(UsagePlans::close);
         grid.close();
+    }
+
+    /** The warnings and errors so far, each as "LEVEL message". */
+    private List<String> logged() {
+        return sharedPlansLog.records().stream().map(record -> record.getLevel() + " " + LogRecorder.message(record)).toList();
     }
 
     /** The plan file of these tests: basic (burst 5, 1000 a day), premium, and a key on each. */
@@ -180,7 +163,7 @@ public abstract class SharedPlansContract {
         assertEquals(200, burst(later, "gold"), "a plan created at run time");
         assertEquals("\"basic-burst\";q=50;w=5", later.decide(BASIC, "GET", "/pets").rateLimitPolicy().split(", ")[0]);
         assertEquals(50, burst(a, "basic"));
-        assertEquals(List.of(), logged, "adopting the cluster's plans is not worth a warning");
+        assertEquals(List.of(), logged(), "adopting the cluster's plans is not worth a warning");
     }
 
     @Test
@@ -193,11 +176,11 @@ public abstract class SharedPlansContract {
         assertEquals(200, burst(b, "gold"));
         await(() -> burst(a, "basic") == 7 && burst(a, "gold") == 200, 1_000, "the first member runs the new file's plans");
         assertEquals(List.of("WARNING usage-plans: plan file usage-plans-v2.yaml differs from the one the cluster runs; its "
-                + "plans replace the cluster's"), logged.stream().map(line -> line.replaceFirst(" \\(revision.*", "")).toList());
+                + "plans replace the cluster's"), logged().stream().map(line -> line.replaceFirst(" \\(revision.*", "")).toList());
 
         UsagePlans c = start(planFile("usage-plans-v2.yaml", 7, true)); // another member of the new deployment
         assertEquals(7, burst(c, "basic"));
-        assertEquals(1, logged.size(), "the same file again replaces nothing: " + logged);
+        assertEquals(1, logged().size(), "the same file again replaces nothing: " + logged());
     }
 
     @Test
@@ -213,8 +196,8 @@ public abstract class SharedPlansContract {
         assertEquals(40, burst(b, "premium"));
         assertTrue(b.decide(PREMIUM, "GET", "/pets").passes());
         assertEquals(50, burst(a, "basic"));
-        assertEquals(1, logged.size(), logged::toString);
-        String error = logged.get(0);
+        assertEquals(1, logged().size(), () -> logged().toString());
+        String error = logged().get(0);
         assertTrue(error.startsWith("SEVERE usage-plans: plan file usage-plans-v3.yaml differs from the one the cluster runs, "
                 + "but its plans cannot replace the cluster's"), error);
         assertTrue(error.contains("apiKeys[premium-customer]") && error.contains("unknown plan 'premium'"), error);
@@ -326,10 +309,10 @@ public abstract class SharedPlansContract {
         await(() -> burst(b, "basic") == 50, 1_000, "the other member runs burst 50");
 
         grid.write("usage-plans-plans/2 9 abc\n{\"plans\":[{\"name\":\"basic\",\"burstPolicy\":\"smooth\"}]}\n");
-        await(() -> logged.size() >= 2, 1_000, "both members log the document they cannot read");
-        assertTrue(logged.get(0).startsWith("SEVERE usage-plans: the shared plans in "), logged::toString);
-        assertTrue(logged.get(0).contains("cannot be read by this member") && logged.get(0).contains("usage-plans-plans/2"),
-                logged::toString);
+        await(() -> logged().size() >= 2, 1_000, "both members log the document they cannot read");
+        assertTrue(logged().get(0).startsWith("SEVERE usage-plans: the shared plans in "), () -> logged().toString());
+        assertTrue(logged().get(0).contains("cannot be read by this member") && logged().get(0).contains("usage-plans-plans/2"),
+                () -> logged().toString());
         assertEquals(50, burst(a, "basic"), "the plans it had");
         assertEquals(50, burst(b, "basic"));
         assertTrue(b.decide(BASIC, "GET", "/pets").passes());

@@ -10,17 +10,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.Principal;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import io.usageplans.UsagePlans;
+import io.usageplans.testing.LogRecorder;
 import io.usageplans.testsupport.Http;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -31,9 +27,8 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import org.eclipse.jetty.ee11.servlet.FilterHolder;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Where the key comes from (usageplans.key-source), and requests that carry more than one. */
@@ -87,33 +82,11 @@ class KeySourcesTest {
     @TempDir
     Path dir;
 
-    private final Logger rejections = Logger.getLogger(UsagePlans.REJECTIONS_LOGGER);
-    private final List<String> logged = Collections.synchronizedList(new ArrayList<>());
-    private final Handler recorder = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logged.add(record.getMessage());
-        }
+    @RegisterExtension
+    private final LogRecorder rejections = LogRecorder.of(UsagePlans.REJECTIONS_LOGGER).withLoggerLevel(Level.INFO);
 
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-
-    @BeforeEach
-    void listen() {
-        rejections.setLevel(Level.INFO);
-        rejections.addHandler(recorder);
-    }
-
-    @AfterEach
-    void stopListening() {
-        rejections.removeHandler(recorder);
-        rejections.setLevel(null);
+    private List<String> logged() {
+        return rejections.messages();
     }
 
     private TestServer start(String keySource) throws Exception {
@@ -152,9 +125,9 @@ class KeySourcesTest {
             String other = header(send(server, "/pets", "x-api-key", OTHER), "RateLimit");
             assertTrue(other.startsWith("\"small-day\";r=4;"), "the other key was not charged either: " + other);
         }
-        assertEquals(3, logged.stream().filter(l -> l.equals("usage-plans: 403 Forbidden for GET /pets on stage test: several keys"))
-                .count(), String.join("\n", logged));
-        assertTrue(logged.stream().noneMatch(l -> l.contains(KEY) || l.contains(UNKNOWN)), "no key in full: " + logged);
+        assertEquals(3, logged().stream().filter(l -> l.equals("usage-plans: 403 Forbidden for GET /pets on stage test: several keys"))
+                .count(), String.join("\n", logged()));
+        assertTrue(logged().stream().noneMatch(l -> l.contains(KEY) || l.contains(UNKNOWN)), "no key in full: " + logged());
     }
 
     @Test

@@ -9,18 +9,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import io.usageplans.Throttle;
 import io.usageplans.Catalog;
 import io.usageplans.Plan;
 import io.usageplans.config.PlanFile;
 import io.usageplans.UsagePlans;
+import io.usageplans.testing.LogRecorder;
 import io.usageplans.testing.MutableClock;
 import io.usageplans.testsupport.Http;
 import io.usageplans.testsupport.JettyApp;
@@ -133,27 +130,10 @@ class SafeByDefaultTest {
     @Test
     void theStageFromAContextParamIsMeteredAndTheStartUpLineSaysWhatRuns() throws Exception {
         String fixed = PLANS.replace("\"/orders/{id}/GET\"", "\"/api/orders/{id}/GET\"");
-        List<String> lines = new ArrayList<>();
-        Logger logger = Logger.getLogger(UsagePlansBootstrap.class.getName());
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                lines.add(record.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        logger.addHandler(handler);
-        try {
+        List<String> lines;
+        try (LogRecorder startUp = LogRecorder.of(UsagePlansBootstrap.class).start()) {
             start(plans(fixed, "usageplans.stage", "shop"), null);
-        } finally {
-            logger.removeHandler(handler);
+            lines = startUp.messages();
         }
         assertEquals(List.of("usage-plans: metering API OrdersAPI, stage 'shop' (context-param usageplans.stage): plans "
                 + "[basic, pro] of [basic, pro], 1 keys, key source header:x-api-key, store local, metered: every request of the "

@@ -14,10 +14,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import io.usageplans.Catalog;
 import io.usageplans.Decision;
@@ -25,11 +22,11 @@ import io.usageplans.Decision.Outcome;
 import io.usageplans.UsagePlans;
 import io.usageplans.config.PlanFile;
 import io.usageplans.manage.UsageReport;
+import io.usageplans.testing.LogRecorder;
 import io.usageplans.testing.MutableClock;
 import io.usageplans.testing.OneUtcDay;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -74,33 +71,11 @@ class ShadowModeTest {
     Path dir;
 
     final MutableClock clock = MutableClock.at("2026-11-25T10:00:00Z");
-    private final Logger rejections = Logger.getLogger(UsagePlans.REJECTIONS_LOGGER);
-    private final List<String> logged = Collections.synchronizedList(new ArrayList<>());
-    private final Handler recorder = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logged.add(record.getMessage());
-        }
+    @RegisterExtension
+    private final LogRecorder rejections = LogRecorder.of(UsagePlans.REJECTIONS_LOGGER).withLoggerLevel(Level.INFO);
 
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-
-    @BeforeEach
-    void listen() {
-        rejections.setLevel(Level.INFO);
-        rejections.addHandler(recorder);
-    }
-
-    @AfterEach
-    void stopListening() {
-        rejections.removeHandler(recorder);
-        rejections.setLevel(null);
+    private List<String> logged() {
+        return rejections.messages();
     }
 
     private UsagePlans engine(boolean trialShadow, List<Decision> heard) {
@@ -169,7 +144,7 @@ class ShadowModeTest {
             }
             assertEquals(3L, engine.counters().wouldRefuseByPlan().get("bursty").get(Outcome.THROTTLED));
         }
-        List<String> lines = List.copyOf(logged);
+        List<String> lines = logged();
         assertEquals(3, lines.size(), lines.toString());
         for (String line : lines) {
             assertEquals("usage-plans: shadow mode, served but would answer 429 Too Many Requests for GET /pets on stage test: "
@@ -230,10 +205,10 @@ class ShadowModeTest {
                 everyRequestIsServed(server);
             }
         }, () -> { });
-        assertTrue(logged.stream().anyMatch(line -> line.startsWith("usage-plans: shadow mode, served but would answer "
-                + "403 Forbidden for GET /pets on stage test: no API key")), logged.toString());
-        assertTrue(logged.stream().anyMatch(line -> line.startsWith("usage-plans: shadow mode, served but would answer "
-                + "403 Forbidden for GET /pets on stage test: unknown API key, key unkn…6789")), logged.toString());
+        assertTrue(logged().stream().anyMatch(line -> line.startsWith("usage-plans: shadow mode, served but would answer "
+                + "403 Forbidden for GET /pets on stage test: no API key")), logged().toString());
+        assertTrue(logged().stream().anyMatch(line -> line.startsWith("usage-plans: shadow mode, served but would answer "
+                + "403 Forbidden for GET /pets on stage test: unknown API key, key unkn…6789")), logged().toString());
     }
 
     @Test

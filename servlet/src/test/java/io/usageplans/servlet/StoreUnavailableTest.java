@@ -7,13 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import io.usageplans.config.PlanFile;
 import io.usageplans.UsagePlans;
@@ -22,10 +17,11 @@ import io.usageplans.spi.Consumption;
 import io.usageplans.spi.MeteringRequest;
 import io.usageplans.spi.UsageStore;
 import io.usageplans.spi.UsageStoreUnavailableException;
+import io.usageplans.testing.LogRecorder;
 import io.usageplans.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A store that cannot answer (a cluster down): each plan's failMode decides, over real HTTP. */
 class StoreUnavailableTest {
@@ -81,34 +77,16 @@ class StoreUnavailableTest {
 
     private final MutableClock clock = MutableClock.at("2027-03-10T12:00:00Z");
     private final FailingStore store = new FailingStore(clock);
-    private final Logger engineLog = Logger.getLogger(UsagePlans.class.getName());
-    private final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
-    private final Handler recorder = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-                warnings.add(java.text.MessageFormat.format(record.getMessage(), record.getParameters()));
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-
-    @BeforeEach
-    void listen() {
-        engineLog.addHandler(recorder);
-    }
+    @RegisterExtension
+    private final LogRecorder engineLog = LogRecorder.of(UsagePlans.class).only(LogRecorder.atLeast(Level.WARNING));
 
     @AfterEach
     void stop() {
-        engineLog.removeHandler(recorder);
         store.close();
+    }
+
+    private List<String> warnings() {
+        return engineLog.messages();
     }
 
     private UsagePlans engine(String plans) {
@@ -164,19 +142,19 @@ class StoreUnavailableTest {
                 assertEquals(200, r.statusCode(), "request " + i);
                 assertFalse(r.headers().firstValue("RateLimit").isPresent(), "passed unmetered");
             }
-            assertEquals(1, warnings.size(), String.join("\n", warnings));
-            assertTrue(warnings.get(0).startsWith("usage-plans: the store could not answer (no answer within 500 ms); plan "
+            assertEquals(1, warnings().size(), String.join("\n", warnings()));
+            assertTrue(warnings().get(0).startsWith("usage-plans: the store could not answer (no answer within 500 ms); plan "
                     + "lenient fails open: GET /pets for key open…6789 (further such lines are suppressed for 10 s"),
-                    warnings.get(0));
+                    warnings().get(0));
 
             clock.advance(Duration.ofMillis(9_999));
             assertEquals(200, server.get("/pets", OPEN_KEY).statusCode());
-            assertEquals(1, warnings.size(), String.join("\n", warnings));
+            assertEquals(1, warnings().size(), String.join("\n", warnings()));
 
             clock.advance(Duration.ofMillis(1));
             assertEquals(200, server.get("/pets", OPEN_KEY).statusCode());
-            assertEquals(2, warnings.size(), "ten seconds after the first line, the next one: " + warnings);
-            assertTrue(warnings.get(1).endsWith("counts: 7 open, 0 closed)"), warnings.get(1));
+            assertEquals(2, warnings().size(), "ten seconds after the first line, the next one: " + warnings());
+            assertTrue(warnings().get(1).endsWith("counts: 7 open, 0 closed)"), warnings().get(1));
             assertEquals(7, engine.failedOpenCount());
         }
     }
