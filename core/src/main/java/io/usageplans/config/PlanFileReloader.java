@@ -10,7 +10,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -350,37 +349,28 @@ public final class PlanFileReloader implements AutoCloseable {
                 toUpdate.stream().map(ApiKey::name).toList(), List.copyOf(toRemove), needRestart);
     }
 
-    /** Applies a checked change step by step, each step valid on its own; undoes what was done when one is refused. */
+    /**
+     * Applies a checked change step by step, each step valid on its own and each a batch (the engine's own key directory
+     * compiles its catalog once per batch, not once per key); undoes what was done when one is refused.
+     */
     private void change(PlanDirectory planDirectory, KeyDirectory keyDirectory, List<Plan> plansNow, Map<String, ApiKey> keysNow,
                         Map<String, Plan> target, List<Plan> targetPlans, List<String> toRemove, List<ApiKey> toUpdate,
                         List<ApiKey> toAdd, Catalog next) {
-        List<String> removed = new ArrayList<>();
-        List<String> updated = new ArrayList<>();
-        boolean added = false;
         try {
-            for (String name : toRemove) {
-                try {
-                    keyDirectory.remove(name);
-                    removed.add(name);
-                } catch (NoSuchElementException e) {
-                    // removed meanwhile: what the file wants
-                }
-            }
+            keyDirectory.removeAll(toRemove);
             // plans added and changed, those the file removed still there for the keys that have not moved yet
             Map<String, Plan> widened = new LinkedHashMap<>(byPlanName(plansNow));
             widened.putAll(target);
             planDirectory.replaceAll(new ArrayList<>(widened.values()));
-            for (ApiKey key : toUpdate) {
-                keyDirectory.update(key.name(), k -> key);
-                updated.add(key.name());
+            if (!toUpdate.isEmpty()) {
+                keyDirectory.replaceAll(toUpdate);
             }
             if (!toAdd.isEmpty()) {
                 keyDirectory.add(toAdd);
-                added = true;
             }
             planDirectory.replaceAll(targetPlans);
         } catch (RuntimeException e) {
-            undo(planDirectory, keyDirectory, plansNow, keysNow, removed, updated, added ? toAdd : List.of());
+            undo(planDirectory, keyDirectory, plansNow, keysNow, toRemove, toUpdate, toAdd);
             if (e instanceof UsagePlansConfigException config) {
                 throw placed(next, config, "the reloaded plan file could not be applied, so the old plans and keys stay: ");
             }
@@ -390,20 +380,37 @@ public final class PlanFileReloader implements AutoCloseable {
         }
     }
 
+    /**
+     * Puts back the keys and plans of before a refused change, from what the directory holds now rather than from what
+     * the change believes it did: a clustered directory may have applied part of a batch before it failed.
+     */
     private void undo(PlanDirectory planDirectory, KeyDirectory keyDirectory, List<Plan> plansNow, Map<String, ApiKey> keysNow,
-                      List<String> removed, List<String> updated, List<ApiKey> added) {
+                      List<String> toRemove, List<ApiKey> toUpdate, List<ApiKey> toAdd) {
         try {
-            for (ApiKey key : added) {
-                keyDirectory.remove(key.name());
+            Map<String, ApiKey> present = byKeyName(keyDirectory.keys());
+            List<String> added = new ArrayList<>();
+            for (ApiKey key : toAdd) {
+                if (key.equals(present.get(key.name()))) {
+                    added.add(key.name());
+                }
             }
-            for (String name : updated) {
-                ApiKey old = keysNow.get(name);
-                keyDirectory.update(name, k -> old);
+            keyDirectory.removeAll(added);
+            List<ApiKey> before = new ArrayList<>();
+            for (ApiKey key : toUpdate) {
+                ApiKey old = keysNow.get(key.name());
+                if (present.containsKey(key.name()) && !old.equals(present.get(key.name()))) {
+                    before.add(old);
+                }
+            }
+            if (!before.isEmpty()) {
+                keyDirectory.replaceAll(before);
             }
             planDirectory.replaceAll(plansNow);
             List<ApiKey> back = new ArrayList<>();
-            for (String name : removed) {
-                back.add(keysNow.get(name));
+            for (String name : toRemove) {
+                if (!present.containsKey(name)) {
+                    back.add(keysNow.get(name));
+                }
             }
             if (!back.isEmpty()) {
                 keyDirectory.add(back);

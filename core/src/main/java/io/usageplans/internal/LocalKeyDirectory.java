@@ -1,14 +1,22 @@
 package io.usageplans.internal;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 import io.usageplans.ApiKey;
 import io.usageplans.spi.KeyDirectory;
 
-/** Keys changed in this JVM only: every change recompiles the engine's catalog, validated as a whole. */
+/**
+ * Keys changed in this JVM only: every change recompiles the engine's catalog, validated as a whole; a batch
+ * ({@link #replaceAll}, {@link #removeAll}) recompiles it once.
+ */
 final class LocalKeyDirectory implements KeyDirectory {
 
     private final MeteringEngine engine;
@@ -47,6 +55,52 @@ final class LocalKeyDirectory implements KeyDirectory {
                 }
             }
             throw new NoSuchElementException("no key named '" + name + "'");
+        }
+    }
+
+    @Override
+    public void replaceAll(List<ApiKey> keys) {
+        synchronized (engine) {
+            Map<String, ApiKey> replacing = new HashMap<>();
+            for (ApiKey key : keys) {
+                replacing.put(key.name(), key);
+            }
+            List<ApiKey> all = new ArrayList<>(engine.catalog().apiKeys());
+            int found = 0;
+            for (int i = 0; i < all.size(); i++) {
+                ApiKey replacement = replacing.get(all.get(i).name());
+                if (replacement != null) {
+                    all.set(i, replacement);
+                    found++;
+                }
+            }
+            if (found < replacing.size()) {
+                Set<String> there = new HashSet<>();
+                all.forEach(key -> there.add(key.name()));
+                String missing = replacing.keySet().stream().filter(name -> !there.contains(name)).findFirst().orElseThrow();
+                throw new NoSuchElementException("no key named '" + missing + "'");
+            }
+            engine.replaceCatalog(engine.catalog().withApiKeys(all));
+        }
+    }
+
+    @Override
+    public List<String> removeAll(Collection<String> names) {
+        synchronized (engine) {
+            Set<String> removing = new HashSet<>(names);
+            List<ApiKey> all = new ArrayList<>(engine.catalog().apiKeys());
+            List<String> removed = new ArrayList<>();
+            all.removeIf(key -> {
+                if (removing.contains(key.name())) {
+                    removed.add(key.name());
+                    return true;
+                }
+                return false;
+            });
+            if (!removed.isEmpty()) {
+                engine.replaceCatalog(engine.catalog().withApiKeys(all));
+            }
+            return removed;
         }
     }
 

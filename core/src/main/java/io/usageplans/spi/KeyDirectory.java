@@ -1,6 +1,9 @@
 package io.usageplans.spi;
 
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.function.UnaryOperator;
 
 import io.usageplans.ApiKey;
@@ -33,4 +36,34 @@ public interface KeyDirectory {
      * @throws java.util.NoSuchElementException if there is no such key
      */
     void remove(String name);
+
+    /**
+     * Replaces each of {@code keys} (matched by name) with that version: a reload that changes many keys at once. The
+     * engine's own directory checks and installs them together, all or none, with one new catalog; the default
+     * applies them one by one with {@link #update}, stopping at the first refused.
+     *
+     * @throws NoSuchElementException if one of them is not there
+     */
+    default void replaceAll(List<ApiKey> keys) {
+        for (ApiKey key : keys) {
+            update(key.name(), current -> key);
+        }
+    }
+
+    /**
+     * Removes the keys named in {@code names} that are still there; returns the names it removed. The engine's own
+     * directory does it with one new catalog; the default removes them one by one with {@link #remove}.
+     */
+    default List<String> removeAll(Collection<String> names) {
+        List<String> removed = new ArrayList<>();
+        for (String name : names) {
+            try {
+                remove(name);
+                removed.add(name);
+            } catch (NoSuchElementException e) {
+                // removed meanwhile: what the caller wants
+            }
+        }
+        return removed;
+    }
 }

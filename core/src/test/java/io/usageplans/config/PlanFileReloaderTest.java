@@ -253,6 +253,58 @@ class PlanFileReloaderTest {
     }
 
     @Test
+    void aReloadChangingThousandsOfKeysAppliesEveryChangeExactlyOnce() throws Exception {
+        Files.writeString(file, manyKeys(20_000, i -> "basic"));
+        start();
+        assertEquals(20_000, engine.keyDirectory().keys().size());
+
+        // 5,000 keys move to gold, the last 1,000 go, 1,000 new ones come
+        StringBuilder next = new StringBuilder(PLANS.substring(0, PLANS.indexOf("apiKeys:")) + "apiKeys:\n");
+        for (int i = 0; i < 20_000; i++) {
+            if (i < 19_000) {
+                next.append(keyLine(i, i % 4 == 0 ? "gold" : "basic"));
+            }
+        }
+        for (int i = 20_000; i < 21_000; i++) {
+            next.append(keyLine(i, "basic"));
+        }
+        Files.writeString(file, next.toString());
+        PlanFileReloader.Result result = PlanFileReloader.of(engine).orElseThrow().reload();
+
+        assertEquals(4_750, result.keysChanged().size(), "every fourth of the first 19,000");
+        assertEquals(1_000, result.keysRemoved().size());
+        assertEquals(1_000, result.keysAdded().size());
+        Map<String, List<String>> plansByKey = new HashMap<>();
+        engine.keyDirectory().keys().forEach(key -> plansByKey.put(key.name(), key.plans()));
+        assertEquals(20_000, plansByKey.size());
+        assertEquals(List.of("gold"), plansByKey.get("customer-4"));
+        assertEquals(List.of("basic"), plansByKey.get("customer-5"));
+        assertFalse(plansByKey.containsKey("customer-19000"));
+        assertEquals(List.of("basic"), plansByKey.get("customer-20999"));
+        assertEquals(Decision.Outcome.ALLOWED, engine.decide(value(8), "GET", "/pets").outcome());
+        assertEquals("\"gold-burst\";q=100;w=1", engine.decide(value(8), "GET", "/pets").rateLimitPolicy());
+        assertEquals(Decision.Outcome.FORBIDDEN, engine.decide(value(19_500), "GET", "/pets").outcome());
+        assertEquals(Decision.Outcome.ALLOWED, engine.decide(value(20_500), "GET", "/pets").outcome());
+    }
+
+    /** The two plans of {@link #PLANS} and {@code count} keys {@code customer-<i>}, key i on plan {@code plan.apply(i)}. */
+    private static String manyKeys(int count, java.util.function.IntFunction<String> plan) {
+        StringBuilder text = new StringBuilder(PLANS.substring(0, PLANS.indexOf("apiKeys:")) + "apiKeys:\n");
+        for (int i = 0; i < count; i++) {
+            text.append(keyLine(i, plan.apply(i)));
+        }
+        return text.toString();
+    }
+
+    private static String keyLine(int i, String plan) {
+        return "  - { name: customer-" + i + ", value: " + value(i) + ", plans: [" + plan + "] }\n";
+    }
+
+    private static String value(int i) {
+        return String.format("reload-many-%010d-abcdef", i);
+    }
+
+    @Test
     void aReloadThatDoesNotFitTheKeysAddedAtRunTimeChangesNothing() throws Exception {
         start();
         engine.admin().createKey("added-at-run-time", null, true, List.of("gold"));
