@@ -1,6 +1,8 @@
 package io.usageplans.hazelcast;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -20,6 +22,7 @@ import io.usageplans.Catalog;
 import io.usageplans.Plan;
 import io.usageplans.config.SharedPlans;
 import io.usageplans.spi.KeyDirectory;
+import io.usageplans.store.shared.CoalescingRunner;
 import io.usageplans.spi.StoreContext;
 
 /**
@@ -51,6 +54,8 @@ public final class ClusterCatalog implements KeyDirectory, AutoCloseable {
     private final IMap<String, String> plansMap;
     private final SharedPlans plans;
     private final UUID plansListener;
+    /** Rebuilds the catalog once for every burst of key events heard from the cluster (an import, a reload). */
+    private final CoalescingRunner heardKeys = new CoalescingRunner("usage-plans-hazelcast-catalog", this::recompile);
 
     ClusterCatalog(IMap<String, Object> keys, IMap<String, String> plansMap, StoreContext engine) {
         this.keys = keys;
@@ -170,6 +175,49 @@ public final class ClusterCatalog implements KeyDirectory, AutoCloseable {
         recompile();
     }
 
+    /**
+     * Replaces each of {@code replaced} on every member: checked as a whole first, then written key by key (the last
+     * writer of a key wins, as it would with {@link #update} given a new version), and this member's catalog compiled
+     * once.
+     */
+    @Override
+    public void replaceAll(List<ApiKey> replaced) {
+        Map<String, ApiKey> byName = new LinkedHashMap<>();
+        replaced.forEach(key -> byName.put(key.name(), key));
+        for (String name : byName.keySet()) {
+            if (!mirror.containsKey(name)) {
+                throw new NoSuchElementException("usage-plans: no key named '" + name + "'");
+            }
+        }
+        List<ApiKey> all = new ArrayList<>(mirror.size());
+        for (KeyRecord record : mirror.values()) {
+            all.add(byName.getOrDefault(record.name(), record.toApiKey()));
+        }
+        build(all);
+        for (ApiKey key : byName.values()) {
+            KeyRecord next = KeyRecord.of(key);
+            set(key.name(), next);
+            mirror.put(key.name(), next);
+        }
+        recompile();
+    }
+
+    /** Removes the keys named that are still there from every member; this member's catalog is compiled once. */
+    @Override
+    public List<String> removeAll(Collection<String> names) {
+        List<String> removed = new ArrayList<>();
+        for (String name : names) {
+            if (keys.remove(name) != null) {
+                mirror.remove(name);
+                removed.add(name);
+            }
+        }
+        if (!removed.isEmpty()) {
+            recompile();
+        }
+        return removed;
+    }
+
     /** This member applies its own change at once; the listener brings it to the others (and here again, harmlessly). */
     private void applied(String name, KeyRecord record) {
         mirror.put(name, record);
@@ -207,6 +255,7 @@ public final class ClusterCatalog implements KeyDirectory, AutoCloseable {
 
     @Override
     public void close() {
+        heardKeys.close();
         try {
             keys.removeEntryListener(listener);
             plansMap.removeEntryListener(plansListener);
@@ -264,6 +313,19 @@ public final class ClusterCatalog implements KeyDirectory, AutoCloseable {
         return keys.putIfAbsent(name, GenericRecords.write(SERIALIZER, record));
     }
 
+    /** Writes {@code record}, as a GenericRecord when the instance cannot serialize ours. */
+    private void set(String name, KeyRecord record) {
+        if (!asRecords) {
+            try {
+                keys.set(name, record);
+                return;
+            } catch (HazelcastSerializationException e) {
+                asRecords = true;
+            }
+        }
+        keys.set(name, GenericRecords.write(SERIALIZER, record));
+    }
+
     private static KeyRecord recordOf(Object stored) {
         return GenericRecords.read(SERIALIZER, KeyRecord.class, stored);
     }
@@ -274,19 +336,19 @@ public final class ClusterCatalog implements KeyDirectory, AutoCloseable {
         @Override
         public void entryAdded(EntryEvent<String, Object> event) {
             mirror.put(event.getKey(), Objects.requireNonNull(recordOf(event.getValue())));
-            recompile();
+            heardKeys.request();
         }
 
         @Override
         public void entryUpdated(EntryEvent<String, Object> event) {
             mirror.put(event.getKey(), Objects.requireNonNull(recordOf(event.getValue())));
-            recompile();
+            heardKeys.request();
         }
 
         @Override
         public void entryRemoved(EntryEvent<String, Object> event) {
             mirror.remove(event.getKey());
-            recompile();
+            heardKeys.request();
         }
     }
 }

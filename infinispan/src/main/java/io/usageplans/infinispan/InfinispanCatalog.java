@@ -1,6 +1,8 @@
 package io.usageplans.infinispan;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -22,6 +24,7 @@ import io.usageplans.Plan;
 import io.usageplans.config.SharedPlans;
 import io.usageplans.spi.KeyDirectory;
 import io.usageplans.spi.StoreContext;
+import io.usageplans.store.shared.CoalescingRunner;
 
 /**
  * The API keys shared by every member: a replicated cache of key name to {@link KeyRecord} (hashes only, as Strings).
@@ -48,6 +51,8 @@ public final class InfinispanCatalog implements KeyDirectory, AutoCloseable {
     private final Cache<String, String> plansCache;
     private final SharedPlans plans;
     private final PlanChanges plansListener = new PlanChanges();
+    /** Rebuilds the catalog once for every burst of key events heard from the grid (an import, a reload). */
+    private final CoalescingRunner heardKeys = new CoalescingRunner("usage-plans-infinispan-catalog", this::recompile);
 
     InfinispanCatalog(Cache<String, String> keys, StoreContext engine) {
         this.keys = keys;
@@ -159,6 +164,49 @@ public final class InfinispanCatalog implements KeyDirectory, AutoCloseable {
         recompile();
     }
 
+    /**
+     * Replaces each of {@code replaced} on every member: checked as a whole first, then written key by key (the last
+     * writer of a key wins, as it would with {@link #update} given a new version), and this member's catalog compiled
+     * once.
+     */
+    @Override
+    public void replaceAll(List<ApiKey> replaced) {
+        Map<String, ApiKey> byName = new LinkedHashMap<>();
+        replaced.forEach(key -> byName.put(key.name(), key));
+        for (String name : byName.keySet()) {
+            if (!mirror.containsKey(name)) {
+                throw new NoSuchElementException("usage-plans: no key named '" + name + "'");
+            }
+        }
+        List<ApiKey> all = new ArrayList<>(mirror.size());
+        for (KeyRecord record : mirror.values()) {
+            all.add(byName.getOrDefault(record.name(), record.toApiKey()));
+        }
+        engine.catalog().withApiKeys(all); // validates names, values and plans as a whole before anything is shared
+        for (ApiKey key : byName.values()) {
+            KeyRecord next = KeyRecord.of(key);
+            keys.put(key.name(), next.encode());
+            mirror.put(key.name(), next);
+        }
+        recompile();
+    }
+
+    /** Removes the keys named that are still there from every member; this member's catalog is compiled once. */
+    @Override
+    public List<String> removeAll(Collection<String> names) {
+        List<String> removed = new ArrayList<>();
+        for (String name : names) {
+            if (keys.remove(name) != null) {
+                mirror.remove(name);
+                removed.add(name);
+            }
+        }
+        if (!removed.isEmpty()) {
+            recompile();
+        }
+        return removed;
+    }
+
     /** This member applies its own change at once; the listener brings it to the others (and here again, harmlessly). */
     private void applied(String name, KeyRecord record) {
         mirror.put(name, record);
@@ -191,6 +239,7 @@ public final class InfinispanCatalog implements KeyDirectory, AutoCloseable {
 
     @Override
     public void close() {
+        heardKeys.close();
         try {
             keys.removeListener(listener);
             plansCache.removeListener(plansListener);
@@ -216,13 +265,13 @@ public final class InfinispanCatalog implements KeyDirectory, AutoCloseable {
         @CacheEntryRemoved
         public void removed(CacheEntryRemovedEvent<String, String> event) {
             mirror.remove(event.getKey());
-            recompile();
+            heardKeys.request();
         }
 
         private void changed(String name, String value) {
             if (value != null) {
                 mirror.put(name, KeyRecord.decode(value));
-                recompile();
+                heardKeys.request();
             }
         }
     }
