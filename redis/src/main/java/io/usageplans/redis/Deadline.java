@@ -10,15 +10,18 @@ import redis.clients.jedis.Protocol;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
- * The moment, in Redis's clock, after which a decision must change nothing: now plus the wait, translated with an
- * estimate of how far Redis's clock is from this JVM's (one {@code TIME}, halfway through its round trip, every
- * 10 s, on a request thread that finds it old; the others keep the last estimate). It reads the real clock on purpose:
- * the wait is real time, whatever clock the engine meters with.
+ * The moment, in Redis's clock, after which a decision must change nothing: now plus the wait less a margin, translated
+ * with an estimate of how far Redis's clock is from this JVM's (one {@code TIME}, halfway through its round trip, every
+ * 10 s, on a request thread that finds it old; the others keep the last estimate). The margin comes off the wait, never
+ * on top of it: a decision Redis runs after the caller stopped waiting (its request got the plan's fail mode) must
+ * charge nothing, so Redis stops charging a little before the caller stops waiting, and a decision it runs in that last
+ * moment is answered "too late" while the caller still listens. It reads the real clock on purpose: the wait is real
+ * time, whatever clock the engine meters with.
  */
 final class Deadline {
 
     private static final long REMEASURE_NANOS = 10_000_000_000L;
-    /** Beyond the wait: what an estimate from a loopback or LAN round trip may be off by. */
+    /** Taken off the wait (a quarter of it at most): what an estimate from a loopback or LAN round trip may be off by. */
     private static final long MARGIN_MICROS = 50_000;
 
     private final UnifiedJedis redis;
@@ -31,7 +34,13 @@ final class Deadline {
 
     Deadline(UnifiedJedis redis, Duration wait) {
         this.redis = redis;
-        this.waitMicros = wait.toNanos() / 1000;
+        long micros = wait.toNanos() / 1000;
+        this.waitMicros = micros - Math.min(MARGIN_MICROS, micros / 4);
+    }
+
+    /** How long after it is sent a decision may still charge, in microseconds: the wait less the margin. */
+    long chargingMicros() {
+        return waitMicros;
     }
 
     /** The deadline of a decision sent now, in microseconds of Redis's clock. */
@@ -47,7 +56,7 @@ final class Deadline {
                 return ""; // another thread is measuring for the first time: this decision goes without a deadline
             }
         }
-        return Long.toString(micros(wall.instant()) + offsetMicros + waitMicros + MARGIN_MICROS);
+        return Long.toString(micros(wall.instant()) + offsetMicros + waitMicros);
     }
 
     /** Measures the offset again (throws what the client throws when Redis does not answer). */

@@ -95,6 +95,7 @@ public final class RedisUsageStore implements UsageStore {
         if (deadline == null) {
             return consumption((List<?>) run(keys, args, "decide"));
         }
+        long sent = System.nanoTime();
         try {
             args.add(deadline.deadline());
         } catch (JedisException e) {
@@ -102,7 +103,12 @@ public final class RedisUsageStore implements UsageStore {
         }
         List<?> answer = (List<?>) run(keys, args, "decide");
         if (longAt(answer, 0) < 0) {
-            // answered in time, yet Redis saw the deadline passed: our idea of Redis's clock is off (a clock was set)
+            if ((System.nanoTime() - sent) / 1000 >= deadline.chargingMicros()) {
+                // Redis was slow: it ran the decision in the last moment of the wait, so it charged nothing
+                throw new UsageStoreUnavailableException("usage-plans: Redis at " + description + " ran the decision after "
+                        + "its deadline", null);
+            }
+            // answered quickly, yet Redis saw the deadline passed: our idea of Redis's clock is off (a clock was set)
             try {
                 deadline.measure();
                 args.set(args.size() - 1, deadline.deadline());
