@@ -2,10 +2,8 @@ package io.usageplans.internal;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -61,26 +59,7 @@ final class LocalKeyDirectory implements KeyDirectory {
     @Override
     public void replaceAll(List<ApiKey> keys) {
         synchronized (engine) {
-            Map<String, ApiKey> replacing = new HashMap<>();
-            for (ApiKey key : keys) {
-                replacing.put(key.name(), key);
-            }
-            List<ApiKey> all = new ArrayList<>(engine.catalog().apiKeys());
-            int found = 0;
-            for (int i = 0; i < all.size(); i++) {
-                ApiKey replacement = replacing.get(all.get(i).name());
-                if (replacement != null) {
-                    all.set(i, replacement);
-                    found++;
-                }
-            }
-            if (found < replacing.size()) {
-                Set<String> there = new HashSet<>();
-                all.forEach(key -> there.add(key.name()));
-                String missing = replacing.keySet().stream().filter(name -> !there.contains(name)).findFirst().orElseThrow();
-                throw new NoSuchElementException("no key named '" + missing + "'");
-            }
-            engine.replaceCatalog(engine.catalog().withApiKeys(all));
+            engine.replaceCatalog(engine.catalog().withApiKeys(KeyDirectory.replacing(engine.catalog().apiKeys(), keys)));
         }
     }
 

@@ -51,6 +51,31 @@ public interface KeyDirectory {
     }
 
     /**
+     * {@code keys} with each of {@code replaced} in place of the key of its name, in {@code keys}' order: what a
+     * directory checks as a whole before it applies a {@link #replaceAll}.
+     *
+     * @throws NoSuchElementException naming a key of {@code replaced} that {@code keys} lacks
+     */
+    static List<ApiKey> replacing(Collection<ApiKey> keys, List<ApiKey> replaced) {
+        java.util.Map<String, ApiKey> byName = new java.util.LinkedHashMap<>();
+        replaced.forEach(key -> byName.put(key.name(), key));
+        List<ApiKey> result = new ArrayList<>(keys.size());
+        int found = 0;
+        for (ApiKey key : keys) {
+            ApiKey replacement = byName.get(key.name());
+            found += replacement == null ? 0 : 1;
+            result.add(replacement == null ? key : replacement);
+        }
+        if (found < byName.size()) {
+            java.util.Set<String> there = new java.util.HashSet<>();
+            keys.forEach(key -> there.add(key.name()));
+            String missing = byName.keySet().stream().filter(name -> !there.contains(name)).findFirst().orElseThrow();
+            throw new NoSuchElementException("no key named '" + missing + "'");
+        }
+        return result;
+    }
+
+    /**
      * Removes the keys named in {@code names} that are still there; returns the names it removed. The engine's own
      * directory does it with one new catalog; the default removes them one by one with {@link #remove}.
      */

@@ -2,7 +2,6 @@ package io.usageplans.infinispan;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -171,19 +170,10 @@ public final class InfinispanCatalog implements KeyDirectory, AutoCloseable {
      */
     @Override
     public void replaceAll(List<ApiKey> replaced) {
-        Map<String, ApiKey> byName = new LinkedHashMap<>();
-        replaced.forEach(key -> byName.put(key.name(), key));
-        for (String name : byName.keySet()) {
-            if (!mirror.containsKey(name)) {
-                throw new NoSuchElementException("usage-plans: no key named '" + name + "'");
-            }
-        }
-        List<ApiKey> all = new ArrayList<>(mirror.size());
-        for (KeyRecord record : mirror.values()) {
-            all.add(byName.getOrDefault(record.name(), record.toApiKey()));
-        }
-        engine.catalog().withApiKeys(all); // validates names, values and plans as a whole before anything is shared
-        for (ApiKey key : byName.values()) {
+        List<ApiKey> current = new ArrayList<>(mirror.size());
+        mirror.values().forEach(record -> current.add(record.toApiKey()));
+        engine.catalog().withApiKeys(KeyDirectory.replacing(current, replaced)); // checked as a whole before anything is shared
+        for (ApiKey key : replaced) {
             KeyRecord next = KeyRecord.of(key);
             keys.put(key.name(), next.encode());
             mirror.put(key.name(), next);
