@@ -86,7 +86,7 @@ public final class RedisCatalog implements KeyDirectory, AutoCloseable {
     }
 
     /** Adds or replaces a key on every instance. */
-    public void putKey(ApiKey key) {
+    public synchronized void putKey(ApiKey key) {
         check(key.plans(), key.name());
         String record = encode(key);
         SCRIPT.run(redis, redisKeys, List.of("put", key.name(), record));
@@ -115,7 +115,7 @@ public final class RedisCatalog implements KeyDirectory, AutoCloseable {
 
     /** Adds the keys on every instance, or none of them if one is invalid or its name is taken meanwhile. */
     @Override
-    public void add(List<ApiKey> added) {
+    public synchronized void add(List<ApiKey> added) {
         List<ApiKey> all = new ArrayList<>(mirror.size() + added.size());
         mirror.values().forEach(record -> all.add(decode(record)));
         all.addAll(added);
@@ -159,16 +159,63 @@ public final class RedisCatalog implements KeyDirectory, AutoCloseable {
             all.add(changed);
             engine.catalog().withApiKeys(all);
             String next = encode(changed);
-            if (asLong(SCRIPT.run(redis, redisKeys, List.of("replace", name, stored, next))) == 1) {
-                applied(name, next);
-                return changed;
+            synchronized (this) { // not between a refresh's read of Redis and its copy into the mirror
+                if (asLong(SCRIPT.run(redis, redisKeys, List.of("replace", name, stored, next))) == 1) {
+                    applied(name, next);
+                    return changed;
+                }
             }
         }
         throw new IllegalStateException("usage-plans: key '" + name + "' changed concurrently 100 times; try again");
     }
 
+    /**
+     * Replaces each of {@code replaced} on every instance, all or none: checked as a whole, then written by one script
+     * that raises the version once (the others compile once at their next poll), and compiled here once.
+     */
     @Override
-    public void remove(String name) {
+    public synchronized void replaceAll(List<ApiKey> replaced) {
+        List<ApiKey> current = new ArrayList<>(mirror.size());
+        mirror.values().forEach(record -> current.add(decode(record)));
+        engine.catalog().withApiKeys(KeyDirectory.replacing(current, replaced)); // checked before anything is shared
+        List<String> args = new ArrayList<>(1 + 2 * replaced.size());
+        args.add("replaceAll");
+        for (ApiKey key : replaced) {
+            args.add(key.name());
+            args.add(encode(key));
+        }
+        Object missing = SCRIPT.run(redis, redisKeys, args);
+        if (missing != null && !asString(missing).isEmpty()) {
+            throw new NoSuchElementException("usage-plans: no key named '" + asString(missing) + "'");
+        }
+        for (int i = 1; i < args.size(); i += 2) {
+            mirror.put(args.get(i), args.get(i + 1));
+        }
+        recompile();
+    }
+
+    /** Removes the keys named that are still there from every instance, with one script; compiled here once. */
+    @Override
+    public synchronized List<String> removeAll(java.util.Collection<String> names) {
+        if (names.isEmpty()) {
+            return List.of();
+        }
+        List<String> args = new ArrayList<>(1 + names.size());
+        args.add("removeAll");
+        args.addAll(names);
+        List<String> removed = new ArrayList<>();
+        for (Object name : (List<?>) SCRIPT.run(redis, redisKeys, args)) {
+            removed.add(asString(name));
+        }
+        if (!removed.isEmpty()) {
+            removed.forEach(mirror::remove);
+            recompile();
+        }
+        return removed;
+    }
+
+    @Override
+    public synchronized void remove(String name) {
         if (asLong(SCRIPT.run(redis, redisKeys, List.of("remove", name))) == 0) {
             throw new NoSuchElementException("usage-plans: no key named '" + name + "'");
         }
@@ -245,7 +292,11 @@ public final class RedisCatalog implements KeyDirectory, AutoCloseable {
         }
     }
 
-    /** Reads the version, then every key and the plans, and recompiles; a change made meanwhile moves the version again. */
+    /**
+     * Reads the version, then every key and the plans, and recompiles; a change made meanwhile moves the version again.
+     * This instance's own changes take the same lock around their write and their copy into the mirror, so a refresh
+     * that read Redis before such a write cannot put the older keys back after it.
+     */
     private synchronized void refresh() {
         String version = redis.get(redisKeys.get(1));
         Map<String, String> shared = redis.hgetAll(redisKeys.get(0));

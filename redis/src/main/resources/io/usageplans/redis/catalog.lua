@@ -32,6 +32,28 @@ elseif op == 'replace' then -- name, the record expected, the new record: 1 when
   redis.call('HSET', KEYS[1], ARGV[2], ARGV[4])
   redis.call('INCR', KEYS[2])
   return 1
+elseif op == 'replaceAll' then -- name/record pairs, all or none: '' when replaced, else the first name not there
+  for i = 2, #ARGV, 2 do
+    if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 0 then
+      return ARGV[i]
+    end
+  end
+  for i = 2, #ARGV, 2 do
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+  end
+  redis.call('INCR', KEYS[2])
+  return ''
+elseif op == 'removeAll' then -- names: those that were there
+  local removed = {}
+  for i = 2, #ARGV do
+    if redis.call('HDEL', KEYS[1], ARGV[i]) > 0 then
+      removed[#removed + 1] = ARGV[i]
+    end
+  end
+  if #removed > 0 then
+    redis.call('INCR', KEYS[2])
+  end
+  return removed
 elseif op == 'remove' then -- name: 1 when it was there
   local removed = redis.call('HDEL', KEYS[1], ARGV[2])
   if removed > 0 then

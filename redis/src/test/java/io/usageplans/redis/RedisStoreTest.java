@@ -2,6 +2,7 @@ package io.usageplans.redis;
 
 import io.usageplans.spi.UsageStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -269,6 +270,47 @@ class RedisStoreTest {
             first.close();
             second.close();
         }
+    }
+
+    @Test
+    void batchesOfKeyChangesOnOneInstanceReachTheOtherWholeAndABadBatchChangesNothing() {
+        String prefix = "batch-" + UUID.randomUUID();
+        RedisUsageStore first = store(prefix);
+        RedisUsageStore second = store(prefix);
+        try (UsagePlans a = engine(first, Clock.systemUTC()); UsagePlans b = engine(second, Clock.systemUTC())) {
+            int before = b.catalog().apiKeys().size();
+            java.util.List<ApiKey> imported = new java.util.ArrayList<>();
+            for (int i = 0; i < 1_000; i++) {
+                imported.add(ApiKey.builder("bulk-" + i).value(String.format("bulk-key-%06d-0123456789", i)).plans("basic").build());
+            }
+            a.keyDirectory().add(imported);
+            Await.until(() -> b.catalog().apiKeys().size() == before + 1_000, Duration.ofSeconds(5), "the 1,000 keys on b");
+
+            a.keyDirectory().replaceAll(imported.subList(0, 300).stream().map(key -> key.withPlans(java.util.List.of("dev"))).toList());
+            assertEquals(300, onDev(a), "at once on the instance that made the change");
+            Await.until(() -> onDev(b) == 300, Duration.ofSeconds(5), "the 300 moved keys on b");
+            assertEquals(Outcome.ALLOWED, b.decide("bulk-key-000299-0123456789", "GET", "/pets").outcome());
+
+            assertEquals(java.util.List.of("bulk-998", "bulk-999"), a.keyDirectory().removeAll(java.util.List.of("bulk-998", "nobody", "bulk-999")));
+            Await.until(() -> b.catalog().apiKeys().size() == before + 998, Duration.ofSeconds(5), "two keys gone on b");
+            assertEquals(Outcome.FORBIDDEN, b.decide("bulk-key-000999-0123456789", "GET", "/pets").outcome());
+
+            java.util.List<ApiKey> badPlan = java.util.List.of(imported.get(400).withPlans(java.util.List.of("dev")),
+                    imported.get(401).withPlans(java.util.List.of("platinum")));
+            assertThrows(io.usageplans.UsagePlansConfigException.class, () -> a.keyDirectory().replaceAll(badPlan));
+            java.util.List<ApiKey> gone = java.util.List.of(imported.get(400).withPlans(java.util.List.of("dev")),
+                    imported.get(999).withPlans(java.util.List.of("dev")));
+            assertThrows(java.util.NoSuchElementException.class, () -> a.keyDirectory().replaceAll(gone));
+            assertEquals(300, onDev(a), "nothing changed");
+            assertEquals(300, onDev(b), "nothing changed");
+        } finally {
+            first.close();
+            second.close();
+        }
+    }
+
+    private static long onDev(UsagePlans engine) {
+        return engine.catalog().apiKeys().stream().filter(key -> key.name().startsWith("bulk-") && key.plans().equals(java.util.List.of("dev"))).count();
     }
 
     @Test
