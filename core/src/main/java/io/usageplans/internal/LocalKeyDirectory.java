@@ -85,12 +85,8 @@ final class LocalKeyDirectory implements KeyDirectory {
 
     @Override
     public void remove(String name) {
-        synchronized (engine) {
-            List<ApiKey> all = new ArrayList<>(engine.catalog().apiKeys());
-            if (!all.removeIf(k -> k.name().equals(name))) {
-                throw new NoSuchElementException("no key named '" + name + "'");
-            }
-            engine.replaceCatalog(engine.catalog().withApiKeys(all));
+        if (removeAll(List.of(name)).isEmpty()) {
+            throw new NoSuchElementException("no key named '" + name + "'");
         }
     }
 }

@@ -156,11 +156,9 @@ public final class InfinispanCatalog implements KeyDirectory, AutoCloseable {
 
     @Override
     public void remove(String name) {
-        if (keys.remove(name) == null) {
+        if (removeAll(List.of(name)).isEmpty()) {
             throw new NoSuchElementException("usage-plans: no key named '" + name + "'");
         }
-        mirror.remove(name);
-        recompile();
     }
 
     /**

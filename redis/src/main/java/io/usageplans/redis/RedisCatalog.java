@@ -215,12 +215,10 @@ public final class RedisCatalog implements KeyDirectory, AutoCloseable {
     }
 
     @Override
-    public synchronized void remove(String name) {
-        if (asLong(SCRIPT.run(redis, redisKeys, List.of("remove", name))) == 0) {
+    public void remove(String name) {
+        if (removeAll(List.of(name)).isEmpty()) {
             throw new NoSuchElementException("usage-plans: no key named '" + name + "'");
         }
-        mirror.remove(name);
-        recompile();
     }
 
     @Override
