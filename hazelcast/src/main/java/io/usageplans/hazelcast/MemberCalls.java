@@ -49,39 +49,6 @@ final class MemberCalls {
     }
 
     /**
-     * Starts {@code processor} on the owners of {@code keys}, one operation per member for all its partitions (as
-     * {@code IMap.submitToKeys} does), but completes on Hazelcast's own async pool instead of its default async executor,
-     * which on 2 cores or fewer starts a thread per call (every lease settlement). Answers key to result, as objects.
-     */
-    CompletableFuture<java.util.Map<String, Object>> submitToKeys(java.util.Set<String> keys,
-                                                                 EntryProcessor<String, KeyUsage, ?> processor) {
-        com.hazelcast.spi.impl.NodeEngine engine = proxy.getNodeEngine();
-        com.hazelcast.internal.partition.IPartitionService partitions = engine.getPartitionService();
-        java.util.Set<Data> dataKeys = new java.util.HashSet<>(keys.size() * 2);
-        java.util.Set<Integer> partitionIds = new java.util.HashSet<>();
-        for (String key : keys) {
-            Data data = serialization.toData(key);
-            dataKeys.add(data);
-            partitionIds.add(partitions.getPartitionId(data));
-        }
-        com.hazelcast.map.impl.MapService service = engine.getService(com.hazelcast.map.impl.MapService.SERVICE_NAME);
-        com.hazelcast.spi.impl.operationservice.OperationFactory factory = service.getMapServiceContext()
-                .getMapOperationProvider(proxy.getName()).createMultipleEntryOperationFactory(proxy.getName(), dataKeys, processor);
-        CompletableFuture<java.util.Map<Integer, Object>> answers = engine.getOperationService()
-                .invokeOnPartitionsAsync(com.hazelcast.map.impl.MapService.SERVICE_NAME, factory, partitionIds);
-        return answers.thenApply(byPartition -> {
-            java.util.Map<String, Object> results = new java.util.HashMap<>(keys.size() * 2);
-            for (Object answer : byPartition.values()) {
-                com.hazelcast.map.impl.MapEntries entries = (com.hazelcast.map.impl.MapEntries) resolve(answer);
-                for (int i = 0; i < entries.size(); i++) {
-                    results.put((String) serialization.toObject(entries.getKey(i)), serialization.toObject(entries.getValue(i)));
-                }
-            }
-            return results;
-        });
-    }
-
-    /**
      * Deletes {@code key}'s entry, as {@code IMap.deleteAsync} does, but answers with the invocation's own future:
      * deleteAsync's completes through the default async executor (a thread per call on 2 cores or fewer).
      */

@@ -56,50 +56,46 @@ final class OwnerSideStrategy extends KeyStateStrategy {
     }
 
     /**
-     * One {@link Settle} per partition that has keys to settle, all sent at once (Hazelcast runs each on the partition's
-     * owner and backs it up with the same changes), then one bounded wait for all. A partition that does not answer in
-     * time gets no grant: its returned units are lost to this member (fewer requests admitted, never more), and a grant
-     * that arrives late is never spent, so its tokens lapse with their hold time.
+     * One {@link Settle} per key with its changes, all sent at once (Hazelcast runs each on the key's owner and backs it
+     * up with the same changes), then one bounded wait for all. Each is a single key's entry processor because only that
+     * waits for the sync backup: Hazelcast backs up a multi-key entry processor asynchronously, so a grant could be
+     * answered while only the owner records it, and an owner dying then would take the record of units a member goes on
+     * spending. A key that does not answer in time gets no grant: its returned units are lost to this member (fewer
+     * requests admitted, never more), and a grant that arrives late is never spent, so its tokens lapse with their hold
+     * time.
      */
     @Override
-    @SuppressWarnings("unchecked")
     java.util.List<AllowanceGrant> settle(java.util.List<AllowanceChange> changes) {
-        java.util.Map<Integer, java.util.List<AllowanceChange>> byPartition = new java.util.HashMap<>();
-        com.hazelcast.partition.PartitionService partitions;
-        try {
-            partitions = hazelcast.getPartitionService();
-            for (AllowanceChange change : changes) {
-                byPartition.computeIfAbsent(partitions.getPartition(change.stateKey()).getPartitionId(),
-                        id -> new java.util.ArrayList<>()).add(change);
-            }
-        } catch (RuntimeException e) {
-            throw new UsageStoreUnavailableException("the Hazelcast cluster failed: " + e, e);
+        java.util.Map<String, java.util.List<AllowanceChange>> byKey = new java.util.LinkedHashMap<>();
+        for (AllowanceChange change : changes) {
+            byKey.computeIfAbsent(change.stateKey(), key -> new java.util.ArrayList<>(1)).add(change);
         }
-        java.util.List<CompletableFuture<java.util.Map<String, long[]>>> pending = new java.util.ArrayList<>();
-        for (java.util.List<AllowanceChange> group : byPartition.values()) {
-            java.util.Set<String> keys = new java.util.HashSet<>();
-            group.forEach(change -> keys.add(change.stateKey()));
+        MemberCalls calls = direct();
+        java.util.Map<String, CompletableFuture<Object>> pending = new java.util.LinkedHashMap<>();
+        for (java.util.Map.Entry<String, java.util.List<AllowanceChange>> key : byKey.entrySet()) {
+            Settle settle = new Settle(key.getValue(), reportDays);
             try {
-                MemberCalls calls = direct();
-                Settle settle = new Settle(group, reportDays);
-                pending.add(calls != null ? (CompletableFuture<java.util.Map<String, long[]>>) (CompletableFuture<?>) calls.submitToKeys(keys, settle)
-                        : usages().submitToKeys(keys, settle).toCompletableFuture());
+                @SuppressWarnings("unchecked")
+                CompletableFuture<Object> call = calls != null ? calls.submit(key.getKey(), settle)
+                        : (CompletableFuture<Object>) (CompletableFuture<?>) usages().submitToKey(key.getKey(), settle).toCompletableFuture();
+                pending.put(key.getKey(), call);
             } catch (RuntimeException e) {
-                pending.add(CompletableFuture.failedFuture(e));
+                pending.put(key.getKey(), CompletableFuture.failedFuture(e));
             }
         }
         java.util.Map<String, long[]> answers = new java.util.HashMap<>();
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         RuntimeException failure = null;
-        for (CompletableFuture<java.util.Map<String, long[]>> answer : pending) {
+        for (java.util.Map.Entry<String, CompletableFuture<Object>> answer : pending.entrySet()) {
             try {
-                answers.putAll(answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+                Object value = answer.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                answers.put(answer.getKey(), (long[]) (calls != null ? calls.resolve(value) : value));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 failure = new UsageStoreUnavailableException("interrupted while settling allowances", e);
                 break;
             } catch (ExecutionException | TimeoutException | RuntimeException e) {
-                failure = new UsageStoreUnavailableException("settling allowances failed for a partition: " + e, e);
+                failure = new UsageStoreUnavailableException("settling allowances failed for a key: " + e, e);
             }
         }
         if (answers.isEmpty() && failure != null) {

@@ -8,10 +8,11 @@ import io.usageplans.spi.AllowanceChange;
 import io.usageplans.spi.AllowanceGrant;
 
 /**
- * Allowance settlements for the keys of one partition, run on its owner (and replayed on its backups with the same
- * times, so they reach the same state): for each key, its changes in batch order. The answer per key is its grants,
- * four longs each ({@link AllowanceGrant}'s fields), in the order of its changes. A batch that reaches a key a second
- * time (Hazelcast retries an operation whose owner left after its backup applied it) changes nothing and grants nothing.
+ * A key's allowance settlements from one batch, run on its owner as a single key's entry processor, whose answer waits
+ * for the sync backup (replayed there with the same times, so it reaches the same state): its changes in batch order
+ * (changes of other keys are skipped). The answer is the key's grants, four longs each ({@link AllowanceGrant}'s
+ * fields), in the order of its changes. A batch that reaches a key a second time (Hazelcast retries an operation whose
+ * owner left after its backup applied it) changes nothing and grants nothing.
  */
 public final class Settle implements EntryProcessor<String, KeyUsage, long[]> {
 

@@ -62,10 +62,17 @@ final class TestCluster implements AutoCloseable {
 
     /** {@code size} members, each on a port that was free a moment ago (never fixed ones: builds run side by side). */
     static TestCluster start(int size) {
+        return start(size, (member, config) -> { });
+    }
+
+    /** As {@link #start(int)}, with {@code tweak} applied to member {@code i}'s configuration before it starts. */
+    static TestCluster start(int size, java.util.function.BiConsumer<Integer, Config> tweak) {
         TestCluster cluster = new TestCluster(FreePorts.loopback(size));
         try {
             for (int i = 0; i < size; i++) {
-                cluster.members.add(Hazelcast.newHazelcastInstance(cluster.config(i)));
+                Config config = cluster.config(i);
+                tweak.accept(i, config);
+                cluster.members.add(Hazelcast.newHazelcastInstance(config));
             }
             await(() -> cluster.members.stream().allMatch(m -> m.getCluster().getMembers().size() == size), 30_000,
                     "the members to form one cluster");
