@@ -56,13 +56,12 @@ final class OwnerSideStrategy extends KeyStateStrategy {
     }
 
     /**
-     * One {@link Settle} per key with its changes, all sent at once (Hazelcast runs each on the key's owner and backs it
-     * up with the same changes), then one bounded wait for all. Each is a single key's entry processor because only that
-     * waits for the sync backup: Hazelcast backs up a multi-key entry processor asynchronously, so a grant could be
-     * answered while only the owner records it, and an owner dying then would take the record of units a member goes on
-     * spending. A key that does not answer in time gets no grant: its returned units are lost to this member (fewer
-     * requests admitted, never more), and a grant that arrives late is never spent, so its tokens lapse with their hold
-     * time.
+     * One {@link Settle} per key with its changes, gathered by the key's owner: a member's own keys run from here, every
+     * other member gets one {@link SettleOnMember} with all of its keys (one network call per owner member and batch),
+     * all sent at once, then one bounded wait. Every Settle is a single key's entry processor, answered only once the
+     * key's sync backup holds it. A key that does not answer in time gets no grant: its returned units are lost to this
+     * member (fewer requests admitted, never more), and a grant that arrives late is never spent, so its tokens lapse
+     * with their hold time.
      */
     @Override
     java.util.List<AllowanceGrant> settle(java.util.List<AllowanceChange> changes) {
@@ -71,35 +70,54 @@ final class OwnerSideStrategy extends KeyStateStrategy {
             byKey.computeIfAbsent(change.stateKey(), key -> new java.util.ArrayList<>(1)).add(change);
         }
         MemberCalls calls = direct();
-        java.util.Map<String, CompletableFuture<Object>> pending = new java.util.LinkedHashMap<>();
-        for (java.util.Map.Entry<String, java.util.List<AllowanceChange>> key : byKey.entrySet()) {
-            Settle settle = new Settle(key.getValue(), reportDays);
+        java.util.List<Settle> here = new java.util.ArrayList<>();
+        java.util.Map<com.hazelcast.cluster.Member, java.util.List<Settle>> elsewhere = new java.util.LinkedHashMap<>();
+        try {
+            com.hazelcast.partition.PartitionService partitions = hazelcast.getPartitionService();
+            for (java.util.Map.Entry<String, java.util.List<AllowanceChange>> key : byKey.entrySet()) {
+                Settle settle = new Settle(key.getValue(), reportDays);
+                com.hazelcast.cluster.Member owner = partitions.getPartition(key.getKey()).getOwner();
+                // an owner not known yet (partitions being assigned): a single call from here finds it
+                if (owner == null || (calls != null && owner.localMember())) {
+                    here.add(settle);
+                } else {
+                    elsewhere.computeIfAbsent(owner, member -> new java.util.ArrayList<>()).add(settle);
+                }
+            }
+        } catch (RuntimeException e) {
+            throw new UsageStoreUnavailableException("the Hazelcast cluster failed: " + e, e);
+        }
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        java.util.Map<Settle[], java.util.concurrent.Future<long[]>> sent = new java.util.LinkedHashMap<>();
+        RuntimeException failure = null;
+        for (java.util.Map.Entry<com.hazelcast.cluster.Member, java.util.List<Settle>> member : elsewhere.entrySet()) {
+            Settle[] settles = member.getValue().toArray(new Settle[0]);
             try {
-                @SuppressWarnings("unchecked")
-                CompletableFuture<Object> call = calls != null ? calls.submit(key.getKey(), settle)
-                        : (CompletableFuture<Object>) (CompletableFuture<?>) usages().submitToKey(key.getKey(), settle).toCompletableFuture();
-                pending.put(key.getKey(), call);
+                sent.put(settles, hazelcast.getExecutorService(SETTLE_EXECUTOR)
+                        .submitToMember(new SettleOnMember(mapName, timeoutMillis, settles), member.getKey()));
             } catch (RuntimeException e) {
-                pending.put(key.getKey(), CompletableFuture.failedFuture(e));
+                failure = new UsageStoreUnavailableException("settling allowances failed on " + member.getKey() + ": " + e, e);
             }
         }
         java.util.Map<String, long[]> answers = new java.util.HashMap<>();
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-        RuntimeException failure = null;
-        for (java.util.Map.Entry<String, CompletableFuture<Object>> answer : pending.entrySet()) {
+        if (!here.isEmpty()) {
+            Settle[] settles = here.toArray(new Settle[0]);
+            read(settles, SettleOnMember.run(calls, usages(), settles, deadline), answers);
+        }
+        for (java.util.Map.Entry<Settle[], java.util.concurrent.Future<long[]>> member : sent.entrySet()) {
             try {
-                Object value = answer.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                answers.put(answer.getKey(), (long[]) (calls != null ? calls.resolve(value) : value));
+                read(member.getKey(), member.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS), answers);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 failure = new UsageStoreUnavailableException("interrupted while settling allowances", e);
                 break;
             } catch (ExecutionException | TimeoutException | RuntimeException e) {
-                failure = new UsageStoreUnavailableException("settling allowances failed for a key: " + e, e);
+                failure = new UsageStoreUnavailableException("settling allowances failed on a member: " + e, e);
             }
         }
-        if (answers.isEmpty() && failure != null) {
-            throw (UsageStoreUnavailableException) failure;
+        if (answers.isEmpty()) {
+            throw failure != null ? (UsageStoreUnavailableException) failure
+                    : new UsageStoreUnavailableException("no key of the settlement answered within " + timeoutMillis + " ms", null);
         }
         java.util.List<AllowanceGrant> grants = new java.util.ArrayList<>(changes.size());
         java.util.Map<String, Integer> taken = new java.util.HashMap<>();
@@ -110,6 +128,21 @@ final class OwnerSideStrategy extends KeyStateStrategy {
                     : new AllowanceGrant(values[4 * at], values[4 * at + 1], values[4 * at + 2], values[4 * at + 3]));
         }
         return grants;
+    }
+
+    /** The executor a member's part of a settlement runs on (Hazelcast's defaults unless the configuration names it). */
+    static final String SETTLE_EXECUTOR = "usage-plans-settle";
+
+    /** Puts each key's answer from {@link SettleOnMember}'s {@code flat} form into {@code answers}. */
+    private static void read(Settle[] settles, long[] flat, java.util.Map<String, long[]> answers) {
+        int at = 0;
+        for (Settle settle : settles) {
+            int length = (int) flat[at++];
+            if (length >= 0) {
+                answers.put(settle.changes.get(0).stateKey(), java.util.Arrays.copyOfRange(flat, at, at + length));
+                at += length;
+            }
+        }
     }
 
     @Override

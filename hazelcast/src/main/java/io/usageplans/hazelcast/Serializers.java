@@ -21,7 +21,7 @@ final class Serializers {
 
     static List<CompactSerializer<?>> all() {
         return List.of(new KeyUsageSerializer(), new DecideSerializer(), new ConsumptionSerializer(), new KeyRecordSerializer(),
-                new RefundSerializer(), new UpdateQuotaSerializer(), new SettleSerializer());
+                new RefundSerializer(), new UpdateQuotaSerializer(), new SettleSerializer(), new SettleOnMemberSerializer());
     }
 
     static final class KeyUsageSerializer implements CompactSerializer<KeyUsage> {
@@ -280,6 +280,31 @@ final class Serializers {
         @Override
         public Class<Settle> getCompactClass() {
             return Settle.class;
+        }
+    }
+
+    static final class SettleOnMemberSerializer implements CompactSerializer<SettleOnMember> {
+        @Override
+        public SettleOnMember read(CompactReader in) {
+            return new SettleOnMember(in.readString("mapName"), in.readInt64("timeoutMillis"),
+                    in.readArrayOfCompact("settles", Settle.class));
+        }
+
+        @Override
+        public void write(CompactWriter out, SettleOnMember task) {
+            out.writeString("mapName", task.mapName);
+            out.writeInt64("timeoutMillis", task.timeoutMillis);
+            out.writeArrayOfCompact("settles", task.settles);
+        }
+
+        @Override
+        public String getTypeName() {
+            return "usageplans.SettleOnMember";
+        }
+
+        @Override
+        public Class<SettleOnMember> getCompactClass() {
+            return SettleOnMember.class;
         }
     }
 }

@@ -26,27 +26,41 @@ import org.junit.jupiter.api.Test;
  * limit. Hazelcast's per-member batch ({@code IMap.submitToKeys}) answers without waiting for its partitions' sync
  * backups; a settlement therefore runs as one invocation per partition, which does wait.
  *
- * <p>The backup member here has one partition thread, held by an entry processor of its own, so the backup of a
- * settlement on the other member cannot be applied until the test lets it go.
+ * <p>Each member here has one partition thread; the backup member's is held by an entry processor of its own, so the
+ * backup of a settlement on the owner cannot be applied until the test lets it go.
  */
 class SettleBackupTest {
 
     private static final long SECOND = 1_000_000_000L;
-    private static final CountDownLatch HELD = new CountDownLatch(1);
-    private static final CountDownLatch LET_GO = new CountDownLatch(1);
+    private static volatile CountDownLatch held;
+    private static volatile CountDownLatch letGo;
 
+    /** The settling member owns the key and runs its Settle itself; the other member holds the backup. */
     @Test
-    void aGrantIsNotHandedOutWhileItsBackupCannotRecordIt() throws Exception {
-        try (TestCluster cluster = TestCluster.start(2, (member, config) -> {
-            if (member == 1) {
-                config.setProperty("hazelcast.operation.thread.count", "1");
-            }
-        })) {
-            HazelcastInstance owner = cluster.members.get(0);
-            HazelcastInstance backup = cluster.members.get(1);
+    void aGrantOfTheMembersOwnKeyIsNotHandedOutWhileItsBackupCannotRecordIt() throws Exception {
+        grantWhileTheBackupIsHeld(0);
+    }
+
+    /** The other member owns the key and runs its Settle for the settling member, which holds the backup. */
+    @Test
+    void aGrantOfAnotherMembersKeyIsNotHandedOutWhileItsBackupCannotRecordIt() throws Exception {
+        grantWhileTheBackupIsHeld(1);
+    }
+
+    private static void grantWhileTheBackupIsHeld(int ownerIndex) throws Exception {
+        held = new CountDownLatch(1);
+        letGo = new CountDownLatch(1);
+        try (TestCluster cluster = TestCluster.start(2,
+                (member, config) -> config.setProperty("hazelcast.operation.thread.count", "1"))) {
+            HazelcastInstance settling = cluster.members.get(0);
+            HazelcastInstance owner = cluster.members.get(ownerIndex);
+            HazelcastInstance backup = cluster.members.get(1 - ownerIndex);
             String mapName = "settle-backup-" + UUID.randomUUID();
-            HazelcastUsageStore store = HazelcastUsageStore.builder(owner).mapName(mapName)
+            HazelcastUsageStore store = HazelcastUsageStore.builder(settling).mapName(mapName)
                     .timeout(Duration.ofMillis(500)).shareKeys(false).build();
+            settling.getPartitionService().getPartitions(); // assigns them
+            TestCluster.await(() -> backup.getPartitionService().getPartitions().stream().allMatch(p -> p.getOwner() != null)
+                    && owner.getPartitionService().isClusterSafe(), 30_000, "every partition owned and backed up");
             String stateKey = keyOwnedBy(owner, "granted-key-", "|plan");
             BucketSpec plan = new BucketSpec("plan", 100_000, 100 * SECOND);
             long now = System.currentTimeMillis() * 1_000_000L;
@@ -54,12 +68,12 @@ class SettleBackupTest {
 
             store.settle(List.of(new AllowanceChange(keyOwnedBy(owner, "other-key-", "|plan"), plan, null, now, 0, 0, 1, SECOND)));
             backup.<String, KeyUsage>getMap(mapName).submitToKey(keyOwnedBy(backup, "holding-key-", ""), new HoldPartitionThread());
-            assertTrue(HELD.await(30, TimeUnit.SECONDS), "the backup member's partition thread is held");
+            assertTrue(held.await(30, TimeUnit.SECONDS), "the backup member's partition thread is held");
             try {
                 assertThrows(UsageStoreUnavailableException.class, () -> store.settle(List.of(wantsUnits)),
                         "no grant answered before the backup has it");
             } finally {
-                LET_GO.countDown();
+                letGo.countDown();
             }
 
             List<AllowanceGrant> grants = store.settle(List.of(new AllowanceChange(stateKey, plan, null, now, 0, 0, 1_000,
@@ -84,9 +98,9 @@ class SettleBackupTest {
 
         @Override
         public Object process(Map.Entry<String, KeyUsage> entry) {
-            HELD.countDown();
+            held.countDown();
             try {
-                LET_GO.await(30, TimeUnit.SECONDS);
+                letGo.await(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
