@@ -51,6 +51,41 @@ class ClientModeTest {
         }
     }
 
+    /** Lease settlements from a client go to each key's owner member (one task per member) and grant every key. */
+    @Test
+    void aClientSettlesAllowancesWithTheMembersThatOwnTheKeys() {
+        try (TestCluster cluster = TestCluster.start(2)) {
+            ClientConfig config = new ClientConfig();
+            config.setClusterName(cluster.name);
+            config.setProperty("hazelcast.logging.type", "jdk");
+            config.getNetworkConfig().addAddress(cluster.address(0), cluster.address(1));
+            HazelcastInstance client = HazelcastClient.newHazelcastClient(HazelcastUsageStore.configure(config));
+            HazelcastUsageStore store = HazelcastUsageStore.builder(client).timeout(Duration.ofSeconds(5))
+                    .shareKeys(false).ownsInstance(true).build();
+            try {
+                io.usageplans.spi.BucketSpec plan = new io.usageplans.spi.BucketSpec("plan", 1_000_000, 1_000_000_000_000L);
+                long now = System.currentTimeMillis() * 1_000_000L;
+                java.util.List<io.usageplans.spi.AllowanceChange> changes = new java.util.ArrayList<>();
+                java.util.Set<java.util.UUID> owners = new java.util.HashSet<>();
+                for (int i = 0; i < 40; i++) {
+                    String key = "client-key-" + i + "|plan";
+                    changes.add(new io.usageplans.spi.AllowanceChange(key, plan, null, now, 0, 0, 10 + i, 10_000_000_000L));
+                    owners.add(cluster.members.get(0).getPartitionService().getPartition(key).getOwner().getUuid());
+                }
+                assertEquals(2, owners.size(), "the keys belong to both members");
+
+                java.util.List<io.usageplans.spi.AllowanceGrant> grants = store.settle(changes);
+
+                for (int i = 0; i < 40; i++) {
+                    assertEquals(10 + i, grants.get(i).granted(), "key " + i + " gets what it asked for, in order");
+                    assertEquals(1_000_000 - 10 - i, grants.get(i).planTokens(), "and its bucket is left with the rest");
+                }
+            } finally {
+                store.close();
+            }
+        }
+    }
+
     @Test
     void whenTheClusterIsDownFailClosedAnswers503AndFailOpenLetsThrough() {
         MutableClock clock = MutableClock.at("2027-03-10T12:00:00Z");
