@@ -6,21 +6,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
 
 import io.usageplans.ApiKey;
-import io.usageplans.Catalog;
-import io.usageplans.Plan;
+import io.usageplans.config.SharedKeys;
 import io.usageplans.config.SharedPlans;
-import io.usageplans.spi.KeyDirectory;
 import io.usageplans.spi.StoreContext;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
@@ -36,40 +33,27 @@ import redis.clients.jedis.exceptions.JedisException;
  * key beside them ({@code <prefix>:{keys}:plans}, {@link SharedPlans}: seeded from the first instance's plan file,
  * replaced by an instance with a new one), changed with compare-and-set by a Lua script that raises the same version,
  * so the same poll brings plan changes to every instance; it is the engine's {@link io.usageplans.spi.PlanDirectory}.
+ * The logic the grids share is {@link SharedKeys}'s; this class says how Redis stores and writes keys, and polls.
  */
-public final class RedisCatalog implements KeyDirectory, AutoCloseable {
+public final class RedisCatalog extends SharedKeys<String, String> {
 
-    private static final System.Logger LOG = System.getLogger(RedisCatalog.class.getName());
     private static final Script SCRIPT = Script.load("catalog.lua");
     private static final Script PLANS_SCRIPT = Script.load("plans.lua");
     private static final int SEED_BATCH = 1000;
 
     private final UnifiedJedis redis;
     private final List<String> redisKeys;
-    private final StoreContext engine;
     private final List<String> plansKeys;
-    private final SharedPlans plans;
-    private final Map<String, String> mirror = new ConcurrentHashMap<>();
     private final ScheduledExecutorService poller;
     private volatile String seenVersion;
     private volatile boolean failing;
 
     RedisCatalog(UnifiedJedis redis, String prefix, StoreContext engine, Duration pollInterval) {
+        super(engine, new PlansKey(redis, plansKeys(prefix)), "Redis key " + plansKeys(prefix).get(0), "instance");
         this.redis = redis;
         this.redisKeys = List.of(prefix + ":{keys}", prefix + ":{keys}:v");
-        this.engine = engine;
-        this.plansKeys = List.of(prefix + ":{keys}:plans", prefix + ":{keys}:v");
-        Catalog planFile = engine.catalog();
-        this.plans = new SharedPlans(new PlansKey(), engine, this, "Redis key " + plansKeys.get(0));
-        mirror.putAll(redis.hgetAll(redisKeys.get(0)));
-        plans.start(sharedKeys()); // before the plan file's keys, which may name plans the others do not have yet
-        List<String> records = new ArrayList<>();
-        for (ApiKey key : planFile.apiKeys()) {
-            records.add(key.name());
-            records.add(encode(key));
-        }
-        seed(records);
-        refresh();
+        this.plansKeys = plansKeys(prefix);
+        start();
         this.poller = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "usage-plans-redis-catalog");
             thread.setDaemon(true);
@@ -77,96 +61,24 @@ public final class RedisCatalog implements KeyDirectory, AutoCloseable {
         });
         long millis = pollInterval.toMillis();
         poller.scheduleWithFixedDelay(this::poll, millis, millis, TimeUnit.MILLISECONDS);
-        engine.usePlanDirectory(plans);
     }
 
-    /** The shared plans: this instance's view of them, and where they are changed (also {@code engine.planDirectory()}). */
-    public SharedPlans plans() {
-        return plans;
+    /** The plans document and the version it raises, beside the keys. */
+    private static List<String> plansKeys(String prefix) {
+        return List.of(prefix + ":{keys}:plans", prefix + ":{keys}:v");
     }
 
-    /** Adds or replaces a key on every instance. */
-    public synchronized void putKey(ApiKey key) {
-        check(key.plans(), key.name());
-        String record = encode(key);
-        SCRIPT.run(redis, redisKeys, List.of("put", key.name(), record));
-        applied(key.name(), record);
-    }
-
-    /** Enables or disables a key on every instance. */
-    public void setEnabled(String name, boolean enabled) {
-        update(name, key -> key.withEnabled(enabled));
-    }
-
-    /** Moves a key to other plans on every instance. */
-    public void setPlans(String name, List<String> plans) {
-        update(name, key -> key.withPlans(plans));
-    }
-
-    /** Removes a key on every instance. */
-    public void removeKey(String name) {
-        remove(name);
-    }
+    // This instance's own writes hold the lock around their write and their copy into the mirror, so that a refresh
+    // (which reads Redis and copies into the mirror under the same lock) cannot put older keys back after them.
 
     @Override
-    public List<ApiKey> keys() {
-        return engine.catalog().apiKeys();
+    public synchronized void putKey(ApiKey key) {
+        super.putKey(key);
     }
 
-    /** Adds the keys on every instance, or none of them if one is invalid or its name is taken meanwhile. */
     @Override
     public synchronized void add(List<ApiKey> added) {
-        List<ApiKey> all = new ArrayList<>(mirror.size() + added.size());
-        mirror.values().forEach(record -> all.add(decode(record)));
-        all.addAll(added);
-        engine.catalog().withApiKeys(all); // validates names, values and plans as a whole before anything is shared
-        List<String> args = new ArrayList<>(1 + 2 * added.size());
-        args.add("add");
-        for (ApiKey key : added) {
-            args.add(key.name());
-            args.add(encode(key));
-        }
-        Object taken = SCRIPT.run(redis, redisKeys, args);
-        if (taken != null && !asString(taken).isEmpty()) {
-            throw new IllegalArgumentException("usage-plans: a key named '" + asString(taken) + "' was added meanwhile; nothing was added");
-        }
-        for (int i = 1; i < args.size(); i += 2) {
-            mirror.put(args.get(i), args.get(i + 1));
-        }
-        recompile();
-    }
-
-    /** Changes a key on every instance with compare-and-set, so concurrent changes from other instances are not lost. */
-    @Override
-    public ApiKey update(String name, UnaryOperator<ApiKey> change) {
-        String field = redisKeys.get(0);
-        for (int attempt = 0; attempt < 100; attempt++) {
-            String stored = redis.hget(field, name);
-            if (stored == null) {
-                throw new NoSuchElementException("usage-plans: no key named '" + name + "'");
-            }
-            ApiKey changed = change.apply(decode(stored));
-            if (!changed.name().equals(name)) {
-                throw new IllegalArgumentException("a key's name cannot change: " + name + " -> " + changed.name());
-            }
-            check(changed.plans(), name);
-            List<ApiKey> all = new ArrayList<>();
-            mirror.forEach((other, record) -> {
-                if (!other.equals(name)) {
-                    all.add(decode(record));
-                }
-            });
-            all.add(changed);
-            engine.catalog().withApiKeys(all);
-            String next = encode(changed);
-            synchronized (this) { // not between a refresh's read of Redis and its copy into the mirror
-                if (asLong(SCRIPT.run(redis, redisKeys, List.of("replace", name, stored, next))) == 1) {
-                    applied(name, next);
-                    return changed;
-                }
-            }
-        }
-        throw new IllegalStateException("usage-plans: key '" + name + "' changed concurrently 100 times; try again");
+        super.add(added);
     }
 
     /**
@@ -175,28 +87,75 @@ public final class RedisCatalog implements KeyDirectory, AutoCloseable {
      */
     @Override
     public synchronized void replaceAll(List<ApiKey> replaced) {
-        List<ApiKey> current = new ArrayList<>(mirror.size());
-        mirror.values().forEach(record -> current.add(decode(record)));
-        engine.catalog().withApiKeys(KeyDirectory.replacing(current, replaced)); // checked before anything is shared
-        List<String> args = new ArrayList<>(1 + 2 * replaced.size());
-        args.add("replaceAll");
-        for (ApiKey key : replaced) {
-            args.add(key.name());
-            args.add(encode(key));
-        }
-        Object missing = SCRIPT.run(redis, redisKeys, args);
-        if (missing != null && !asString(missing).isEmpty()) {
-            throw new NoSuchElementException("usage-plans: no key named '" + asString(missing) + "'");
-        }
-        for (int i = 1; i < args.size(); i += 2) {
-            mirror.put(args.get(i), args.get(i + 1));
-        }
-        recompile();
+        super.replaceAll(replaced);
     }
 
     /** Removes the keys named that are still there from every instance, with one script; compiled here once. */
     @Override
-    public synchronized List<String> removeAll(java.util.Collection<String> names) {
+    public synchronized List<String> removeAll(Collection<String> names) {
+        return super.removeAll(names);
+    }
+
+    @Override
+    protected synchronized boolean replaceAndApply(String name, String stored, String next) {
+        return super.replaceAndApply(name, stored, next);
+    }
+
+    @Override
+    protected Map<String, String> readAll() {
+        return redis.hgetAll(redisKeys.get(0));
+    }
+
+    @Override
+    protected String read(String name) {
+        return redis.hget(redisKeys.get(0), name);
+    }
+
+    @Override
+    protected String recordIn(String stored) {
+        return stored;
+    }
+
+    @Override
+    protected String recordOf(ApiKey key) {
+        return encode(key);
+    }
+
+    @Override
+    protected ApiKey keyOf(String record) {
+        return decode(record);
+    }
+
+    @Override
+    protected void write(String name, String record) {
+        SCRIPT.run(redis, redisKeys, List.of("put", name, record));
+    }
+
+    @Override
+    protected boolean replace(String name, String stored, String next) {
+        return asLong(SCRIPT.run(redis, redisKeys, List.of("replace", name, stored, next))) == 1;
+    }
+
+    /** All keys with one script, which raises the version once. */
+    @Override
+    protected void insert(Map<String, String> records) {
+        Object taken = SCRIPT.run(redis, redisKeys, args("add", records));
+        if (taken != null && !asString(taken).isEmpty()) {
+            throw new IllegalArgumentException("usage-plans: a key named '" + asString(taken) + "' was added meanwhile; nothing was added");
+        }
+    }
+
+    /** All keys with one script, which raises the version once; none if one is gone. */
+    @Override
+    protected void writeAll(Map<String, String> records) {
+        Object missing = SCRIPT.run(redis, redisKeys, args("replaceAll", records));
+        if (missing != null && !asString(missing).isEmpty()) {
+            throw new NoSuchElementException("usage-plans: no key named '" + asString(missing) + "'");
+        }
+    }
+
+    @Override
+    protected List<String> delete(Collection<String> names) {
         if (names.isEmpty()) {
             return List.of();
         }
@@ -207,48 +166,43 @@ public final class RedisCatalog implements KeyDirectory, AutoCloseable {
         for (Object name : (List<?>) SCRIPT.run(redis, redisKeys, args)) {
             removed.add(asString(name));
         }
-        if (!removed.isEmpty()) {
-            removed.forEach(mirror::remove);
-            recompile();
-        }
         return removed;
     }
 
+    /** In batches of 1000 keys, one script each. */
     @Override
-    public void remove(String name) {
-        if (removeAll(List.of(name)).isEmpty()) {
-            throw new NoSuchElementException("usage-plans: no key named '" + name + "'");
+    protected void seed(Map<String, String> records) {
+        List<String> flat = args(null, records);
+        for (int from = 0; from < flat.size(); from += 2 * SEED_BATCH) {
+            List<String> args = new ArrayList<>(1 + 2 * SEED_BATCH);
+            args.add("seed");
+            args.addAll(flat.subList(from, Math.min(flat.size(), from + 2 * SEED_BATCH)));
+            SCRIPT.run(redis, redisKeys, args);
         }
+    }
+
+    /** {@code command} (unless null), then name and record of each key. */
+    private static List<String> args(String command, Map<String, String> records) {
+        List<String> args = new ArrayList<>(1 + 2 * records.size());
+        if (command != null) {
+            args.add(command);
+        }
+        records.forEach((name, record) -> {
+            args.add(name);
+            args.add(record);
+        });
+        return args;
+    }
+
+    /** After seeding: the version, the keys and the plans as Redis has them now. */
+    @Override
+    protected void resync() {
+        refresh();
     }
 
     @Override
     public void close() {
         poller.shutdownNow();
-    }
-
-    /** This instance applies its own change at once; the others see the version move at their next poll. */
-    private void applied(String name, String record) {
-        mirror.put(name, record);
-        recompile();
-    }
-
-    private void check(List<String> planNames, String key) {
-        Catalog current = engine.catalog();
-        for (String plan : planNames) {
-            if (current.plan(plan).isEmpty()) {
-                throw new IllegalArgumentException("usage-plans: key '" + key + "': unknown plan '" + plan + "'; known plans are "
-                        + current.plans().stream().map(Plan::name).toList());
-            }
-        }
-    }
-
-    private void seed(List<String> records) {
-        for (int from = 0; from < records.size(); from += 2 * SEED_BATCH) {
-            List<String> args = new ArrayList<>(1 + 2 * SEED_BATCH);
-            args.add("seed");
-            args.addAll(records.subList(from, Math.min(records.size(), from + 2 * SEED_BATCH)));
-            SCRIPT.run(redis, redisKeys, args);
-        }
     }
 
     /** Whether the last poll reached Redis: a heartbeat every poll interval, for the store's health. */
@@ -261,15 +215,10 @@ public final class RedisCatalog implements KeyDirectory, AutoCloseable {
         try {
             String version = redis.get(redisKeys.get(1));
             if (version == null && seenVersion != null) {
-                LOG.log(System.Logger.Level.WARNING, "usage-plans: the shared key catalog is gone from Redis (a restart without "
+                log.log(System.Logger.Level.WARNING, "usage-plans: the shared key catalog is gone from Redis (a restart without "
                         + "persistence?); writing back the {0} keys this instance knows", mirror.size());
-                List<String> records = new ArrayList<>(2 * mirror.size());
-                mirror.forEach((name, record) -> {
-                    records.add(name);
-                    records.add(record);
-                });
-                seed(records);
-                PLANS_SCRIPT.run(redis, plansKeys, List.of("seed", plans.document()));
+                seed(mirror);
+                PLANS_SCRIPT.run(redis, plansKeys, List.of("seed", plans().document()));
                 version = redis.get(redisKeys.get(1));
             }
             if (version != null && !version.equals(seenVersion)) {
@@ -277,16 +226,16 @@ public final class RedisCatalog implements KeyDirectory, AutoCloseable {
             }
             if (failing) {
                 failing = false;
-                LOG.log(System.Logger.Level.INFO, "usage-plans: the shared key catalog is reachable again");
+                log.log(System.Logger.Level.INFO, "usage-plans: the shared key catalog is reachable again");
             }
         } catch (JedisException | IllegalArgumentException e) {
             if (!failing) {
                 failing = true; // one line per outage, not one per poll
-                LOG.log(System.Logger.Level.WARNING, "usage-plans: cannot read the shared key catalog from Redis ({0}); this "
+                log.log(System.Logger.Level.WARNING, "usage-plans: cannot read the shared key catalog from Redis ({0}); this "
                         + "instance keeps the keys it has until Redis answers again", e.getMessage());
             }
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "usage-plans: the shared key catalog could not be applied", e);
+            log.log(System.Logger.Level.ERROR, "usage-plans: the shared key catalog could not be applied", e);
         }
     }
 
@@ -301,32 +250,27 @@ public final class RedisCatalog implements KeyDirectory, AutoCloseable {
         mirror.keySet().retainAll(shared.keySet());
         mirror.putAll(shared);
         seenVersion = version;
-        plans.heard(() -> redis.get(plansKeys.get(0))); // read while no plan change of this instance is under way
+        plans().heard(() -> redis.get(plansKeys.get(0))); // read while no plan change of this instance is under way
         recompile();
     }
 
     /** The shared keys this instance can read; one it cannot is logged and left out. */
-    private List<ApiKey> sharedKeys() {
+    @Override
+    protected List<ApiKey> sharedKeys() {
         List<ApiKey> keys = new ArrayList<>(mirror.size());
         for (Map.Entry<String, String> record : mirror.entrySet()) {
             try {
                 keys.add(decode(record.getValue()));
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "usage-plans: shared key ''{0}'' cannot be read and is ignored on this "
+                log.log(System.Logger.Level.ERROR, "usage-plans: shared key ''{0}'' cannot be read and is ignored on this "
                         + "instance: {1}", record.getKey(), e.getMessage());
             }
         }
         return keys;
     }
 
-    /** Rebuilds the engine's catalog from the shared plans and the shared keys; bad keys are skipped and logged. */
-    private synchronized void recompile() {
-        plans.install(sharedKeys(), (key, problem) -> LOG.log(System.Logger.Level.ERROR,
-                "usage-plans: shared key ''{0}'' is ignored on this instance: {1}", key.name(), problem));
-    }
-
     /** The plans document: one Redis string, compared and set by a Lua script that also raises the catalog's version. */
-    private final class PlansKey implements SharedPlans.Document {
+    private record PlansKey(UnifiedJedis redis, List<String> plansKeys) implements SharedPlans.Document {
 
         @Override
         public String get() {
