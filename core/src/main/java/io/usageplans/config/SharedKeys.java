@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.function.UnaryOperator;
 
 import io.usageplans.ApiKey;
@@ -336,6 +337,28 @@ public abstract class SharedKeys<S, R> implements KeyDirectory, AutoCloseable {
                 }
             }
             return removed;
+        }
+
+        /**
+         * The plans document as entry {@code key} of a map of its own, compared and set atomically by the grid where
+         * the entry lives (a Hazelcast IMap, an Infinispan Cache: both are ConcurrentMaps).
+         */
+        public record MapEntry(ConcurrentMap<String, String> map, String key) implements SharedPlans.Document {
+
+            @Override
+            public String get() {
+                return map.get(key);
+            }
+
+            @Override
+            public boolean putIfAbsent(String text) {
+                return map.putIfAbsent(key, text) == null;
+            }
+
+            @Override
+            public boolean replace(String expected, String text) {
+                return map.replace(key, expected, text);
+            }
         }
 
         @Override

@@ -44,7 +44,7 @@ public final class ClusterCatalog extends SharedKeys.PerEntry<Object, KeyRecord>
     private final UUID plansListener;
 
     ClusterCatalog(IMap<String, Object> keys, IMap<String, String> plansMap, StoreContext engine) {
-        super(engine, new PlansEntry(plansMap), "Hazelcast map " + PLANS_MAP, "usage-plans-hazelcast-catalog");
+        super(engine, new MapEntry(plansMap, PLANS_ENTRY), "Hazelcast map " + PLANS_MAP, "usage-plans-hazelcast-catalog");
         this.keys = keys;
         this.plansMap = plansMap;
         this.plansListener = plansMap.addEntryListener(new PlansListener(), false); // it reads the entry again
@@ -121,25 +121,6 @@ public final class ClusterCatalog extends SharedKeys.PerEntry<Object, KeyRecord>
     protected void removeListeners() {
         keys.removeEntryListener(listener);
         plansMap.removeEntryListener(plansListener);
-    }
-
-    /** The plans document: one entry of its own map, compared and set by Hazelcast on the entry's owner. */
-    private record PlansEntry(IMap<String, String> map) implements SharedPlans.Document {
-
-        @Override
-        public String get() {
-            return map.get(PLANS_ENTRY);
-        }
-
-        @Override
-        public boolean putIfAbsent(String text) {
-            return map.putIfAbsent(PLANS_ENTRY, text) == null;
-        }
-
-        @Override
-        public boolean replace(String expected, String text) {
-            return map.replace(PLANS_ENTRY, expected, text);
-        }
     }
 
     /** Hears every change of the plans document, on every member (and here again, harmlessly, after its own). */

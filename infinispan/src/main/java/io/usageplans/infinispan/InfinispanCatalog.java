@@ -45,7 +45,7 @@ public final class InfinispanCatalog extends SharedKeys.PerEntry<String, KeyReco
     }
 
     private InfinispanCatalog(Cache<String, String> keys, Cache<String, String> plansCache, StoreContext engine) {
-        super(engine, new PlansEntry(plansCache), "Infinispan cache " + keys.getName() + PLANS_SUFFIX,
+        super(engine, new MapEntry(plansCache, PLANS_ENTRY), "Infinispan cache " + keys.getName() + PLANS_SUFFIX,
                 "usage-plans-infinispan-catalog");
         this.keys = keys;
         this.plansCache = plansCache;
@@ -131,25 +131,6 @@ public final class InfinispanCatalog extends SharedKeys.PerEntry<String, KeyReco
             if (value != null) {
                 heard(name, KeyRecord.decode(value));
             }
-        }
-    }
-
-    /** The plans document: one entry of a replicated cache of its own, compared and set by its primary owner. */
-    private record PlansEntry(Cache<String, String> cache) implements SharedPlans.Document {
-
-        @Override
-        public String get() {
-            return cache.get(PLANS_ENTRY);
-        }
-
-        @Override
-        public boolean putIfAbsent(String text) {
-            return cache.putIfAbsent(PLANS_ENTRY, text) == null;
-        }
-
-        @Override
-        public boolean replace(String expected, String text) {
-            return cache.replace(PLANS_ENTRY, expected, text);
         }
     }
 
