@@ -26,8 +26,10 @@ import io.usageplans.store.shared.CoalescingRunner;
  * stores, reads and writes a key; its listener or poll brings the other members' changes into the mirror.
  *
  * <p>{@code S} is what the grid stores for a key (compared on {@link #update}); {@code R} is the record the mirror
- * holds. A subclass makes the {@link SharedPlans} document, calls {@link #start} once it is ready, and keeps its grid's
- * names, formats and threads. Grids that change one entry at a time and hear entry events extend {@link PerEntry}.
+ * holds. A subclass hands in where its grid keeps the {@link SharedPlans} document, calls {@link #start} once it is
+ * ready, and keeps its grid's names, formats and threads. Grids that change one entry at a time and hear entry events
+ * (Hazelcast, Infinispan) extend {@link PerEntry}; Redis, whose Lua scripts write a batch at once and whose instances
+ * poll, extends this class. It lives beside {@link SharedPlans}, which it uses (the store packages name no config type).
  */
 public abstract class SharedKeys<S, R> implements KeyDirectory, AutoCloseable {
 
