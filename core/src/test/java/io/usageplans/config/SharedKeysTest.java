@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 import io.usageplans.ApiKey;
 import io.usageplans.Catalog;
@@ -20,8 +17,6 @@ import io.usageplans.Plan;
 import io.usageplans.Throttle;
 import io.usageplans.UsagePlans;
 import io.usageplans.spi.StoreContext;
-import io.usageplans.spi.UsageStore;
-import io.usageplans.store.local.LocalUsageStore;
 import io.usageplans.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -119,23 +114,7 @@ class SharedKeysTest {
     }
 
     private Member member(Catalog planFile) {
-        AtomicReference<StoreContext> context = new AtomicReference<>();
-        LocalUsageStore local = LocalUsageStore.create(clock);
-        UsageStore store = (UsageStore) Proxy.newProxyInstance(UsageStore.class.getClassLoader(), new Class<?>[] {UsageStore.class},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("started")) {
-                        context.set((StoreContext) args[0]);
-                        return null;
-                    }
-                    try {
-                        return method.invoke(local, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-        UsagePlans engine = UsagePlans.builder(planFile).stage("test").clock(clock).ownedStore(store).build();
-        engines.add(engine);
-        return new Member(context.get());
+        return new Member(ContextCapture.engine(planFile, clock, List.of(), engines));
     }
 
     private static List<String> plansOf(Member member, String key) {

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -22,8 +20,6 @@ import io.usageplans.UsagePlans;
 import io.usageplans.UsagePlansConfigException;
 import io.usageplans.routing.RouteDefinition;
 import io.usageplans.spi.StoreContext;
-import io.usageplans.spi.UsageStore;
-import io.usageplans.store.local.LocalUsageStore;
 import io.usageplans.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -94,28 +90,14 @@ class SharedPlansTest {
     }
 
     private Member member(Memory document, Catalog planFile, List<RouteDefinition> routes) {
-        AtomicReference<StoreContext> context = new AtomicReference<>();
-        LocalUsageStore local = LocalUsageStore.create(clock);
-        UsageStore store = (UsageStore) Proxy.newProxyInstance(UsageStore.class.getClassLoader(), new Class<?>[] {UsageStore.class},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("started")) {
-                        context.set((StoreContext) args[0]);
-                        return null;
-                    }
-                    try {
-                        return method.invoke(local, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-        UsagePlans engine = UsagePlans.builder(planFile).stage("test").clock(clock).ownedStore(store).routes(routes).build();
-        engines.add(engine);
+        StoreContext context = ContextCapture.engine(planFile, clock, routes, engines);
+        UsagePlans engine = engines.get(engines.size() - 1);
         Object lock = new Object();
-        SharedPlans plans = new SharedPlans(document, context.get(), lock, "memory");
-        plans.start(context.get().catalog().apiKeys());
-        plans.install(context.get().catalog().apiKeys(), (key, problem) -> { });
-        context.get().usePlanDirectory(plans);
-        return new Member(engine, context.get(), plans);
+        SharedPlans plans = new SharedPlans(document, context, lock, "memory");
+        plans.start(context.catalog().apiKeys());
+        plans.install(context.catalog().apiKeys(), (key, problem) -> { });
+        context.usePlanDirectory(plans);
+        return new Member(engine, context, plans);
     }
 
     @Test
