@@ -144,8 +144,7 @@ public abstract class SharedKeys<S, R> implements KeyDirectory, AutoCloseable {
     /** Adds the keys on every member, or none of them if one is invalid or its name is taken meanwhile. */
     @Override
     public void add(List<ApiKey> added) {
-        List<ApiKey> all = new ArrayList<>(mirror.size() + added.size());
-        mirror.values().forEach(record -> all.add(keyOf(record)));
+        List<ApiKey> all = mirroredKeys();
         all.addAll(added);
         build(all); // validates names, values and plans as a whole before anything is shared
         Map<String, R> records = records(added);
@@ -204,9 +203,7 @@ public abstract class SharedKeys<S, R> implements KeyDirectory, AutoCloseable {
      */
     @Override
     public void replaceAll(List<ApiKey> replaced) {
-        List<ApiKey> current = new ArrayList<>(mirror.size());
-        mirror.values().forEach(record -> current.add(keyOf(record)));
-        build(KeyDirectory.replacing(current, replaced)); // checked as a whole before anything is shared
+        build(KeyDirectory.replacing(mirroredKeys(), replaced)); // checked as a whole before anything is shared
         Map<String, R> records = records(replaced);
         writeAll(records);
         mirror.putAll(records);
@@ -230,13 +227,16 @@ public abstract class SharedKeys<S, R> implements KeyDirectory, AutoCloseable {
         recompile();
     }
 
-    /** The shared keys in the mirror. */
+    /** The shared keys in the mirror, for the catalog compile (a grid may leave out records it cannot read). */
     protected List<ApiKey> sharedKeys() {
-        List<ApiKey> shared = new ArrayList<>(mirror.size());
-        for (R record : mirror.values()) {
-            shared.add(keyOf(record));
-        }
-        return shared;
+        return mirroredKeys();
+    }
+
+    /** Every record in the mirror as a key, in a new list (a record that cannot be read fails the caller's check). */
+    private List<ApiKey> mirroredKeys() {
+        List<ApiKey> keys = new ArrayList<>(mirror.size() + 1);
+        mirror.values().forEach(record -> keys.add(keyOf(record)));
+        return keys;
     }
 
     /** Rebuilds the engine's catalog from the shared plans and the shared keys; bad keys are skipped and logged. */

@@ -102,11 +102,11 @@ final class OwnerSideStrategy extends KeyStateStrategy {
         java.util.Map<String, long[]> answers = new java.util.HashMap<>();
         if (!here.isEmpty()) {
             Settle[] settles = here.toArray(new Settle[0]);
-            read(settles, SettleOnMember.run(calls, usages(), settles, deadline), answers);
+            SettleOnMember.read(settles, SettleOnMember.run(calls, usages(), settles, deadline), answers);
         }
         for (java.util.Map.Entry<Settle[], java.util.concurrent.Future<long[]>> member : sent.entrySet()) {
             try {
-                read(member.getKey(), member.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS), answers);
+                SettleOnMember.read(member.getKey(), member.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS), answers);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 failure = new UsageStoreUnavailableException("interrupted while settling allowances", e);
@@ -132,18 +132,6 @@ final class OwnerSideStrategy extends KeyStateStrategy {
 
     /** The executor a member's part of a settlement runs on (Hazelcast's defaults unless the configuration names it). */
     static final String SETTLE_EXECUTOR = "usage-plans-settle";
-
-    /** Puts each key's answer from {@link SettleOnMember}'s {@code flat} form into {@code answers}. */
-    private static void read(Settle[] settles, long[] flat, java.util.Map<String, long[]> answers) {
-        int at = 0;
-        for (Settle settle : settles) {
-            int length = (int) flat[at++];
-            if (length >= 0) {
-                answers.put(settle.changes.get(0).stateKey(), java.util.Arrays.copyOfRange(flat, at, at + length));
-                at += length;
-            }
-        }
-    }
 
     @Override
     CompletableFuture<?> touch(String key) {

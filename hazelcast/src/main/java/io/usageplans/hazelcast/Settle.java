@@ -9,8 +9,8 @@ import io.usageplans.spi.AllowanceGrant;
 
 /**
  * A key's allowance settlements from one batch, run on its owner as a single key's entry processor, whose answer waits
- * for the sync backup (replayed there with the same times, so it reaches the same state): its changes in batch order
- * (changes of other keys are skipped). The answer is the key's grants, four longs each ({@link AllowanceGrant}'s
+ * for the sync backup (replayed there with the same times, so it reaches the same state): its changes in batch order.
+ * The answer is the key's grants, four longs each ({@link AllowanceGrant}'s
  * fields), in the order of its changes. A batch that reaches a key a second time (Hazelcast retries an operation whose
  * owner left after its backup applied it) changes nothing and grants nothing.
  */
@@ -30,10 +30,18 @@ public final class Settle implements EntryProcessor<String, KeyUsage, long[]> {
     }
 
     Settle(List<AllowanceChange> changes, int reportDays, long idHigh, long idLow) {
+        if (changes.isEmpty() || changes.stream().anyMatch(change -> !change.stateKey().equals(changes.get(0).stateKey()))) {
+            throw new IllegalArgumentException("a Settle is the changes of one key, at least one");
+        }
         this.changes = changes;
         this.reportDays = reportDays;
         this.idHigh = idHigh;
         this.idLow = idLow;
+    }
+
+    /** The key this settles. */
+    String stateKey() {
+        return changes.get(0).stateKey();
     }
 
     @Override
@@ -42,34 +50,22 @@ public final class Settle implements EntryProcessor<String, KeyUsage, long[]> {
         if (state == null) {
             state = new KeyUsage();
         }
-        String key = entry.getKey();
-        int count = 0;
-        for (AllowanceChange change : changes) {
-            if (change.stateKey().equals(key)) {
-                count++;
-            }
-        }
-        long[] grants = new long[4 * count];
-        if (count == 0 || state.settledAlready(idHigh, idLow)) {
+        long[] grants = new long[4 * changes.size()];
+        if (state.settledAlready(idHigh, idLow)) {
             return grants; // applied before this run: nothing granted now, and nothing returned twice
         }
         state.rememberSettle(idHigh, idLow);
         int at = 0;
-        AllowanceChange last = null;
-        int days = io.usageplans.spi.UsageStore.anonymous(key) ? 0 : reportDays; // keyless clients: no history
+        int days = io.usageplans.spi.UsageStore.anonymous(entry.getKey()) ? 0 : reportDays; // keyless clients: no history
         for (AllowanceChange change : changes) {
-            if (change.stateKey().equals(key)) {
-                AllowanceGrant grant = state.settle(change, days);
-                grants[at++] = grant.granted();
-                grants[at++] = grant.planTokens();
-                grants[at++] = grant.planNanosToFull();
-                grants[at++] = grant.quotaUsed();
-                last = change;
-            }
+            AllowanceGrant grant = state.settle(change, days);
+            grants[at++] = grant.granted();
+            grants[at++] = grant.planTokens();
+            grants[at++] = grant.planNanosToFull();
+            grants[at++] = grant.quotaUsed();
         }
-        if (last != null) {
-            KeyUsage.writeTo(entry, state, state.ttlMillis(last.nowNanos(), last.quota(), days));
-        }
+        AllowanceChange last = changes.get(changes.size() - 1);
+        KeyUsage.writeTo(entry, state, state.ttlMillis(last.nowNanos(), last.quota(), days));
         return grants;
     }
 }

@@ -57,7 +57,7 @@ final class SettleOnMember implements Callable<long[]>, HazelcastInstanceAware {
     static long[] run(MemberCalls calls, IMap<String, KeyUsage> map, Settle[] settles, long deadlineNanos) {
         List<CompletableFuture<Object>> pending = new ArrayList<>(settles.length);
         for (Settle settle : settles) {
-            String key = settle.changes.get(0).stateKey();
+            String key = settle.stateKey();
             try {
                 pending.add(calls != null ? calls.submit(key, settle)
                         : (CompletableFuture<Object>) (CompletableFuture<?>) map.submitToKey(key, settle).toCompletableFuture());
@@ -93,5 +93,17 @@ final class SettleOnMember implements Callable<long[]>, HazelcastInstanceAware {
             }
         }
         return flat;
+    }
+
+    /** Puts each key's answer from {@link #run}'s form into {@code answers}; a key that had none is left out. */
+    static void read(Settle[] settles, long[] flat, java.util.Map<String, long[]> answers) {
+        int at = 0;
+        for (Settle settle : settles) {
+            int length = (int) flat[at++];
+            if (length >= 0) {
+                answers.put(settle.stateKey(), java.util.Arrays.copyOfRange(flat, at, at + length));
+                at += length;
+            }
+        }
     }
 }
